@@ -1,0 +1,1 @@
+"""Validation rules, one module per concern. Each returns a list of Problems."""

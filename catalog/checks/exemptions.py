@@ -1,0 +1,243 @@
+"""Exemption rules: data protected by law, privacy or public safety is never published.
+
+Metadata rules (access level, rights, exemptions, access_url), repository rules (a public
+repository must not hold non-public data or protected columns), the small-cell rule and the
+personal-data scan of unflagged columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Catalog, Dataset, Resource
+from ..problems import Problem, problem
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+PHONE = re.compile(r"(\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")
+PERSONAL_NAMES = re.compile(
+    r"(^|[^a-z])(ssn|social[ _-]?security|dob|date[ _-]?of[ _-]?birth|birth[ _-]?date|tax[ _-]?id|itin|driver'?s?[ _-]?licen[cs]e|passport|medical[ _-]?record|mrn)([^a-z]|$)",
+    re.IGNORECASE,
+)
+
+
+def check_metadata(catalog: Catalog, ds: Dataset) -> list[Problem]:
+    out: list[Problem] = []
+    line = ds.lines.of
+    level = ds.access_level
+    if level and level != "public":
+        if not ds.rights:
+            out.append(
+                problem(
+                    "rights-missing",
+                    f"a {level} dataset needs `rights`: why it is not public, or how to request access",
+                    ds.path,
+                    line=line(("access_level",)),
+                    field="rights",
+                    hint="Add `rights:` (at most 255 characters), e.g. 'Contains personal health information protected by CGS 19a-25.'",
+                )
+            )
+        if not ds.exemptions:
+            out.append(
+                problem(
+                    "exemptions-missing",
+                    f"a {level} dataset needs `exemptions`: the legal basis for withholding it",
+                    ds.path,
+                    line=line(("access_level",)),
+                    field="exemptions",
+                    hint="Add `exemptions:` with `- authority: CGS 1-210(b)(2)` and `category: personal-privacy` (see the contract's categories).",
+                )
+            )
+    if level == "restricted public" and not ds.access_url:
+        out.append(
+            problem(
+                "access-url-missing",
+                "a restricted public dataset needs `access_url`: where access is requested",
+                ds.path,
+                line=line(("access_level",)),
+                field="access_url",
+                hint="Add `access_url: https://…` pointing to the request form or instructions.",
+            )
+        )
+    if level == "public" and not ds.resources and not _has_resource_key(ds):
+        out.append(
+            problem(
+                "resources-missing",
+                "a public dataset must publish at least one resource",
+                ds.path,
+                line=line(("access_level",)),
+                field="resources",
+                hint="Add `resources:` with a CSV and its schema, or set access_level to 'restricted public' or 'non-public' with rights and exemptions.",
+            )
+        )
+    if level and level != "public" and catalog.config.repository == "public":
+        for f in ds.data_files:
+            out.append(
+                problem(
+                    "non-public-data-committed",
+                    f"{f} is a data file of a {level} dataset in a public repository",
+                    f,
+                    hint="Remove the file from the repository (and from its git history): only the metadata of a non-public dataset may be committed.",
+                )
+            )
+    for res in ds.resources:
+        for i, fld in enumerate(res.schema.fields):
+            if fld.protected and not fld.exemption:
+                where = res.schema.path or ds.path
+                ln = ds.lines.of((*res.schema.key_path, "fields", i)) if res.schema.path is None else None
+                out.append(
+                    problem(
+                        "protected-without-exemption",
+                        f"protected field {fld.name!r} does not name its legal authority",
+                        where,
+                        line=ln,
+                        field=fld.name,
+                        hint="Add `exemption: <authority>` to the field, e.g. `exemption: CGS 1-210(b)(2)`.",
+                    )
+                )
+    return out
+
+
+def _has_resource_key(ds: Dataset) -> bool:
+    return ("resources",) in ds.lines.by_path
+
+
+@dataclass
+class _ColumnScan:
+    name: str
+    index: int
+    min_cell: int | None = None
+    missing: frozenset[str] = frozenset()
+    scan_personal: bool = True
+    small: list[int] = field(default_factory=list)
+    small_count: int = 0
+    hits: dict[str, list[int]] = field(default_factory=dict)
+
+
+def check_data(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
+    """Scan one CSV for protected columns, small cells and personal data (one pass)."""
+    file = Path(catalog.root) / res.path
+    if not file.is_file():
+        return []
+    cap = catalog.config.limits.max_problems_per_code
+    out: list[Problem] = []
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                return []
+            scans = _plan(ds, res, header, out, public_repo=catalog.config.repository == "public")
+            if not scans:
+                return out
+            for row_number, row in enumerate(reader, start=2):
+                for s in scans:
+                    if s.index >= len(row):
+                        continue
+                    cell = row[s.index]
+                    if s.min_cell is not None and cell not in s.missing:
+                        _small(s, cell, row_number)
+                    if s.scan_personal and cell:
+                        _personal(s, cell.strip(), row_number)
+    except (UnicodeDecodeError, csv.Error, OSError):
+        return out  # reported by the Frictionless check
+    for s in scans:
+        if s.small_count and s.min_cell is not None:
+            for r in s.small[:cap]:
+                out.append(
+                    problem(
+                        "small-cell",
+                        f"row {r}, field {s.name!r}: a count between 1 and {s.min_cell - 1} is published (min_cell {s.min_cell})",
+                        res.path,
+                        row=r,
+                        field=s.name,
+                        hint=f"Suppress counts below {s.min_cell}: write a declared missing value such as '*' and list it in the schema's missingValues.",
+                    )
+                )
+            if s.small_count > cap:
+                out.append(
+                    problem(
+                        "more-problems", f"{s.small_count - cap:,} more small-cell problems in field {s.name!r}", res.path, field=s.name, hint="Suppress every small count, not only the ones listed."
+                    )
+                )
+        for kind, rows in sorted(s.hits.items()):
+            code = "personal-data-ssn" if kind == "Social Security number" else "personal-data"
+            out.append(
+                problem(
+                    code,
+                    f"field {s.name!r} has values shaped like {kind}s (first at row {rows[0]}, {len(rows)}{'+' if len(rows) >= 1000 else ''} rows)",
+                    res.path,
+                    row=rows[0],
+                    field=s.name,
+                    hint=(
+                        "If this is personal data, remove the column or mark the field `protected: true` with its `exemption`; "
+                        "if it is not (a public office's phone, say), say so in the field's description."
+                    ),
+                )
+            )
+    return out
+
+
+def _plan(ds: Dataset, res: Resource, header: list[str], out: list[Problem], *, public_repo: bool) -> list[_ColumnScan]:
+    scans: list[_ColumnScan] = []
+    missing = frozenset(res.schema.missing_values)
+    for index, name in enumerate(header):
+        f = res.schema.field_named(name)
+        if f is not None and f.protected:
+            if public_repo:
+                out.append(
+                    problem(
+                        "protected-column-committed",
+                        f"protected column {name!r} is in a CSV of a public repository",
+                        res.path,
+                        row=1,
+                        field=name,
+                        hint="Delete the column from the committed file (and from git history); the schema keeps the field so the catalog documents it.",
+                    )
+                )
+            continue
+        scan = _ColumnScan(name, index, missing=frozenset(f.descriptor.get("missingValues", missing)) if f else missing)
+        if f is not None and f.min_cell is not None:
+            scan.min_cell = f.min_cell
+        if PERSONAL_NAMES.search(name):
+            out.append(
+                problem(
+                    "personal-data", f"column {name!r} is named like personal data", res.path, row=1, field=name, hint="Remove the column, or mark the field `protected: true` with its `exemption`."
+                )
+            )
+            scan.scan_personal = False
+        scans.append(scan)
+    return scans
+
+
+def _small(s: _ColumnScan, cell: str, row: int) -> None:
+    try:
+        value = float(cell.strip().replace(",", ""))
+    except ValueError:
+        return
+    if 0 < value < (s.min_cell or 0):
+        s.small_count += 1
+        if len(s.small) < 1000:
+            s.small.append(row)
+
+
+def _personal(s: _ColumnScan, cell: str, row: int) -> None:
+    if len(cell) > 40:
+        return
+    kind = None
+    if SSN.fullmatch(cell):
+        kind = "Social Security number"
+    elif "@" in cell and EMAIL.fullmatch(cell):
+        kind = "email address"
+    elif PHONE.fullmatch(cell):
+        kind = "phone number"
+    if kind:
+        rows = s.hits.setdefault(kind, [])
+        if len(rows) < 1000:
+            rows.append(row)

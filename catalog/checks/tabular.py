@@ -1,0 +1,234 @@
+"""Data against its Table Schema, through Frictionless.
+
+Row numbers and error codes are Frictionless' own (the header is row 1).  Problems are
+capped per file and code, with a count of the rest.  Before Frictionless runs we check what
+it cannot explain well: a missing or oversized file, a non-UTF-8 byte (we report its line).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import frictionless
+from frictionless import FrictionlessException
+
+from ..model import Catalog, Dataset, Resource, Schema
+from ..problems import Problem, problem
+
+LIMIT_ERRORS = 10_000  # Frictionless stops collecting after this many (memory bound)
+
+TYPE_EXAMPLES = {
+    "integer": "a whole number such as 42",
+    "number": "a number such as 3.5 (no currency signs or thousands separators unless the schema declares groupChar)",
+    "date": "a date such as 2024-07-01",
+    "datetime": "a date-time such as 2024-07-01T13:45:00",
+    "time": "a time such as 13:45:00",
+    "year": "a year such as 2024",
+    "yearmonth": "a year and month such as 2024-07",
+    "boolean": "true or false",
+    "geopoint": "a point such as '41.76,-72.68'",
+}
+
+HINTS = {
+    "missing-cell": "The row has fewer values than the header: add the missing values (empty is fine) or quote text that contains a comma.",
+    "extra-cell": "The row has more values than the header: remove the extra value, or quote text that contains a comma.",
+    "blank-row": "Delete the blank row.",
+    "primary-key": "Each row needs a non-empty key that no other row has: remove the duplicate row or correct its key.",
+    "unique-error": "The field is declared unique: correct or remove the repeated value.",
+    "blank-label": "Every column needs a header: name it, or remove the empty column.",
+    "duplicate-label": "Two columns share a header: rename one.",
+    "incorrect-label": "The header must match the schema's field names, in order: rename the column or the field.",
+    "missing-label": "The schema lists a field the file lacks: add the column, or remove the field from the schema.",
+    "extra-label": "The file has a column the schema lacks: describe it in the schema, or remove it from the file.",
+    "source-error": "The file must be a non-empty CSV with a header row.",
+    "format-error": "Save the data as CSV (comma-separated, UTF-8).",
+    "scheme-error": "Check the file exists and is readable.",
+    "foreign-key": "The value must exist in the referenced resource.",
+}
+
+
+def header_of(file: Path) -> tuple[str, ...] | None:
+    """The first record of a CSV, or None if it cannot be read as UTF-8 CSV."""
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.reader(fh):
+                return tuple(row)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return ()
+
+
+def first_bad_utf8(file: Path) -> tuple[int, int, bytes] | None:
+    """(line, byte offset, bytes) of the first byte that is not UTF-8, or None."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, line = 0, 1
+    with file.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                # re-decode this chunk to find where in it the error is
+                good = chunk[: max(exc.start, 0)]
+                return line + good.count(b"\n"), offset + exc.start, chunk[exc.start : exc.start + 4]
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    return None
+
+
+def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
+    root = Path(catalog.root)
+    file = root / res.path
+    yaml_line = ds.lines.of(("resources", res.index, "path"))
+    if not file.is_file():
+        return [problem("file-missing", f"data file {res.file!r} does not exist", ds.path, line=yaml_line, hint=f"Add {res.file} to {ds.folder}/, or correct `path:`.")]
+    size_mb = file.stat().st_size / 1_048_576
+    limit = catalog.config.limits.max_file_mb
+    if size_mb > limit:
+        return [
+            problem(
+                "file-too-large",
+                f"{res.file} is {size_mb:,.0f} MB; this catalog accepts at most {limit:,.0f} MB per file",
+                res.path,
+                hint="Split the file (by year, for example) into several resources, or ask the CDO to raise limits.max_file_mb in catalog.yaml.",
+            )
+        ]
+    if file.stat().st_size == 0:
+        return [problem("source-error", f"{res.file} is empty (0 bytes)", res.path, line=1, hint="Export the data again with a header row and at least one data row.")]
+    bad = first_bad_utf8(file)
+    if bad:
+        line, offset, raw = bad
+        return [
+            problem(
+                "encoding-error",
+                f"{res.file} is not UTF-8: byte {raw[:1].hex()} at offset {offset:,} on line {line}",
+                res.path,
+                line=line,
+                hint="Re-save the file as 'CSV UTF-8' (Excel) or convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv`.",
+            )
+        ]
+    if _looks_binary(file):
+        return [problem("format-error", f"{res.file} is not a text CSV file (it contains NUL bytes)", res.path, line=1, hint="Export the data as CSV; spreadsheets and zip files are not accepted.")]
+    header = header_of(file)
+    descriptor = res.schema.frictionless_descriptor(present=header)
+    schema_problems = check_table_schema(ds, res.schema, descriptor)
+    if schema_problems:
+        return schema_problems
+    return run_frictionless(file, descriptor, res.path, catalog.config.limits.max_problems_per_code, res.schema)
+
+
+def _looks_binary(file: Path) -> bool:
+    with file.open("rb") as fh:
+        return b"\x00" in fh.read(8192)
+
+
+def check_table_schema(ds: Dataset, schema: Schema, descriptor: dict[str, Any]) -> list[Problem]:
+    """What Frictionless' own descriptor check misses, and what it finds."""
+    where = schema.path or ds.path
+    lines = ds.lines if schema.path is None else None
+
+    def line(*key: str | int) -> int | None:
+        return lines.of((*schema.key_path, *key)) if lines else None
+
+    out: list[Problem] = []
+    names = [f.name for f in schema.fields]
+    for k in schema.primary_key:
+        if k not in names:
+            out.append(problem("invalid-table-schema", f"primaryKey names {k!r}, which is not a field", where, line=line("primaryKey"), field=k, hint="List field names that exist in `fields`."))
+    for i, f in enumerate(schema.fields):
+        pattern = f.constraints.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                out.append(
+                    problem(
+                        "invalid-table-schema",
+                        f"field {f.name!r}: pattern is not a valid regular expression ({exc})",
+                        where,
+                        line=line("fields", i, "constraints", "pattern"),
+                        field=f.name,
+                        hint="Fix the regular expression.",
+                    )
+                )
+        for c in ("minimum", "maximum"):
+            v = f.constraints.get(c)
+            if v is not None and f.type in ("integer", "number") and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                out.append(
+                    problem("invalid-table-schema", f"field {f.name!r}: {c} must be a number", where, line=line("fields", i, "constraints", c), field=f.name, hint=f"Write `{c}: 0` (no quotes).")
+                )
+        if "enum" in f.constraints and not isinstance(f.constraints["enum"], list):
+            out.append(
+                problem(
+                    "invalid-table-schema", f"field {f.name!r}: enum must be a list", where, line=line("fields", i, "constraints", "enum"), field=f.name, hint="Write the allowed values as a list."
+                )
+            )
+    if out:
+        return out
+    try:
+        report = frictionless.Schema.validate_descriptor(descriptor)
+    except Exception as exc:  # noqa: BLE001 - Frictionless raises assorted types on odd input
+        return [problem("invalid-table-schema", f"Table Schema is not valid: {exc}", where, line=line(), hint="Check the schema against the Table Schema specification.")]
+    for err in report.errors:
+        out.append(
+            problem(
+                "invalid-table-schema",
+                f"Table Schema is not valid: {err.note or err.message}",
+                where,
+                line=line(),
+                hint="Check field types, formats and constraints against the Table Schema specification.",
+            )
+        )
+    return out
+
+
+def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int, schema: Schema | None = None) -> list[Problem]:
+    encoding = "utf-8-sig" if file.open("rb").read(3) == codecs.BOM_UTF8 else "utf-8"
+    try:
+        resource = frictionless.Resource(path=file.name, basepath=str(file.parent), schema=frictionless.Schema.from_descriptor(descriptor), encoding=encoding, format="csv")
+        report = resource.validate(limit_errors=LIMIT_ERRORS)
+    except FrictionlessException as exc:
+        err = exc.error
+        return [problem(err.type if err.type in HINTS else "source-error", f"{file.name}: {err.note or err.message}", path, hint=HINTS.get(err.type, "Check the file is a CSV with a header row."))]
+    errors = [e for task in report.tasks for e in task.errors] + list(report.errors)
+    out: list[Problem] = []
+    counts: Counter[str] = Counter()
+    for e in errors:
+        counts[e.type] += 1
+        if counts[e.type] > cap:
+            continue
+        out.append(_problem_from(e, path, schema))
+    for code, n in sorted(counts.items()):
+        if n > cap:
+            more = n - cap
+            atleast = "at least " if len(errors) >= LIMIT_ERRORS else ""
+            out.append(
+                problem("more-problems", f"{atleast}{more:,} more {code} problems in this file are not shown", path, hint=f"Fix the {code} problems above; the rest are often the same mistake.")
+            )
+    return out
+
+
+def _problem_from(e: Any, path: str, schema: Schema | None) -> Problem:
+    code: str = e.type
+    row = getattr(e, "row_number", None)
+    field = getattr(e, "field_name", None) or getattr(e, "label", None) or None
+    note = getattr(e, "note", "") or ""
+    cell = getattr(e, "cell", None)
+    if code == "type-error" and schema is not None and field:
+        f = schema.field_named(field)
+        ftype = f.type if f else "the declared type"
+        want = TYPE_EXAMPLES.get(ftype, f"a valid {ftype}")
+        fmt = f" in format {f.format!r}" if f and f.format and f.format != "default" else ""
+        message = f"row {row}, field {field!r}: {cell!r} is not {ftype}{fmt}"
+        hint = f"Write {want}{fmt}; if the value means 'no data', declare it in the schema's missingValues (e.g. ['', 'NA', '*'])."
+    elif code == "constraint-error":
+        message = f"row {row}, field {field!r}: {cell!r} breaks a constraint: {note}"
+        hint = "Correct the value, or change the constraint in the schema if the value is right."
+    else:
+        message = e.message
+        hint = HINTS.get(code, "See the Frictionless documentation of this error.")
+    return problem(code, message, path, row=row, field=str(field) if field is not None else None, hint=hint)

@@ -1,0 +1,183 @@
+"""The command line: the only module that prints or exits.
+
+Exit codes: 0 clean (warnings allowed), 1 problems found, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, report
+from .load import CatalogNotFound, find_root, load_catalog
+from .problems import has_errors
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; the message says how to call it."""
+
+
+def _root_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", type=Path, default=None, help="catalog root (the folder with catalog.yaml); default: found from the current folder upwards")
+
+
+def _jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: number of cores)")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="catalog", description="A git-native open data catalog: scaffold, validate and build.")
+    top.add_argument("--version", action="version", version=f"catalog {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "new", help="scaffold a dataset folder from a CSV", description="Scaffold datasets/<agency>/<dataset>/ from a CSV: a UTF-8 copy, an inferred Table Schema and a dataset.yaml to fill in."
+    )
+    p.add_argument("ident", metavar="AGENCY/DATASET", help="the new dataset's identifier, e.g. dph/overdose-deaths")
+    p.add_argument("--from", dest="source", type=Path, required=True, metavar="CSV", help="the CSV file to start from")
+    p.add_argument("--title", help="the dataset's title (default: from the file name)")
+    _root_option(p)
+
+    p = sub.add_parser(
+        "validate",
+        help="check datasets against the contract",
+        description="Check metadata, Table Schemas, data and exemption rules. Exit 0 when clean (warnings allowed), 1 on errors, 2 on usage errors.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="dataset or agency folders, or files inside them (default: the whole catalog)")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (github: workflow annotations plus a job summary)")
+    p.add_argument("--changed-since", metavar="GIT-REF", help="check only datasets changed since this git ref (plus catalog-wide rules)")
+    _root_option(p)
+    _jobs_option(p)
+
+    p = sub.add_parser("docs", help="write generated reference docs", description="Write docs generated from the code: problem codes and the JSON Schemas of the YAML files.")
+    p.add_argument("what", choices=("problems", "schemas", "all"), help="which docs to write")
+    p.add_argument("--check", action="store_true", help="do not write; exit 1 if the files are out of date")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, CatalogNotFound) as exc:
+        print(f"catalog: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("catalog: interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # the boundary: no traceback reaches a user
+        print(f"catalog: internal error: {type(exc).__name__}: {exc}\nPlease report this with the command you ran; set CATALOG_DEBUG=1 for a traceback.", file=sys.stderr)
+        if os.environ.get("CATALOG_DEBUG"):
+            raise
+        return EXIT_USAGE
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return find_root(args.root or Path.cwd())
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_dataset
+    from .validate import validate
+
+    root = _root(args)
+    try:
+        made = new_dataset(root, args.ident, args.source, title=args.title)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from exc
+    for f in made.files:
+        print(f"wrote {f.relative_to(root)}")
+    for note in made.notes:
+        print(f"note: {note}")
+    problems = validate(load_catalog(root), only=[args.ident])
+    print()
+    print(report.as_text(problems, 1))
+    print(f"\nNext: edit {made.folder.relative_to(root)}/dataset.yaml (replace every FILL IN), then run `catalog validate {made.folder.relative_to(root)}`.")
+    return EXIT_PROBLEMS if has_errors(problems) else EXIT_OK
+
+
+def selected_datasets(root: Path, paths: Sequence[Path], known: Sequence[str]) -> list[str]:
+    """Dataset ids named by paths (dataset/agency folders or files inside them)."""
+    chosen: set[str] = set()
+    for raw in paths:
+        p = raw.resolve()
+        if not p.exists():
+            raise UsageError(f"{raw} does not exist")
+        try:
+            parts = p.relative_to(root).parts
+        except ValueError:
+            raise UsageError(f"{raw} is not inside the catalog at {root}") from None
+        if not parts or parts == ("datasets",) or parts == ("catalog.yaml",):
+            chosen.update(known)
+        elif parts[0] != "datasets":
+            raise UsageError(f"{raw} is not a dataset; give dataset or agency folders under datasets/")
+        elif len(parts) == 2 or (len(parts) == 3 and parts[2] == "agency.yaml"):
+            chosen.update(i for i in known if i.startswith(parts[1] + "/"))
+        else:
+            chosen.add(f"{parts[1]}/{parts[2]}")
+    return sorted(chosen)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    root = _root(args)
+    loaded = load_catalog(root)
+    known = [d.id for d in loaded.catalog.datasets]
+    only: list[str] | None = None
+    if args.paths:
+        only = selected_datasets(root, args.paths, known)
+    if args.changed_since:
+        from .gitinfo import GitError, changed_datasets
+
+        try:
+            changed = changed_datasets(root, args.changed_since)
+        except GitError as exc:
+            raise UsageError(str(exc)) from exc
+        only = sorted(set(changed) & set(only)) if only is not None else changed
+    problems = validate(loaded, only, jobs=max(1, args.jobs))
+    checked = len(only) if only is not None else len(known)
+    if args.format == "json":
+        print(report.as_json(problems))
+    elif args.format == "github":
+        if problems:
+            print(report.as_github(problems))
+        print(f"Checked {checked} dataset(s): {report.counts(problems)}.")
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(report.as_markdown(problems, checked))
+    else:
+        print(report.as_text(problems, checked))
+    return EXIT_PROBLEMS if has_errors(problems) else EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from . import contract
+    from .problems import docs_markdown
+
+    package = Path(__file__).parent
+    targets: dict[Path, str] = {}
+    if args.what in ("problems", "all"):
+        targets[package.parent / "docs" / "problems.md"] = docs_markdown()
+    if args.what in ("schemas", "all"):
+        for name in contract.SCHEMAS:
+            targets[package / "schemas" / f"{name}.schema.json"] = contract.schema_json(name)
+    stale = [p for p, text in targets.items() if not p.is_file() or p.read_text("utf-8") != text]
+    if args.check:
+        for p in stale:
+            print(f"out of date: {p}")
+        return EXIT_PROBLEMS if stale else EXIT_OK
+    for p in stale:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(targets[p], "utf-8")
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+COMMANDS = {"new": cmd_new, "validate": cmd_validate, "docs": cmd_docs}

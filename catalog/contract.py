@@ -1,0 +1,333 @@
+"""The dataset contract as code: vocabularies and JSON Schemas of the three YAML files.
+
+The JSON Schemas in ``catalog/schemas/`` are generated from this module
+(``catalog docs schemas``) so that editors can offer completion; the test suite checks the
+shipped files are current.  Vocabularies that catalog.yaml may replace (categories,
+licences) are defaults here and checked in ``validate``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+RESOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$"
+HANDLE_PATTERN = r"^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?$"
+
+DEFAULT_CATEGORIES = (
+    "Business",
+    "Education",
+    "Environment and Natural Resources",
+    "Government",
+    "Health and Human Services",
+    "Housing and Development",
+    "Local Government",
+    "Public Safety",
+    "Tax and Revenue",
+    "Transportation",
+)
+
+# update_frequency → DCAT-US accrualPeriodicity
+UPDATE_FREQUENCIES: dict[str, str] = {
+    "Not updated (historical only)": "irregular",
+    "As needed": "irregular",
+    "Annually": "R/P1Y",
+    "Bi-annually": "R/P6M",
+    "Quarterly": "R/P3M",
+    "Bi-monthly": "R/P2M",
+    "Monthly": "R/P1M",
+    "Bi-weekly": "R/P2W",
+    "Weekly": "R/P1W",
+    "Every weekday": "R/P1D",
+    "Daily": "R/P1D",
+    "Other": "irregular",
+}
+
+# Days after which a dataset counts as overdue for its update frequency (freshness report).
+FREQUENCY_DAYS: dict[str, int | None] = {
+    "Not updated (historical only)": None,
+    "As needed": None,
+    "Annually": 366,
+    "Bi-annually": 183,
+    "Quarterly": 92,
+    "Bi-monthly": 62,
+    "Monthly": 31,
+    "Bi-weekly": 14,
+    "Weekly": 7,
+    "Every weekday": 3,
+    "Daily": 1,
+    "Other": None,
+}
+
+ACCESS_LEVELS = ("public", "restricted public", "non-public")
+
+GEOGRAPHIC_UNITS = (
+    "Latitude/longitude",
+    "Street address",
+    "Parcel",
+    "Census block",
+    "Census block group",
+    "Census tract",
+    "Zip code",
+    "Municipality",
+    "County",
+    "State",
+    "Other",
+    "Not applicable",
+)
+
+EXEMPTION_CATEGORIES = (
+    "state-law",
+    "federal-law",
+    "personal-privacy",
+    "public-safety",
+    "public-health",
+    "security",
+    "law-enforcement",
+    "trade-secret",
+    "deliberative",
+    "litigation",
+    "operational-burden",
+)
+
+STATUSES = ("published", "archived")
+
+DEFAULT_LICENSES = ("CC0-1.0", "CC-BY-4.0", "ODbL-1.0", "PDDL-1.0", "ODC-By-1.0")
+
+# SPDX id → licence URL, for data.json, JSON-LD and pages.
+LICENSE_URLS: dict[str, str] = {
+    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+    "PDDL-1.0": "https://opendatacommons.org/licenses/pddl/1-0/",
+    "ODC-By-1.0": "https://opendatacommons.org/licenses/by/1-0/",
+    "OGL-UK-3.0": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+
+MARKS = ("bar", "line", "area", "point", "map")
+AGGREGATES = ("count", "sum", "mean", "average", "median", "min", "max", "distinct", "valid", "missing")
+TIME_UNITS = ("year", "quarter", "month", "week", "day", "date", "yearmonth", "yearquarter", "yearmonthdate", "monthdate", "hours", "dayofyear")
+ENCODING_TYPES = ("quantitative", "temporal", "nominal", "ordinal")
+
+TABLE_SCHEMA_TYPES = (
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "object",
+    "array",
+    "date",
+    "time",
+    "datetime",
+    "year",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "any",
+)
+
+SCHEMA_ID = "https://open-data-catalog.invalid/schemas/"
+
+_text = {"type": "string", "minLength": 1}
+_url = {"type": "string", "format": "uri", "pattern": "^https?://"}
+_date = {"type": "string", "pattern": DATE_PATTERN}
+_email = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = required
+    out.update(extra)
+    return out
+
+
+_encoding = {
+    "oneOf": [
+        {"type": "string", "minLength": 1, "description": "a field name"},
+        _obj(
+            {
+                "field": {**_text, "description": "a field of the resource"},
+                "aggregate": {"enum": list(AGGREGATES)},
+                "timeUnit": {"enum": list(TIME_UNITS)},
+                "type": {"enum": list(ENCODING_TYPES)},
+                "title": _text,
+                "sort": {"enum": ["ascending", "descending", "-x", "x", "-y", "y"]},
+            },
+        ),
+    ]
+}
+
+FIELD_SCHEMA = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": _text,
+        "type": {"enum": list(TABLE_SCHEMA_TYPES)},
+        "format": {"type": "string"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "example": {},
+        "constraints": {"type": "object"},
+        "rdfType": {"type": "string"},
+        "trueValues": {"type": "array", "items": {"type": "string"}},
+        "falseValues": {"type": "array", "items": {"type": "string"}},
+        "bareNumber": {"type": "boolean"},
+        "groupChar": {"type": "string"},
+        "decimalChar": {"type": "string"},
+        "missingValues": {"type": "array", "items": {"type": "string"}},
+        "protected": {"type": "boolean", "description": "never published: removed from every output"},
+        "exemption": {"type": "string", "minLength": 1, "description": "legal authority for protecting the field, e.g. CGS 1-210(b)(2)"},
+        "min_cell": {"type": "integer", "minimum": 2, "description": "values 1..min_cell-1 must be suppressed"},
+        "unit": {"type": "string", "minLength": 1, "description": "unit of measure"},
+    },
+    "additionalProperties": False,
+}
+
+TABLE_SCHEMA = {
+    "type": "object",
+    "required": ["fields"],
+    "properties": {
+        "fields": {"type": "array", "minItems": 1, "items": FIELD_SCHEMA},
+        "primaryKey": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "foreignKeys": {"type": "array"},
+        "missingValues": {"type": "array", "items": {"type": "string"}},
+        "fieldsMatch": {"type": "string"},
+        "$schema": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+DATASET_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID + "dataset.schema.json",
+    "title": "dataset.yaml",
+    "description": "One dataset of the catalog (datasets/<agency>/<dataset>/dataset.yaml).",
+    **_obj(
+        {
+            "title": {**_text, "maxLength": 200, "description": "plain-language title"},
+            "description": {"type": "string", "minLength": 50, "maxLength": 20000, "description": "Markdown, at least 50 characters"},
+            "category": {**_text, "description": "one value of catalog.yaml's categories", "examples": list(DEFAULT_CATEGORIES)},
+            "keywords": {"type": "array", "minItems": 1, "maxItems": 50, "items": {**_text, "maxLength": 100}},
+            "update_frequency": {"enum": list(UPDATE_FREQUENCIES)},
+            "access_level": {"enum": list(ACCESS_LEVELS)},
+            "rights": {**_text, "maxLength": 255},
+            "exemptions": {
+                "type": "array",
+                "minItems": 1,
+                "items": _obj(
+                    {"authority": {**_text, "maxLength": 200}, "category": {"enum": list(EXEMPTION_CATEGORIES)}, "note": {"type": "string", "maxLength": 1000}},
+                    ["authority", "category"],
+                ),
+            },
+            "access_url": _url,
+            "license": {**_text, "examples": list(DEFAULT_LICENSES)},
+            "contact": _obj({"name": {**_text, "maxLength": 200}, "email": _email}, ["name", "email"]),
+            "attribution": {**_text, "maxLength": 300},
+            "row_label": {**_text, "maxLength": 100},
+            "geographic_unit": {"enum": list(GEOGRAPHIC_UNITS)},
+            "temporal_coverage": _obj({"start": _date, "end": {"oneOf": [_date, {"type": "null"}]}}, ["start"]),
+            "spatial": {"oneOf": [{**_text, "maxLength": 300}, {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}]},
+            "source_link": _url,
+            "references": {"type": "array", "items": _url},
+            "issued": _date,
+            "status": {"enum": list(STATUSES)},
+            "default_chart": {"type": "boolean", "description": "false: no default chart when none is declared"},
+            "resources": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "name": {"type": "string", "pattern": RESOURCE_NAME_PATTERN},
+                        "path": {**_text, "description": "a CSV file inside the dataset folder"},
+                        "title": {**_text, "maxLength": 200},
+                        "description": {"type": "string", "maxLength": 5000},
+                        "schema": {"oneOf": [{**_text, "description": "path to a YAML/JSON Table Schema inside the dataset folder"}, TABLE_SCHEMA]},
+                    },
+                    ["name", "path", "schema"],
+                ),
+            },
+            "charts": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "resource": _text,
+                        "mark": {"enum": list(MARKS)},
+                        "title": {**_text, "maxLength": 200},
+                        "description": {"type": "string", "maxLength": 1000},
+                        "x": _encoding,
+                        "y": _encoding,
+                        "color": _encoding,
+                        "latitude": _text,
+                        "longitude": _text,
+                    },
+                    ["resource", "mark", "title"],
+                ),
+            },
+        },
+        ["title", "description", "category", "keywords", "update_frequency", "access_level", "contact"],
+    ),
+}
+
+AGENCY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID + "agency.schema.json",
+    "title": "agency.yaml",
+    "description": "One agency of the catalog (datasets/<agency>/agency.yaml).",
+    **_obj(
+        {
+            "name": {**_text, "maxLength": 200},
+            "abbreviation": {**_text, "maxLength": 20},
+            "website": _url,
+            "description": {"type": "string", "maxLength": 5000},
+            "data_officer": _obj(
+                {"name": {**_text, "maxLength": 200, "description": "a role, e.g. 'Agency Data Officer'"}, "handle": {"type": "string", "pattern": HANDLE_PATTERN}, "email": _email},
+                ["name", "handle"],
+            ),
+        },
+        ["name", "abbreviation", "website", "description", "data_officer"],
+    ),
+}
+
+CATALOG_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID + "catalog.schema.json",
+    "title": "catalog.yaml",
+    "description": "Catalog-wide settings, owned by the Chief Data Officer.",
+    **_obj(
+        {
+            "title": {**_text, "maxLength": 200},
+            "base_url": {**_url, "description": "where the site is published, e.g. https://data.example.gov/"},
+            "description": {"type": "string", "maxLength": 5000},
+            "publisher": {**_text, "maxLength": 200},
+            "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"},
+            "default_license": _text,
+            "licenses": {"type": "array", "minItems": 1, "items": _text},
+            "categories": {"type": "array", "minItems": 1, "items": _text},
+            "cdo": _obj({"name": _text, "email": _email, "handle": {"type": "string", "pattern": HANDLE_PATTERN}}, ["name", "email", "handle"]),
+            "repository": {"enum": ["public", "private"]},
+            "repository_url": _url,
+            "list_non_public": {"type": "boolean", "description": "list non-public inventory entries on the site and in data.json"},
+            "limits": _obj(
+                {
+                    "max_file_mb": {"type": "number", "exclusiveMinimum": 0},
+                    "preview_rows": {"type": "integer", "minimum": 0, "maximum": 1000},
+                    "max_problems_per_code": {"type": "integer", "minimum": 1},
+                }
+            ),
+            "bureau_code": {"type": "string", "pattern": r"^\d{3}:\d{2}$"},
+            "program_code": {"type": "string", "pattern": r"^\d{3}:\d{3}$"},
+        },
+        ["title", "base_url"],
+    ),
+}
+
+SCHEMAS = {"dataset": DATASET_SCHEMA, "agency": AGENCY_SCHEMA, "catalog": CATALOG_SCHEMA}
+
+
+def schema_json(name: str) -> str:
+    return json.dumps(SCHEMAS[name], indent=2, ensure_ascii=False) + "\n"

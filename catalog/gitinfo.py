@@ -1,0 +1,77 @@
+"""What git knows: changed datasets, dates and change history of a folder."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    """git failed or the folder is not a repository; the message says what to do."""
+
+
+def git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed") from exc
+    if done.returncode != 0:
+        raise GitError(f"git {' '.join(args)} failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
+
+
+def is_repo(root: Path) -> bool:
+    try:
+        return git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitError:
+        return False
+
+
+def changed_files(root: Path, ref: str) -> list[str]:
+    """Files changed between ``ref`` and the work tree (committed, staged, unstaged, new)."""
+    try:
+        git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
+    except GitError:
+        raise GitError(f"{ref!r} is not a commit here; fetch it first (e.g. `git fetch origin main`)") from None
+    base = git(root, "merge-base", ref, "HEAD").strip() or ref
+    files = set(git(root, "diff", "--name-only", "--relative", base).splitlines())
+    files |= set(git(root, "ls-files", "--others", "--exclude-standard").splitlines())
+    return sorted(f for f in files if f)
+
+
+def changed_datasets(root: Path, ref: str) -> list[str]:
+    """Ids of datasets whose folder changed since ``ref``; a change to catalog.yaml (the
+    vocabularies, limits) concerns every dataset."""
+    ids: set[str] = set()
+    everything = False
+    for f in changed_files(root, ref):
+        parts = f.split("/")
+        if f == "catalog.yaml":
+            everything = True
+        elif len(parts) >= 4 and parts[0] == "datasets":
+            ids.add(f"{parts[1]}/{parts[2]}")
+    if everything:
+        base = root / "datasets"
+        ids |= {f"{d.parent.name}/{d.name}" for d in base.glob("*/*") if (d / "dataset.yaml").is_file()}
+    return sorted(ids)
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: str  # ISO 8601 with offset
+    subject: str
+
+
+def history(root: Path, path: str, limit: int = 50) -> list[Commit]:
+    """Commits touching ``path``, newest first; empty outside a repository."""
+    try:
+        out = git(root, "log", f"-n{limit}", "--format=%H%x1f%cI%x1f%s", "--", path)
+    except GitError:
+        return []
+    commits = []
+    for line in out.splitlines():
+        sha, date, subject = [*line.split("\x1f"), "", ""][:3]
+        commits.append(Commit(sha, date, subject))
+    return commits

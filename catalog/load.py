@@ -1,0 +1,438 @@
+"""Load: read catalog.yaml, every agency.yaml and dataset.yaml into the frozen model.
+
+Loading checks structure (JSON Schema of each file, slugs, safe paths, duplicate names)
+and returns problems as values; it builds a model object even from a file with problems
+where it can, so that validation can still report everything in one run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from . import contract, structure
+from .model import Agency, Catalog, Chart, Config, Dataset, Encoding, Exemption, Field, Limits, Person, Resource, Schema
+from .problems import Problem, problem
+from .yamlfile import KeyPath, Lines, YamlDoc, read_yaml
+
+SLUG = re.compile(contract.SLUG_PATTERN)
+DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".zip", ".gz", ".json", ".geojson", ".ndjson", ".sqlite", ".db"}
+META_FILES = {"dataset.yaml", "README.md", ".gitkeep"}
+
+
+class CatalogNotFound(Exception):
+    """No catalog.yaml at or above the given folder."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    catalog: Catalog
+    problems: tuple[Problem, ...]
+
+
+def find_root(start: Path) -> Path:
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "catalog.yaml").is_file():
+            return folder
+    raise CatalogNotFound(f"no catalog.yaml in {start} or any folder above it")
+
+
+def rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_catalog(root: Path) -> Loaded:
+    root = root.resolve()
+    problems: list[Problem] = []
+    config = _load_config(root, problems)
+    agencies: list[Agency] = []
+    datasets: list[Dataset] = []
+    base = root / "datasets"
+    if not base.is_dir():
+        problems.append(problem("file-missing", "the catalog has no datasets/ folder", "datasets", hint="Create datasets/<agency>/agency.yaml; `catalog new` does it for you."))
+    else:
+        for agency_dir in sorted(p for p in base.iterdir()):
+            if agency_dir.name.startswith("."):
+                continue
+            if not agency_dir.is_dir():
+                if agency_dir.name != "README.md":
+                    problems.append(problem("stray-file", f"{agency_dir.name} is not an agency folder", rel(root, agency_dir), hint="Agency folders hold agency.yaml; move or remove this file."))
+                continue
+            agency = _load_agency(root, agency_dir, problems)
+            if agency:
+                agencies.append(agency)
+            for ds_dir in sorted(p for p in agency_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                ds = _load_dataset(root, agency_dir.name, ds_dir, problems)
+                if ds:
+                    datasets.append(ds)
+    return Loaded(Catalog(str(root), config, tuple(agencies), tuple(datasets)), tuple(problems))
+
+
+# --- catalog.yaml ------------------------------------------------------------------------
+
+
+def _load_config(root: Path, problems: list[Problem]) -> Config:
+    doc, found = read_yaml(root / "catalog.yaml", "catalog.yaml")
+    problems.extend(found)
+    if doc is None:
+        return Config(title="Open Data", base_url="http://localhost/", licenses=contract.DEFAULT_LICENSES, categories=contract.DEFAULT_CATEGORIES)
+    problems.extend(structure.check(doc, "catalog"))
+    d = doc.data
+    limits = _dict(d.get("limits"))
+    cdo = _dict(d.get("cdo"))
+    return Config(
+        title=_str(d.get("title")) or "Open Data",
+        base_url=(_str(d.get("base_url")) or "http://localhost/").rstrip("/") + "/",
+        description=_str(d.get("description")) or "",
+        publisher=_str(d.get("publisher")) or "State of Connecticut",
+        language=_str(d.get("language")) or "en",
+        default_license=_str(d.get("default_license")) or "CC0-1.0",
+        licenses=_strs(d.get("licenses")) or contract.DEFAULT_LICENSES,
+        categories=_strs(d.get("categories")) or contract.DEFAULT_CATEGORIES,
+        cdo=Person(_str(cdo.get("name")) or "Chief Data Officer", _str(cdo.get("email")), _str(cdo.get("handle"))) if cdo else None,
+        repository=_str(d.get("repository")) or "public",
+        repository_url=_str(d.get("repository_url")),
+        list_non_public=d.get("list_non_public", True) is not False,
+        limits=Limits(
+            max_file_mb=float(limits["max_file_mb"]) if _num(limits.get("max_file_mb")) else Limits.max_file_mb,
+            preview_rows=int(limits["preview_rows"]) if _num(limits.get("preview_rows")) else Limits.preview_rows,
+            max_problems_per_code=int(limits["max_problems_per_code"]) if _num(limits.get("max_problems_per_code")) else Limits.max_problems_per_code,
+        ),
+        bureau_code=_str(d.get("bureau_code")),
+        program_code=_str(d.get("program_code")),
+        lines=doc.lines,
+    )
+
+
+# --- agency.yaml -------------------------------------------------------------------------
+
+
+def _load_agency(root: Path, folder: Path, problems: list[Problem]) -> Agency | None:
+    where = rel(root, folder)
+    if not SLUG.match(folder.name):
+        problems.append(problem("folder-not-slug", f"agency folder {folder.name!r} is not a lowercase slug", where, hint=f"Rename it to {slugify(folder.name)!r} (lowercase letters, digits and '-')."))
+        return None
+    file = folder / "agency.yaml"
+    if not file.is_file():
+        problems.append(
+            problem(
+                "agency-yaml-missing",
+                f"agency folder {folder.name!r} has no agency.yaml",
+                rel(root, file),
+                hint="Add agency.yaml with name, abbreviation, website, description and data_officer (name, handle).",
+            )
+        )
+        return None
+    doc, found = read_yaml(file, rel(root, file))
+    problems.extend(found)
+    if doc is None:
+        return None
+    problems.extend(structure.check(doc, "agency"))
+    d = doc.data
+    officer = _dict(d.get("data_officer"))
+    return Agency(
+        slug=folder.name,
+        name=_str(d.get("name")) or folder.name,
+        abbreviation=_str(d.get("abbreviation")) or folder.name.upper(),
+        website=_str(d.get("website")) or "",
+        description=_str(d.get("description")) or "",
+        data_officer=Person(_str(officer.get("name")) or "Agency Data Officer", _str(officer.get("email")), _str(officer.get("handle"))),
+        path=doc.path,
+    )
+
+
+# --- dataset.yaml ------------------------------------------------------------------------
+
+
+def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]) -> Dataset | None:
+    where = rel(root, folder)
+    file = folder / "dataset.yaml"
+    if not file.is_file():
+        problems.append(
+            problem(
+                "file-missing",
+                f"dataset folder {where} has no dataset.yaml",
+                rel(root, file),
+                hint=f"Add dataset.yaml (`catalog new {agency}/{folder.name} --from data.csv` writes one) or remove the folder.",
+            )
+        )
+        return None
+    if not SLUG.match(folder.name):
+        problems.append(
+            problem("folder-not-slug", f"dataset folder {folder.name!r} is not a lowercase slug", where, hint=f"Rename it to {slugify(folder.name)!r} (lowercase letters, digits and '-').")
+        )
+        return None
+    doc, found = read_yaml(file, rel(root, file))
+    problems.extend(found)
+    if doc is None:
+        return None
+    problems.extend(structure.check(doc, "dataset"))
+    d = doc.data
+    resources = _load_resources(root, folder, doc, problems)
+    charts = _load_charts(doc, problems)
+    contact = _dict(d.get("contact"))
+    tc = _dict(d.get("temporal_coverage"))
+    return Dataset(
+        id=f"{agency}/{folder.name}",
+        agency=agency,
+        slug=folder.name,
+        folder=where,
+        path=doc.path,
+        title=_str(d.get("title")) or folder.name,
+        description=_str(d.get("description")) or "",
+        category=_str(d.get("category")) or "",
+        keywords=_strs(d.get("keywords")),
+        update_frequency=_str(d.get("update_frequency")) or "",
+        access_level=_str(d.get("access_level")) or "",
+        contact=Person(_str(contact.get("name")) or "", _str(contact.get("email"))),
+        rights=_str(d.get("rights")),
+        exemptions=tuple(Exemption(_str(e.get("authority")) or "", _str(e.get("category")) or "", _str(e.get("note")) or "") for e in _list(d.get("exemptions")) if isinstance(e, dict)),
+        access_url=_str(d.get("access_url")),
+        license=_str(d.get("license")),
+        attribution=_str(d.get("attribution")),
+        row_label=_str(d.get("row_label")),
+        geographic_unit=_str(d.get("geographic_unit")),
+        temporal_coverage={"start": _str(tc.get("start")), "end": _str(tc.get("end"))} if tc else None,
+        spatial=d.get("spatial"),
+        source_link=_str(d.get("source_link")),
+        references=_strs(d.get("references")),
+        issued=_str(d.get("issued")),
+        status=_str(d.get("status")) or "published",
+        default_chart=d.get("default_chart", True) is not False,
+        resources=resources,
+        charts=charts,
+        lines=doc.lines,
+        data_files=tuple(rel(root, p) for p in _data_files(folder)),
+    )
+
+
+def _data_files(folder: Path) -> Iterable[Path]:
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and p.name not in META_FILES:
+            yield p
+
+
+def unsafe_reason(folder: Path, written: str) -> str | None:
+    """Why ``written`` (a path from dataset.yaml) may not be used, or None if it is safe."""
+    if "\\" in written or PureWindowsPath(written).drive:
+        return "uses backslashes or a drive letter"
+    pure = PurePosixPath(written)
+    if pure.is_absolute():
+        return "is absolute"
+    if ".." in pure.parts:
+        return "contains '..'"
+    current = folder
+    for part in pure.parts:
+        current = current / part
+        if current.is_symlink():
+            return "goes through a symbolic link"
+    try:
+        current.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return "leaves the dataset folder"
+    return None
+
+
+def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Problem]) -> tuple[Resource, ...]:
+    out: list[Resource] = []
+    seen: set[str] = set()
+    for i, r in enumerate(_list(doc.data.get("resources"))):
+        if not isinstance(r, dict):
+            continue
+        name, written = _str(r.get("name")), _str(r.get("path"))
+        if not name or not written:
+            continue
+        if name in seen:
+            problems.append(problem("duplicate-identifier", f"two resources are named {name!r}", doc.path, line=doc.lines.of(("resources", i, "name")), hint="Give each resource its own name."))
+            continue
+        seen.add(name)
+        reason = unsafe_reason(folder, written)
+        if reason:
+            problems.append(
+                problem(
+                    "unsafe-path",
+                    f"resource path {written!r} {reason}",
+                    doc.path,
+                    line=doc.lines.of(("resources", i, "path")),
+                    hint="Put the file inside the dataset folder and write its name, e.g. `path: data.csv`.",
+                )
+            )
+            continue
+        schema = _load_schema(root, folder, doc, r.get("schema"), ("resources", i, "schema"), problems)
+        if schema is None:
+            continue
+        out.append(
+            Resource(
+                name=name,
+                path=rel(root, folder / written),
+                file=written,
+                title=_str(r.get("title")) or name,
+                description=_str(r.get("description")) or "",
+                schema=schema,
+                index=i,
+            )
+        )
+    return tuple(out)
+
+
+def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPath, problems: list[Problem]) -> Schema | None:
+    if isinstance(value, str):
+        reason = unsafe_reason(folder, value)
+        if reason:
+            problems.append(
+                problem("unsafe-path", f"schema path {value!r} {reason}", doc.path, line=doc.lines.of(key), hint="Put the schema file inside the dataset folder, e.g. `schema: schema.yaml`.")
+            )
+            return None
+        file = folder / value
+        if not file.is_file():
+            problems.append(problem("file-missing", f"schema file {value!r} does not exist", doc.path, line=doc.lines.of(key), hint="Check the file name, or write the schema inline."))
+            return None
+        if file.suffix.lower() == ".json":
+            try:
+                data = json.loads(file.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                problems.append(problem("invalid-table-schema", f"schema file is not valid JSON: {exc}", rel(root, file), line=getattr(exc, "lineno", None), hint="Fix the JSON syntax."))
+                return None
+            sdoc = YamlDoc(rel(root, file), data, Lines({(): 1}))
+        else:
+            parsed, found = read_yaml(file, rel(root, file))
+            problems.extend(found)
+            if parsed is None:
+                return None
+            sdoc = parsed
+        if not isinstance(sdoc.data, dict):
+            problems.append(problem("invalid-table-schema", "a Table Schema must be a mapping with `fields`", sdoc.path, line=1, hint="Write `fields:` with a list of fields."))
+            return None
+        problems.extend(structure.check(sdoc, "table-schema"))
+        return _schema(sdoc.data, sdoc.path, (), sdoc, problems)
+    if isinstance(value, dict):
+        return _schema(value, None, key, doc, problems)
+    return None
+
+
+def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, problems: list[Problem]) -> Schema:
+    fields: list[Field] = []
+    seen: set[str] = set()
+    for i, f in enumerate(_list(d.get("fields"))):
+        if not isinstance(f, dict) or not _str(f.get("name")):
+            continue
+        name = str(f["name"])
+        if name in seen:
+            problems.append(
+                problem("duplicate-identifier", f"two fields are named {name!r}", doc.path, line=doc.lines.of((*key, "fields", i, "name")), field=name, hint="Give each field its own name.")
+            )
+            continue
+        seen.add(name)
+        fields.append(
+            Field(
+                name=name,
+                type=_str(f.get("type")) or "any" if "type" in f else "string",
+                format=_str(f.get("format")),
+                title=_str(f.get("title")),
+                description=_str(f.get("description")),
+                constraints=_dict(f.get("constraints")),
+                protected=f.get("protected") is True,
+                exemption=_str(f.get("exemption")),
+                min_cell=f.get("min_cell") if isinstance(f.get("min_cell"), int) else None,
+                unit=_str(f.get("unit")),
+                descriptor={**f, "name": name},
+            )
+        )
+    pk = d.get("primaryKey")
+    missing = d.get("missingValues")
+    return Schema(
+        fields=tuple(fields),
+        primary_key=(pk,) if isinstance(pk, str) else tuple(str(k) for k in _list(pk)),
+        missing_values=tuple(str(m) for m in missing) if isinstance(missing, list) else ("",),
+        descriptor=d,
+        path=path,
+        key_path=key,
+    )
+
+
+# --- charts ------------------------------------------------------------------------------
+
+
+def _encoding(value: Any) -> Encoding | None:
+    if isinstance(value, str) and value:
+        return Encoding(field=value)
+    if isinstance(value, dict) and _str(value.get("field")):
+        return Encoding(
+            field=str(value["field"]),
+            aggregate=_str(value.get("aggregate")),
+            time_unit=_str(value.get("timeUnit")),
+            type=_str(value.get("type")),
+            title=_str(value.get("title")),
+            sort=_str(value.get("sort")),
+        )
+    if isinstance(value, dict) and value.get("aggregate") == "count":
+        return Encoding(field="", aggregate="count", title=_str(value.get("title")))
+    return None
+
+
+def _load_charts(doc: YamlDoc, problems: list[Problem]) -> tuple[Chart, ...]:
+    out: list[Chart] = []
+    slugs: set[str] = set()
+    for i, c in enumerate(_list(doc.data.get("charts"))):
+        if not isinstance(c, dict):
+            continue
+        title = _str(c.get("title")) or f"Chart {i + 1}"
+        slug = slugify(title) or f"chart-{i + 1}"
+        while slug in slugs:
+            slug += f"-{i + 1}"
+        slugs.add(slug)
+        out.append(
+            Chart(
+                resource=_str(c.get("resource")) or "",
+                mark=_str(c.get("mark")) or "bar",
+                title=title,
+                description=_str(c.get("description")) or "",
+                x=_encoding(c.get("x")),
+                y=_encoding(c.get("y")),
+                color=_encoding(c.get("color")),
+                latitude=_str(c.get("latitude")),
+                longitude=_str(c.get("longitude")),
+                index=i,
+                slug=slug,
+            )
+        )
+    return tuple(out)
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
+
+
+def _str(v: Any) -> str | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (str, int, float)):
+        return str(v)
+    return None
+
+
+def _strs(v: Any) -> tuple[str, ...]:
+    return tuple(str(x) for x in v if isinstance(x, (str, int, float)) and not isinstance(x, bool)) if isinstance(v, list) else ()
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)

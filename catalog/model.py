@@ -1,0 +1,217 @@
+"""The catalog as pure data: frozen dataclasses, no I/O.
+
+Later stages read these and never mutate them.  Paths are POSIX strings relative to the
+catalog root (``datasets/dph/overdoses/deaths.csv``) so that the model is the same on every
+machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .yamlfile import Lines
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: float = 2048.0
+    preview_rows: int = 100
+    max_problems_per_code: int = 20
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str | None = None
+    handle: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    base_url: str
+    description: str = ""
+    publisher: str = "State of Connecticut"
+    language: str = "en"
+    default_license: str = "CC0-1.0"
+    licenses: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    cdo: Person | None = None
+    repository: str = "public"
+    repository_url: str | None = None
+    list_non_public: bool = True
+    limits: Limits = field(default_factory=Limits)
+    bureau_code: str | None = None
+    program_code: str | None = None
+    path: str = "catalog.yaml"
+    lines: Lines = field(default_factory=Lines)
+
+
+@dataclass(frozen=True)
+class Agency:
+    slug: str
+    name: str
+    abbreviation: str
+    website: str
+    description: str
+    data_officer: Person
+    path: str  # the agency.yaml
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str = "any"
+    format: str | None = None
+    title: str | None = None
+    description: str | None = None
+    constraints: Mapping[str, Any] = field(default_factory=dict)
+    protected: bool = False
+    exemption: str | None = None
+    min_cell: int | None = None
+    unit: str | None = None
+    descriptor: Mapping[str, Any] = field(default_factory=dict)  # as written, extensions included
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True)
+class Schema:
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...] = ()
+    missing_values: tuple[str, ...] = ("",)
+    descriptor: Mapping[str, Any] = field(default_factory=dict)
+    path: str | None = None  # the schema file, when given by path
+    key_path: tuple[str | int, ...] = ()  # where the schema starts in its YAML
+
+    def field_named(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def public_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.protected)
+
+    def frictionless_descriptor(self, present: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """A plain Table Schema for Frictionless: catalog extensions removed; protected
+        fields absent from the file (``present``: the file's header) left out."""
+        fields = []
+        for f in self.fields:
+            if f.protected and present is not None and f.name not in present:
+                continue
+            d = {k: v for k, v in f.descriptor.items() if k not in ("protected", "exemption", "min_cell", "unit")}
+            fields.append(d)
+        out: dict[str, Any] = {"fields": fields}
+        names = {f["name"] for f in fields}
+        if self.primary_key and all(k in names for k in self.primary_key):
+            out["primaryKey"] = list(self.primary_key)
+        if "missingValues" in self.descriptor:
+            out["missingValues"] = list(self.missing_values)
+        if "foreignKeys" in self.descriptor:
+            out["foreignKeys"] = self.descriptor["foreignKeys"]
+        return out
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    path: str  # relative to the catalog root
+    file: str  # as written in dataset.yaml, relative to the dataset folder
+    title: str
+    description: str
+    schema: Schema
+    index: int  # position in dataset.yaml's resources
+
+
+@dataclass(frozen=True)
+class Encoding:
+    field: str
+    aggregate: str | None = None
+    time_unit: str | None = None
+    type: str | None = None
+    title: str | None = None
+    sort: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    resource: str
+    mark: str
+    title: str
+    description: str = ""
+    x: Encoding | None = None
+    y: Encoding | None = None
+    color: Encoding | None = None
+    latitude: str | None = None
+    longitude: str | None = None
+    index: int = 0
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class Exemption:
+    authority: str
+    category: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str  # "<agency>/<dataset>"
+    agency: str
+    slug: str
+    folder: str  # datasets/<agency>/<dataset>
+    path: str  # the dataset.yaml
+    title: str
+    description: str
+    category: str
+    keywords: tuple[str, ...]
+    update_frequency: str
+    access_level: str
+    contact: Person
+    rights: str | None = None
+    exemptions: tuple[Exemption, ...] = ()
+    access_url: str | None = None
+    license: str | None = None
+    attribution: str | None = None
+    row_label: str | None = None
+    geographic_unit: str | None = None
+    temporal_coverage: Mapping[str, str | None] | None = None
+    spatial: Any = None
+    source_link: str | None = None
+    references: tuple[str, ...] = ()
+    issued: str | None = None
+    status: str = "published"
+    default_chart: bool = True
+    resources: tuple[Resource, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    lines: Lines = field(default_factory=Lines)
+    data_files: tuple[str, ...] = ()  # every *.csv etc. in the folder, declared or not
+
+    @property
+    def is_public(self) -> bool:
+        return self.access_level == "public"
+
+    @property
+    def archived(self) -> bool:
+        return self.status == "archived"
+
+    def resource_named(self, name: str) -> Resource | None:
+        return next((r for r in self.resources if r.name == name), None)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: str  # absolute path of the catalog root, for I/O by later stages
+    config: Config
+    agencies: tuple[Agency, ...]
+    datasets: tuple[Dataset, ...]
+
+    def agency(self, slug: str) -> Agency | None:
+        return next((a for a in self.agencies if a.slug == slug), None)
+
+    def dataset(self, ident: str) -> Dataset | None:
+        return next((d for d in self.datasets if d.id == ident), None)

@@ -1,0 +1,65 @@
+"""Formatting problems for people and machines: text, JSON, GitHub annotations, Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .problems import Problem, to_json
+
+
+def counts(problems: Sequence[Problem]) -> str:
+    e = sum(p.severity == "error" for p in problems)
+    w = len(problems) - e
+    return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+
+def as_text(problems: Sequence[Problem], checked: int) -> str:
+    out = []
+    for p in problems:
+        out.append(f"{p.location}: {p.severity} [{p.code}] {p.message}")
+        if p.hint:
+            out.append(f"    fix: {p.hint}")
+    what = f"{checked} dataset{'s' * (checked != 1)}"
+    out.append(("" if not problems else "\n") + f"Checked {what}: {counts(problems)}." + (" All clear." if not problems else ""))
+    return "\n".join(out)
+
+
+def as_json(problems: Sequence[Problem]) -> str:
+    return to_json(problems)
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(problems: Sequence[Problem]) -> str:
+    """GitHub workflow commands: one annotation per problem, on the file and line."""
+    out = []
+    for p in problems:
+        props = [f"file={_escape_property(p.path)}"]
+        line = p.line if p.line is not None else p.row
+        if line is not None:
+            props.append(f"line={line}")
+        props.append(f"title={_escape_property(p.code)}")
+        where = f"row {p.row}: " if p.row is not None and p.line is None else ""
+        text = where + p.message + (f"\nfix: {p.hint}" if p.hint else "")
+        out.append(f"::{p.severity} {','.join(props)}::{_escape_data(text)}")
+    return "\n".join(out)
+
+
+def _cell(s: object) -> str:
+    return "" if s is None else str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(problems: Sequence[Problem], checked: int) -> str:
+    head = f"### Validation: {checked} dataset{'s' * (checked != 1)}, {counts(problems)}\n"
+    if not problems:
+        return head + "\nAll clear.\n"
+    rows = ["| severity | file | line | row | field | code | problem | fix |", "|---|---|---|---|---|---|---|---|"]
+    for p in problems:
+        rows.append("| " + " | ".join(_cell(x) for x in (p.severity, p.path, p.line, p.row, p.field, f"`{p.code}`", p.message, p.hint)) + " |")
+    return head + "\n" + "\n".join(rows) + "\n"

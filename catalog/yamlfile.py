@@ -1,0 +1,142 @@
+"""YAML parsing that keeps line numbers and refuses what reviewers cannot see.
+
+``parse_yaml`` returns plain Python data (dates as ISO strings) plus a ``Lines`` map from a
+key path such as ``("resources", 0, "schema")`` to the 1-based line it starts on, so that a
+problem "at resources/0/schema" is reported as ``dataset.yaml:14``.  Anchors and aliases
+are refused (they enable the "billion laughs" expansion), as are duplicate keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .problems import Problem, problem
+
+KeyPath = tuple[str | int, ...]
+
+MAX_YAML_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Line numbers of the nodes of one YAML document."""
+
+    by_path: Mapping[KeyPath, int] = field(default_factory=dict)
+
+    def of(self, path: KeyPath) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while p:
+            if p in self.by_path:
+                return self.by_path[p]
+            p = p[:-1]
+        return self.by_path.get((), None)
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    path: str  # relative to the catalog root, for messages
+    data: Any
+    lines: Lines
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str, line: int | None, hint: str) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.hint = code, message, line, hint
+
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+
+
+def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag not in _PLAIN_TAGS:
+        raise _Refused("wrong-type", f"YAML tag {node.tag!r} is not allowed", node.start_mark.line + 1, "Remove the `!!tag`: write plain text, numbers, lists and mappings.")
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused("wrong-type", "a mapping key must be plain text", key_node.start_mark.line + 1, "Write keys as plain words, e.g. `title:`.")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused("yaml-alias", "merge keys (`<<`) are not allowed", key_node.start_mark.line + 1, "Write the keys out in full.")
+            key = str(_constructor.construct_object(key_node))
+            if key in out:
+                raise _Refused(
+                    "yaml-duplicate-key",
+                    f"key {key!r} appears twice in one mapping",
+                    key_node.start_mark.line + 1,
+                    f"Keep one {key!r}; YAML would silently use the last one.",
+                )
+            child = (*path, key)
+            lines[child] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, child, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    value = _constructor.construct_object(node)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        raise _Refused("wrong-type", "binary YAML values are not allowed", node.start_mark.line + 1, "Write plain text.")
+    return value
+
+
+def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse ``text``; return the document or the problems that stopped it."""
+    if len(text) > MAX_YAML_BYTES:
+        return None, [problem("file-unreadable", f"YAML file is larger than {MAX_YAML_BYTES:,} bytes", path, hint="Move long content (schemas) into separate files.")]
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else None
+                return None, [problem("yaml-alias", "YAML anchors and aliases (`&name`, `*name`) are not allowed", path, line=line, hint="Write the repeated value out in full.")]
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or str(exc)
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            what += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        return None, [
+            problem("yaml-syntax", f"YAML syntax error: {what}", path, line=line, hint="Check indentation (spaces, not tabs) and quote values that contain ': ' or start with a special character.")
+        ]
+    except yaml.YAMLError as exc:
+        return None, [problem("yaml-syntax", f"YAML syntax error: {exc}", path, hint="Check the file is YAML.")]
+    if node is None:
+        return None, [problem("yaml-not-mapping", "the file is empty", path, line=1, hint="Fill in the keys the contract requires; `catalog new` writes a template.")]
+    lines: dict[KeyPath, int] = {}
+    try:
+        data = _convert(node, (), lines)
+    except _Refused as exc:
+        return None, [problem(exc.code, exc.message, path, line=exc.line, hint=exc.hint)]
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        return None, [problem("yaml-syntax", f"YAML value error: {exc}", path, hint="Check the value's syntax.")]
+    if not isinstance(data, dict):
+        return None, [problem("yaml-not-mapping", "the file must be a mapping of keys to values", path, line=1, hint="Start each line with `key: value`.")]
+    return YamlDoc(path, data, Lines(lines)), []
+
+
+def read_yaml(file: Any, rel: str) -> tuple[YamlDoc | None, list[Problem]]:
+    """Read and parse a YAML file at ``file`` (a Path); ``rel`` names it in problems."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_YAML_BYTES:
+            return None, [problem("file-unreadable", f"YAML file is {size:,} bytes, more than {MAX_YAML_BYTES:,}", rel, hint="Move long content into separate files.")]
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, [problem("file-unreadable", f"cannot read file: {exc.strerror}", rel, hint="Check the file exists and is readable.")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [problem("file-unreadable", "the file is not UTF-8 text", rel, line=line, hint="Save the file as UTF-8.")]
+    return parse_yaml(text, rel)
