@@ -78,7 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _root(args: argparse.Namespace) -> Path:
-    return find_root(args.root or Path.cwd())
+    """--root names the catalog exactly; without it, look upwards from here."""
+    if args.root is not None:
+        if not (args.root / "catalog.yaml").is_file():
+            raise UsageError(f"no catalog.yaml in {args.root}; give the folder that holds it")
+        return Path(args.root).resolve()
+    return find_root(Path.cwd())
 
 
 def cmd_new(args: argparse.Namespace) -> int:

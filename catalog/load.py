@@ -311,14 +311,17 @@ def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPat
         if not isinstance(sdoc.data, dict):
             problems.append(problem("invalid-table-schema", "a Table Schema must be a mapping with `fields`", sdoc.path, line=1, hint="Write `fields:` with a list of fields."))
             return None
-        problems.extend(structure.check(sdoc, "table-schema"))
-        return _schema(sdoc.data, sdoc.path, (), sdoc, problems)
+        found = structure.check(sdoc, "table-schema")
+        problems.extend(found)
+        return _schema(sdoc.data, sdoc.path, (), sdoc, problems, well_formed=not found)
     if isinstance(value, dict):
-        return _schema(value, None, key, doc, problems)
+        # structure problems of an inline schema are reported with the dataset.yaml's
+        well_formed = not structure.check(YamlDoc(doc.path, value, doc.lines), "table-schema")
+        return _schema(value, None, key, doc, problems, well_formed=well_formed)
     return None
 
 
-def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, problems: list[Problem]) -> Schema:
+def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, problems: list[Problem], *, well_formed: bool) -> Schema:
     fields: list[Field] = []
     seen: set[str] = set()
     for i, f in enumerate(_list(d.get("fields"))):
@@ -355,6 +358,7 @@ def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, pro
         descriptor=d,
         path=path,
         key_path=key,
+        well_formed=well_formed,
     )
 
 

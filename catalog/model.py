@@ -87,6 +87,7 @@ class Schema:
     descriptor: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None  # the schema file, when given by path
     key_path: tuple[str | int, ...] = ()  # where the schema starts in its YAML
+    well_formed: bool = True  # False when loading already reported its structure problems
 
     def field_named(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

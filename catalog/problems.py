@@ -126,6 +126,7 @@ for _code, _title, _desc in [
     ("cell-error", "Cell error", "A cell-level error reported by Frictionless."),
     ("label-error", "Header error", "A header error reported by Frictionless."),
     ("sequential-value", "Sequential value", "A value breaks a sequence check."),
+    ("csv-syntax", "CSV syntax error", "The file breaks CSV syntax in a way that changes its meaning (a quote never closed)."),
     ("file-too-large", "File too large", "A data file exceeds catalog.yaml's `limits.max_file_mb`."),
     ("more-problems", "More problems not shown", "Problems of one code in one file are capped; this counts the rest."),
 ]:

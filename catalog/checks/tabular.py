@@ -81,6 +81,8 @@ def first_bad_utf8(file: Path) -> tuple[int, int, bytes] | None:
 
 
 def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
+    if not res.schema.well_formed:
+        return []  # its structure problems are already reported; data checks would only echo them
     root = Path(catalog.root)
     file = root / res.path
     yaml_line = ds.lines.of(("resources", res.index, "path"))
@@ -113,12 +115,38 @@ def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem
         ]
     if _looks_binary(file):
         return [problem("format-error", f"{res.file} is not a text CSV file (it contains NUL bytes)", res.path, line=1, hint="Export the data as CSV; spreadsheets and zip files are not accepted.")]
+    syntax = csv_syntax(file, res.path)
+    if syntax:
+        return syntax
     header = header_of(file)
     descriptor = res.schema.frictionless_descriptor(present=header)
     schema_problems = check_table_schema(ds, res.schema, descriptor)
     if schema_problems:
         return schema_problems
     return run_frictionless(file, descriptor, res.path, catalog.config.limits.max_problems_per_code, res.schema)
+
+
+def csv_syntax(file: Path, path: str) -> list[Problem]:
+    """What Frictionless accepts silently: a quote opened and never closed swallows the
+    rest of the file into one cell."""
+    with file.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, strict=True)
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc) or "EOF" in str(exc):
+                return [
+                    problem(
+                        "csv-syntax",
+                        f"a quoted value opened on line {start} is never closed: the rest of the file would be read as one cell",
+                        path,
+                        line=start,
+                        hint='Close the quote, or write a literal quote inside a quoted value as two quotes ("").',
+                    )
+                ]
+    return []
 
 
 def _looks_binary(file: Path) -> bool:

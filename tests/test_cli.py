@@ -1,0 +1,182 @@
+"""The command line: exit codes, the three output formats, scaffolding."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, CatalogMaker, Runner
+
+
+def test_clean_catalog_exits_0(make: CatalogMaker, cli: Runner) -> None:
+    make.dataset()
+    code, out, _ = cli("validate", "--root", str(make.root))
+    assert code == 0 and "Checked 1 dataset: 0 errors, 0 warnings. All clear." in out
+
+
+def test_warnings_only_exit_0(make: CatalogMaker, cli: Runner) -> None:
+    make.dataset(csv="id,name,amount\n1,a@b.gov,1\n")
+    code, out, _ = cli("validate", "--root", str(make.root))
+    assert code == 0 and "1 warning" in out
+
+
+def test_problems_exit_1_with_location_and_fix(make: CatalogMaker, cli: Runner) -> None:
+    make.dataset(csv="id,name,amount\n1,a,x\n")
+    code, out, _ = cli("validate", "--root", str(make.root))
+    assert code == 1
+    assert "datasets/dot/test/data.csv row 2 field 'amount': error [type-error]" in out
+    assert "    fix: " in out
+
+
+def test_json_format(make: CatalogMaker, cli: Runner) -> None:
+    make.dataset(csv="id,name,amount\n1,a,x\n")
+    code, out, _ = cli("validate", "--format", "json", "--root", str(make.root))
+    data = json.loads(out)
+    assert code == 1 and len(data) == 1
+    assert {k: data[0][k] for k in ("code", "severity", "path", "line", "row", "field")} == {
+        "code": "type-error",
+        "severity": "error",
+        "path": "datasets/dot/test/data.csv",
+        "line": None,
+        "row": 2,
+        "field": "amount",
+    }
+    assert data[0]["message"] and data[0]["hint"]
+
+
+def test_github_format_escapes_and_summary(make: CatalogMaker, cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    make.dataset(title="x" * 201)
+    code, out, _ = cli("validate", "--format", "github", "--root", str(make.root))
+    (line,) = [x for x in out.splitlines() if x.startswith("::")]
+    assert code == 1
+    assert line.startswith("::error file=datasets/dot/test/dataset.yaml,line=1,title=too-long::title has 201 characters")
+    assert "%0Afix: " in line and "\n" not in line
+    table = summary.read_text()
+    assert "| error | datasets/dot/test/dataset.yaml | 1 |" in table and "`too-long`" in table
+
+
+def test_github_property_escaping() -> None:
+    from catalog.problems import problem
+    from catalog.report import as_github
+
+    out = as_github([problem("type-error", "50% bad\nline", "a,b:c.csv", row=3, hint="do x")])
+    assert out == "::error file=a%2Cb%3Ac.csv,line=3,title=type-error::row 3: 50%25 bad%0Aline%0Afix: do x"
+
+
+def test_validate_paths_select_datasets(make: CatalogMaker, cli: Runner) -> None:
+    make.dataset("dot/good").dataset("dot/bad", csv="id,name,amount\n1,a,x\n")
+    assert cli("validate", str(make.root / "datasets/dot/good"), cwd=make.root)[0] == 0
+    assert cli("validate", str(make.root / "datasets/dot/bad/data.csv"), cwd=make.root)[0] == 1
+    code, out, _ = cli("validate", str(make.root / "datasets/dot"), cwd=make.root)
+    assert code == 1 and "Checked 2 datasets" in out
+
+
+def test_usage_errors_exit_2(make: CatalogMaker, cli: Runner, tmp_path: Path) -> None:
+    make.dataset()
+    code, _, err = cli("validate", str(tmp_path / "nope"), "--root", str(make.root))
+    assert code == 2 and "does not exist" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = cli("validate", "--root", str(empty))
+    assert code == 2 and "no catalog.yaml" in err
+    with pytest.raises(SystemExit) as exc:
+        cli("validate", "--format", "xml")
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("command", [[], ["new"], ["validate"], ["docs"]])
+def test_help_everywhere(command: list[str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "catalog", *command, "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "usage: catalog" in done.stdout
+
+
+def test_internal_error_is_a_clean_message(make: CatalogMaker, cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import catalog.validate
+
+    make.dataset()
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(catalog.validate, "validate", boom)
+    code, _, err = cli("validate", "--root", str(make.root))
+    assert code == 2 and "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
+
+
+def test_new_scaffolds_a_valid_dataset(make: CatalogMaker, cli: Runner, tmp_path: Path) -> None:
+    make.catalog()
+    src = tmp_path / "Road Closures 2024.csv"
+    src.write_text("closure id,road,,start,miles,miles\n1,I-84,x,2024-01-02,1.5,2\n2,Route 9,y,2024-02-03,,3\n3,I-91,z,2024-03-04,0.25,4\n")
+    code, out, _ = cli("new", "dot/road-closures", "--from", str(src), "--root", str(make.root))
+    assert code == 0, out
+    folder = make.root / "datasets/dot/road-closures"
+    assert sorted(p.name for p in folder.iterdir()) == ["dataset.yaml", "road-closures-2024.csv"]
+    assert (make.root / "datasets/dot/agency.yaml").is_file()
+    assert "renamed blank or repeated column headers: field3, miles2" in out
+    meta = (folder / "dataset.yaml").read_text()
+    for key in ("title:", "description:", "category:", "keywords:", "update_frequency:", "access_level:", "contact:", "resources:"):
+        assert key in meta
+    # the scaffold is valid: only placeholder warnings remain
+    codes = {p.code for p in make.problems()}
+    assert codes == {"placeholder"}
+    import yaml
+
+    fields = yaml.safe_load(meta)["resources"][0]["schema"]["fields"]
+    assert [(f["name"], f["type"]) for f in fields] == [("closure id", "integer"), ("road", "string"), ("field3", "string"), ("start", "date"), ("miles", "number"), ("miles2", "integer")]
+
+
+def test_new_loosens_types_the_whole_file_contradicts(make: CatalogMaker, cli: Runner, tmp_path: Path) -> None:
+    make.catalog()
+    src = tmp_path / "late.csv"
+    src.write_text("id,code\n" + "".join(f"{i},{i}\n" for i in range(1, 25_001)) + "25001,A7\n")
+    code, out, _ = cli("new", "dot/late", "--from", str(src), "--root", str(make.root))
+    assert code == 0, out
+    import yaml
+
+    fields = yaml.safe_load((make.root / "datasets/dot/late/dataset.yaml").read_text())["resources"][0]["schema"]["fields"]
+    assert fields == [{"name": "id", "type": "integer"}, {"name": "code", "type": "string"}]
+
+
+def test_new_converts_windows_1252(make: CatalogMaker, cli: Runner, tmp_path: Path) -> None:
+    make.catalog()
+    src = tmp_path / "cafes.csv"
+    src.write_bytes("name;town\nCaf\xe9 Bleu;Hartford\n".encode("cp1252"))
+    code, out, _ = cli("new", "dot/cafes", "--from", str(src), "--root", str(make.root))
+    assert code == 0 and "converted from Windows-1252" in out and "delimited by ';'" in out
+    assert (make.root / "datasets/dot/cafes/cafes.csv").read_text("utf-8") == "name,town\nCafé Bleu,Hartford\n"
+
+
+@pytest.mark.parametrize(
+    ("ident", "content", "message"),
+    [
+        ("DOT/x", "a\n1\n", "lowercase slugs"),
+        ("dot", "a\n1\n", "<agency>/<dataset>"),
+        ("dot/x", "", "is empty"),
+        ("dot/x", "\n\n", "no header row"),
+    ],
+)
+def test_new_refuses_with_usage_error(make: CatalogMaker, cli: Runner, tmp_path: Path, ident: str, content: str, message: str) -> None:
+    make.catalog()
+    src = tmp_path / "in.csv"
+    src.write_text(content)
+    code, _, err = cli("new", ident, "--from", str(src), "--root", str(make.root))
+    assert code == 2 and message in err
+    assert not (make.root / "datasets/dot/x").exists()
+
+
+def test_new_refuses_existing_folder(make: CatalogMaker, cli: Runner, tmp_path: Path) -> None:
+    make.dataset()
+    src = tmp_path / "in.csv"
+    src.write_text("a\n1\n")
+    code, _, err = cli("new", "dot/test", "--from", str(src), "--root", str(make.root))
+    assert code == 2 and "already exists" in err
+
+
+def test_build_py_shim_and_module_entry() -> None:
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--help"], capture_output=True, text=True, check=False, cwd=REPO)
+    assert done.returncode == 0 and "usage: catalog build" in done.stdout

@@ -1,0 +1,59 @@
+"""Docs are tested: generated files current, every command and problem code documented."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from catalog.cli import COMMANDS, main
+from catalog.problems import registry
+from conftest import REPO
+
+
+def test_generated_docs_are_current(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["docs", "all", "--check"]) == 0, capsys.readouterr().out + "\nrun `catalog docs all` and commit"
+
+
+def test_every_problem_code_documented() -> None:
+    text = (REPO / "docs/problems.md").read_text()
+    for code in registry():
+        assert f"`{code}`" in text
+
+
+def test_every_command_in_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    for name in COMMANDS:
+        assert re.search(rf"catalog {name}\b", readme), f"README does not mention `catalog {name}`"
+
+
+@pytest.mark.parametrize("name", ["catalog", "agency", "dataset"])
+def test_shipped_json_schemas_are_valid_json_schema(name: str) -> None:
+    schema = json.loads((REPO / "catalog/schemas" / f"{name}.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+
+
+def test_example_catalog_validates_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--root", str(REPO), "-j", "1"]) == 0, capsys.readouterr().out
+
+
+def test_example_catalog_covers_the_contract() -> None:
+    from catalog.load import load_catalog
+
+    cat = load_catalog(REPO).catalog
+    levels = {d.access_level for d in cat.datasets}
+    assert len(cat.agencies) >= 4 and len(cat.datasets) >= 10
+    assert levels == {"public", "restricted public", "non-public"}
+    assert any(f.min_cell for d in cat.datasets for r in d.resources for f in r.schema.fields)
+    assert any(f.protected for d in cat.datasets for r in d.resources for f in r.schema.fields)
+    assert any(d.archived for d in cat.datasets)
+    assert any(c.mark == "map" for d in cat.datasets for c in d.charts)
+    big = max(sum(1 for _ in open(REPO / r.path)) for d in cat.datasets for r in d.resources)
+    assert big > 100_000
+    for d in cat.datasets:
+        if d.resources:
+            assert "sample data" in d.description.lower()
+    total = sum(p.stat().st_size for p in (REPO / "datasets").rglob("*") if p.is_file())
+    assert total < 10 * 1024 * 1024
