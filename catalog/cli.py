@@ -54,6 +54,23 @@ def parser() -> argparse.ArgumentParser:
     _root_option(p)
     _jobs_option(p)
 
+    p = sub.add_parser(
+        "build",
+        help="build the static site",
+        description="Validate, then build the static site into site/ (or --out). Errors stop the build before anything is written; the previous site stays whole.",
+    )
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the catalog root)")
+    p.add_argument("--base-url", help="absolute URL the site is published at (default: catalog.yaml's base_url)")
+    p.add_argument("--cache", type=Path, default=None, help="incremental build cache (default: .cache/build in the catalog root)")
+    p.add_argument("--no-search", action="store_true", help="skip the search index (faster previews)")
+    _root_option(p)
+    _jobs_option(p)
+
+    p = sub.add_parser("serve", help="serve the built site on 127.0.0.1", description="Serve the built site locally for a preview (127.0.0.1 only).")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--out", type=Path, default=None, help="the built site (default: site/ in the catalog root)")
+    _root_option(p)
+
     p = sub.add_parser("docs", help="write generated reference docs", description="Write docs generated from the code: problem codes and the JSON Schemas of the YAML files.")
     p.add_argument("what", choices=("problems", "schemas", "all"), help="which docs to write")
     p.add_argument("--check", action="store_true", help="do not write; exit 1 if the files are out of date")
@@ -162,6 +179,52 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if has_errors(problems) else EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildFailed, build
+
+    root = _root(args)
+    tty = sys.stderr.isatty() and not os.environ.get("CI")
+
+    def progress(message: str) -> None:
+        if tty:
+            print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
+        else:
+            print(message, file=sys.stderr)
+
+    try:
+        done = build(root, args.out, base_url=args.base_url, jobs=max(1, args.jobs), cache_dir=args.cache, progress=progress, search=not args.no_search)
+    except BuildFailed as exc:
+        if tty:
+            print(file=sys.stderr)
+        print(report.as_text(exc.problems, len({p.path for p in exc.problems})))
+        print("Build stopped: fix the errors above. Nothing was written; the previous site is unchanged.")
+        return EXIT_PROBLEMS
+    if tty:
+        print(file=sys.stderr)
+    for p in done.warnings:
+        print(f"{p.location}: {p.severity} [{p.code}] {p.message}")
+    print(f"Built {done.datasets} datasets ({done.transformed} transformed, {done.reused} from cache), {done.pages} pages into {done.out} in {done.seconds:.1f}s.")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import make_server
+
+    root = _root(args)
+    site = (args.out or root / "site").resolve()
+    if not (site / "index.html").is_file():
+        raise UsageError(f"{site} has no built site; run `catalog build` first")
+    server = make_server(site, args.port)
+    print(f"Serving {site} at http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from . import contract
     from .problems import docs_markdown
@@ -185,4 +248,4 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"new": cmd_new, "validate": cmd_validate, "docs": cmd_docs}
+COMMANDS = {"new": cmd_new, "validate": cmd_validate, "build": cmd_build, "serve": cmd_serve, "docs": cmd_docs}

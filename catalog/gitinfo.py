@@ -75,3 +75,48 @@ def history(root: Path, path: str, limit: int = 50) -> list[Commit]:
         sha, date, subject = [*line.split("\x1f"), "", ""][:3]
         commits.append(Commit(sha, date, subject))
     return commits
+
+
+def histories(root: Path, folders: list[str]) -> dict[str, list[Commit]]:
+    """Commits touching each folder (newest first), from one ``git log`` over datasets/."""
+    out: dict[str, list[Commit]] = {f: [] for f in folders}
+    if not folders:
+        return out
+    try:
+        log = git(root, "log", "--format=%x1e%H%x1f%cI%x1f%s", "--name-only", "--no-renames", "--", "datasets")
+    except GitError:
+        return out
+    for record in log.split("\x1e")[1:]:
+        head, _, names = record.partition("\n")
+        sha, date, subject = [*head.split("\x1f"), "", ""][:3]
+        commit = Commit(sha, date, subject)
+        touched = set()
+        for name in names.splitlines():
+            parts = name.split("/")
+            if len(parts) >= 4:
+                touched.add("/".join(parts[:3]))
+        for folder in touched:
+            if folder in out:
+                out[folder].append(commit)
+    return out
+
+
+def head_time(root: Path) -> int | None:
+    try:
+        return int(git(root, "log", "-1", "--format=%ct").strip())
+    except (GitError, ValueError):
+        return None
+
+
+def dirty_folders(root: Path) -> set[str]:
+    """Dataset folders with uncommitted changes (their 'modified' is the build time)."""
+    try:
+        out = git(root, "status", "--porcelain", "--", "datasets")
+    except GitError:
+        return set()
+    folders = set()
+    for line in out.splitlines():
+        parts = line[3:].strip('"').split("/")
+        if len(parts) >= 3:
+            folders.add("/".join(parts[:3]))
+    return folders

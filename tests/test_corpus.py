@@ -155,6 +155,10 @@ def test_frictionless_fixtures_match_frictionless_expectations(corpus: Path, mak
     dataset_for(make, content, inferred_schema(tmp))
     problems = [p for p in make.problems() if p.path.endswith("data.csv")]
     expected = entry["expected"]
+    if entry["test"] == "test_resource_validate_dialect_delimiter":
+        # Frictionless sniffs the delimiter; the catalog publishes commas and says so
+        assert [(p.code, p.line) for p in problems] == [("csv-syntax", 1)]
+        return
     if expected.get("valid") is True:
         assert problems == []
         return

@@ -6,11 +6,11 @@ import json
 import re
 
 import pytest
+from conftest import REPO
 from jsonschema import Draft202012Validator
 
 from catalog.cli import COMMANDS, main
 from catalog.problems import registry
-from conftest import REPO
 
 
 def test_generated_docs_are_current(capsys: pytest.CaptureFixture[str]) -> None:
@@ -50,7 +50,7 @@ def test_example_catalog_covers_the_contract() -> None:
     assert any(f.protected for d in cat.datasets for r in d.resources for f in r.schema.fields)
     assert any(d.archived for d in cat.datasets)
     assert any(c.mark == "map" for d in cat.datasets for c in d.charts)
-    big = max(sum(1 for _ in open(REPO / r.path)) for d in cat.datasets for r in d.resources)
+    big = max((REPO / r.path).read_bytes().count(b"\n") for d in cat.datasets for r in d.resources)
     assert big > 100_000
     for d in cat.datasets:
         if d.resources:

@@ -16,6 +16,7 @@ from typing import Any
 
 import frictionless
 from frictionless import FrictionlessException
+from frictionless.formats import CsvControl
 
 from ..model import Catalog, Dataset, Resource, Schema
 from ..problems import Problem, problem
@@ -129,6 +130,19 @@ def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem
 def csv_syntax(file: Path, path: str) -> list[Problem]:
     """What Frictionless accepts silently: a quote opened and never closed swallows the
     rest of the file into one cell."""
+    header = header_of(file) or ()
+    if len(header) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header[0]:
+                return [
+                    problem(
+                        "csv-syntax",
+                        f"the file is delimited by {name}; the catalog publishes comma-separated CSV",
+                        path,
+                        line=1,
+                        hint="Save it as comma-separated CSV; `catalog new --from` converts a file for you.",
+                    )
+                ]
     with file.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, strict=True)
         start = 1
@@ -217,7 +231,14 @@ def check_table_schema(ds: Dataset, schema: Schema, descriptor: dict[str, Any]) 
 def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int, schema: Schema | None = None) -> list[Problem]:
     encoding = "utf-8-sig" if file.open("rb").read(3) == codecs.BOM_UTF8 else "utf-8"
     try:
-        resource = frictionless.Resource(path=file.name, basepath=str(file.parent), schema=frictionless.Schema.from_descriptor(descriptor), encoding=encoding, format="csv")
+        resource = frictionless.Resource(
+            path=file.name,
+            basepath=str(file.parent),
+            schema=frictionless.Schema.from_descriptor(descriptor),
+            encoding=encoding,
+            format="csv",
+            control=CsvControl(delimiter=","),  # published CSVs are comma-separated
+        )
         report = resource.validate(limit_errors=LIMIT_ERRORS)
     except FrictionlessException as exc:
         err = exc.error

@@ -1,0 +1,327 @@
+"""Machine-readable outputs: DCAT-US data.json, JSON-LD, sitemap, Atom feed, the static
+API, catalog metadata as CSV/Parquet, and bulk downloads (zip and SQLite).
+
+Every function is pure or writes into the staging folder it is given; JSON is written with
+sorted keys so that two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import contract
+from .package import write_zip
+from .site import Entry, Site, category_slug
+from .text import plain_text
+
+MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json"}
+
+
+def dump(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def license_url(spdx: str) -> str:
+    return contract.LICENSE_URLS.get(spdx, f"https://spdx.org/licenses/{spdx}.html")
+
+
+def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
+    if e.output is None:
+        return []
+    out = []
+    for r in e.output.resources:
+        for fmt in ("csv", "parquet", "json"):
+            f = r.files[fmt]
+            out.append(
+                {
+                    "@type": "dcat:Distribution",
+                    "title": f"{r.title} ({fmt.upper() if fmt != 'parquet' else 'Parquet'})",
+                    "downloadURL": site.absolute(e.url + f["path"]),
+                    "mediaType": MEDIA[fmt],
+                    "format": fmt.upper() if fmt != "parquet" else "Parquet",
+                    "describedBy": site.absolute(e.url + "datapackage.json"),
+                    "describedByType": "application/vnd.datapackage+json",
+                }
+            )
+    return out
+
+
+def dcat_dataset(site: Site, e: Entry) -> dict[str, Any]:
+    ds, cfg = e.ds, site.config
+    d: dict[str, Any] = {
+        "@type": "dcat:Dataset",
+        "title": ds.title,
+        "description": plain_text(ds.description),
+        "keyword": list(ds.keywords),
+        "modified": e.modified_date,
+        "publisher": {"@type": "org:Organization", "name": e.agency.name, "subOrganizationOf": {"@type": "org:Organization", "name": cfg.publisher}},
+        "contactPoint": {"@type": "vcard:Contact", "fn": ds.contact.name, "hasEmail": f"mailto:{ds.contact.email}"},
+        "identifier": site.absolute(e.url),
+        "accessLevel": ds.access_level,
+        "landingPage": site.absolute(e.url),
+        "accrualPeriodicity": e.periodicity,
+        "issued": e.issued,
+        "theme": [ds.category],
+    }
+    if cfg.bureau_code:
+        d["bureauCode"] = [cfg.bureau_code]
+    if cfg.program_code:
+        d["programCode"] = [cfg.program_code]
+    if ds.is_public:
+        spdx = ds.license or cfg.default_license
+        d["license"] = license_url(spdx)
+        d["distribution"] = distributions(site, e)
+    else:
+        d["rights"] = ds.rights or ""
+        if ds.access_url:
+            d["distribution"] = [{"@type": "dcat:Distribution", "accessURL": ds.access_url, "title": "How to request access", "format": "Web page", "mediaType": "text/html"}]
+    if ds.temporal_coverage and ds.temporal_coverage.get("start"):
+        # DCAT-US wants a closed interval: an open end is the data's last update
+        d["temporal"] = f"{ds.temporal_coverage['start']}/{ds.temporal_coverage.get('end') or e.modified_date}"
+    if isinstance(ds.spatial, str):
+        d["spatial"] = ds.spatial
+    elif isinstance(ds.spatial, list):
+        d["spatial"] = ",".join(str(x) for x in ds.spatial)
+    if ds.references or ds.source_link:
+        d["references"] = [*ds.references, *([ds.source_link] if ds.source_link else [])]
+    return d
+
+
+def data_json(site: Site) -> dict[str, Any]:
+    """DCAT-US 1.1 (Project Open Data) catalog; non-public entries carry `rights`."""
+    return {
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+        "@id": site.absolute("data.json"),
+        "@type": "dcat:Catalog",
+        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
+        "dataset": [dcat_dataset(site, e) for e in site.entries],
+    }
+
+
+def json_ld(site: Site, e: Entry) -> dict[str, Any]:
+    """schema.org Dataset for search engines (Google Dataset Search)."""
+    ds = e.ds
+    d: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": ds.title,
+        "description": plain_text(ds.description),
+        "url": site.absolute(e.url),
+        "identifier": site.absolute(e.url),
+        "keywords": list(ds.keywords),
+        "dateModified": e.modified_date,
+        "datePublished": e.issued,
+        "creator": {"@type": "GovernmentOrganization", "name": e.agency.name, "url": e.agency.website or None},
+        "publisher": {"@type": "GovernmentOrganization", "name": site.config.publisher},
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": site.config.title, "url": site.config.base_url},
+        "isAccessibleForFree": True,
+    }
+    if ds.is_public:
+        d["license"] = license_url(ds.license or site.config.default_license)
+        d["distribution"] = [{"@type": "DataDownload", "encodingFormat": x["mediaType"], "contentUrl": x["downloadURL"], "name": x["title"]} for x in distributions(site, e)]
+        if e.output:
+            d["variableMeasured"] = [
+                {"@type": "PropertyValue", "name": f.name, **({"description": f.description} if f.description else {}), **({"unitText": f.unit} if f.unit else {})}
+                for r in ds.resources
+                for f in r.schema.public_fields
+            ]
+    else:
+        d["conditionsOfAccess"] = ds.rights or ""
+    if ds.temporal_coverage and ds.temporal_coverage.get("start"):
+        d["temporalCoverage"] = f"{ds.temporal_coverage['start']}/{ds.temporal_coverage.get('end') or '..'}"
+    if isinstance(ds.spatial, str):
+        d["spatialCoverage"] = {"@type": "Place", "name": ds.spatial}
+    d["creator"] = {k: v for k, v in d["creator"].items() if v}
+    return d
+
+
+def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
+    """The static API's record of one dataset: metadata, resources, files and schema."""
+    ds = e.ds
+    d: dict[str, Any] = {
+        "id": ds.id,
+        "url": site.absolute(e.url),
+        "title": ds.title,
+        "description": ds.description,
+        "agency": {"id": e.agency.slug, "name": e.agency.name, "abbreviation": e.agency.abbreviation},
+        "category": ds.category,
+        "keywords": list(ds.keywords),
+        "update_frequency": ds.update_frequency,
+        "access_level": ds.access_level,
+        "status": ds.status,
+        "modified": e.modified,
+        "issued": e.issued,
+        "contact": {"name": ds.contact.name, "email": ds.contact.email},
+        "attribution": ds.attribution,
+        "row_label": ds.row_label,
+        "geographic_unit": ds.geographic_unit,
+        "temporal_coverage": dict(ds.temporal_coverage) if ds.temporal_coverage else None,
+    }
+    if ds.is_public and e.output:
+        d["license"] = ds.license or site.config.default_license
+        d["datapackage"] = site.absolute(e.url + "datapackage.json")
+        d["zip"] = site.absolute(e.url + e.output.files["zip"]["path"])
+        d["resources"] = [
+            {
+                "name": r.name,
+                "title": r.title,
+                "rows": r.rows,
+                "columns": r.columns,
+                "files": {fmt: {"url": site.absolute(e.url + f["path"]), "bytes": f["bytes"]} for fmt, f in r.files.items()},
+            }
+            for r in e.output.resources
+        ]
+    else:
+        d["rights"] = ds.rights
+        d["access_url"] = ds.access_url
+    return d
+
+
+def sitemap(site: Site, pages: list[tuple[str, str]]) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path, lastmod in sorted(pages):
+        lines.append(f"  <url><loc>{escape(site.absolute(path))}</loc><lastmod>{lastmod[:10]}</lastmod></url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def atom(site: Site) -> str:
+    entries = site.recent(50)
+    updated = max((e.modified for e in entries), default=site.built)
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"  <title>{escape(site.config.title)}: new and updated datasets</title>",
+        f"  <id>{escape(site.absolute('feed.xml'))}</id>",
+        f'  <link rel="self" href="{escape(site.absolute("feed.xml"))}"/>',
+        f'  <link href="{escape(site.config.base_url)}"/>',
+        f"  <updated>{_atom_time(updated)}</updated>",
+        f"  <author><name>{escape(site.config.publisher)}</name></author>",
+    ]
+    for e in entries:
+        out += [
+            "  <entry>",
+            f"    <title>{escape(e.ds.title)}</title>",
+            f"    <id>{escape(site.absolute(e.url))}</id>",
+            f'    <link href="{escape(site.absolute(e.url))}"/>',
+            f"    <updated>{_atom_time(e.modified)}</updated>",
+            f"    <published>{_atom_time(e.issued)}</published>",
+            f"    <author><name>{escape(e.agency.name)}</name></author>",
+            f'    <category term="{escape(e.ds.category)}"/>',
+            f"    <summary>{escape(plain_text(e.ds.description)[:500])}</summary>",
+            "  </entry>",
+        ]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+def _atom_time(value: str) -> str:
+    return value if "T" in value else value + "T00:00:00Z"
+
+
+CATALOG_COLUMNS = ["id", "title", "agency", "category", "keywords", "access_level", "status", "update_frequency", "modified", "issued", "license", "rows", "url", "api_url"]
+
+
+def catalog_rows(site: Site) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": e.id,
+            "title": e.ds.title,
+            "agency": e.agency.name,
+            "category": e.ds.category,
+            "keywords": "; ".join(e.ds.keywords),
+            "access_level": e.ds.access_level,
+            "status": e.ds.status,
+            "update_frequency": e.ds.update_frequency,
+            "modified": e.modified_date,
+            "issued": e.issued,
+            "license": (e.ds.license or site.config.default_license) if e.ds.is_public else "",
+            "rows": e.output.rows if e.output else None,
+            "url": site.absolute(e.url),
+            "api_url": site.absolute(e.api_url),
+        }
+        for e in site.entries
+    ]
+
+
+def write_catalog_tables(site: Site, staging: Path) -> None:
+    rows = catalog_rows(site)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CATALOG_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    (staging / "catalog.csv").write_text(buf.getvalue(), "utf-8")
+    table = pa.Table.from_pylist(rows, schema=pa.schema([pa.field(c, pa.int64() if c == "rows" else pa.string()) for c in CATALOG_COLUMNS]))
+    pq.write_table(table, staging / "catalog.parquet", compression="zstd")
+
+
+def write_bulk(site: Site, staging: Path) -> dict[str, int]:
+    """All public data: one zip of every dataset's CSVs and datapackage.json, and one SQLite
+    database with a table per resource plus a ``datasets`` table."""
+    bulk = staging / "bulk"
+    bulk.mkdir(parents=True, exist_ok=True)
+    members: list[tuple[str, Path]] = []
+    for e in site.public:
+        assert e.output is not None
+        folder = staging / e.url
+        members.append((f"{e.id}/datapackage.json", folder / "datapackage.json"))
+        for r in e.output.resources:
+            members.append((f"{e.id}/{r.files['csv']['path']}", folder / r.files["csv"]["path"]))
+    write_zip(bulk / "all-public-data.zip", members)
+    db_path = bulk / "catalog.sqlite"
+    db = sqlite3.connect(db_path)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        cols = ", ".join(f'"{c}" {"INTEGER" if c == "rows" else "TEXT"}' for c in CATALOG_COLUMNS)
+        db.execute(f"CREATE TABLE datasets ({cols})")
+        db.executemany(f"INSERT INTO datasets VALUES ({', '.join('?' * len(CATALOG_COLUMNS))})", [tuple(r[c] for c in CATALOG_COLUMNS) for r in catalog_rows(site)])
+        for e in site.public:
+            assert e.output is not None
+            for r in e.output.resources:
+                _sqlite_table(db, sqlite_table_name(e.id, r.name), staging / e.url / r.files["parquet"]["path"])
+        db.commit()
+        db.execute("VACUUM")
+    finally:
+        db.close()
+    return {"zip": (bulk / "all-public-data.zip").stat().st_size, "sqlite": db_path.stat().st_size}
+
+
+def sqlite_table_name(dataset_id: str, resource: str) -> str:
+    return f"{dataset_id.replace('/', '__')}__{resource}".replace("-", "_").replace(".", "_")
+
+
+def _sqlite_table(db: sqlite3.Connection, name: str, parquet: Path) -> None:
+    pf = pq.ParquetFile(parquet)
+    kinds = []
+    for f in pf.schema_arrow:
+        if pa.types.is_integer(f.type) or pa.types.is_boolean(f.type):
+            kinds.append("INTEGER")
+        elif pa.types.is_floating(f.type):
+            kinds.append("REAL")
+        else:
+            kinds.append("TEXT")
+    names = pf.schema_arrow.names
+    db.execute(f'CREATE TABLE "{name}" (' + ", ".join(f'"{n.replace(chr(34), chr(34) * 2)}" {k}' for n, k in zip(names, kinds, strict=True)) + ")")
+    insert = f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(names))})'
+    for batch in pf.iter_batches(batch_size=50_000):
+        columns = [c.to_pylist() for c in batch.columns]
+        rows = zip(*[[v.isoformat() if hasattr(v, "isoformat") else v for v in col] for col in columns], strict=True)
+        db.executemany(insert, rows)
+
+
+def categories(site: Site) -> list[tuple[str, str, int]]:
+    """(category, slug, count) for every category with at least one listed dataset."""
+    counts: dict[str, int] = {}
+    for e in site.entries:
+        counts[e.ds.category] = counts.get(e.ds.category, 0) + 1
+    return [(c, category_slug(c), counts[c]) for c in site.config.categories if c in counts]

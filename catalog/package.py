@@ -1,0 +1,120 @@
+"""Per-dataset outputs: transform each public resource, then ``datapackage.json`` and a zip.
+
+``build_dataset`` is what the build's cache stores: it writes every file of one dataset
+into a folder and returns a JSON-able summary (rows, sizes, profiles, previews).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import contract
+from .model import Catalog, Dataset, Field, Resource
+from .transform import ResourceOutput, transform_resource
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class DatasetOutput:
+    id: str
+    resources: list[ResourceOutput]
+    files: dict[str, dict[str, Any]]  # "datapackage", "zip" -> {"path", "bytes"}
+    charts: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "resources": [r.to_json() for r in self.resources], "files": self.files, "charts": self.charts}
+
+    @staticmethod
+    def from_json(d: dict[str, Any]) -> DatasetOutput:
+        return DatasetOutput(d["id"], [ResourceOutput.from_json(r) for r in d["resources"]], d["files"], d.get("charts", []))
+
+    @property
+    def rows(self) -> int:
+        return sum(r.rows for r in self.resources)
+
+
+def public_field_descriptor(f: Field) -> dict[str, Any]:
+    """A field as published: catalog-only keys removed, the unit kept as a custom key."""
+    return {k: v for k, v in f.descriptor.items() if k not in ("protected", "exemption", "min_cell")}
+
+
+def published_schema(res: Resource, columns: list[str]) -> dict[str, Any]:
+    fields = [public_field_descriptor(f) for f in res.schema.public_fields if f.name in columns]
+    out: dict[str, Any] = {"fields": fields}
+    if res.schema.primary_key and all(k in columns for k in res.schema.primary_key):
+        out["primaryKey"] = list(res.schema.primary_key)
+    if "missingValues" in res.schema.descriptor:
+        out["missingValues"] = list(res.schema.missing_values)
+    return out
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> dict[str, Any]:
+    spdx = ds.license or catalog.config.default_license
+    agency = catalog.agency(ds.agency)
+    resources = []
+    for res, out in zip(ds.resources, outputs, strict=True):
+        csv = out.files["csv"]
+        resources.append(
+            {
+                "name": res.name,
+                "path": csv["path"],
+                "title": res.title,
+                **({"description": res.description} if res.description else {}),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": csv["bytes"],
+                "hash": "sha256:" + sha256(folder / csv["path"]),
+                "schema": published_schema(res, out.columns),
+            }
+        )
+    return {
+        "name": f"{ds.agency}-{ds.slug}",
+        "id": f"{catalog.config.base_url}datasets/{ds.id}/",
+        "title": ds.title,
+        "description": ds.description,
+        "homepage": f"{catalog.config.base_url}datasets/{ds.id}/",
+        "keywords": list(ds.keywords),
+        "licenses": [{"name": spdx, "path": contract.LICENSE_URLS.get(spdx, f"https://spdx.org/licenses/{spdx}.html"), "title": spdx}],
+        "contributors": [{"title": agency.name if agency else ds.agency, "role": "publisher"}],
+        "resources": resources,
+    }
+
+
+def write_zip(target: Path, members: list[tuple[str, Path]]) -> None:
+    """A reproducible zip: sorted members, fixed timestamps and permissions."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for arcname, path in sorted(members):
+            info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            with path.open("rb") as src, zf.open(info, "w") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+
+
+def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput:
+    """All published files of one public dataset, written into ``out_dir``."""
+    root = Path(catalog.root)
+    outputs = [transform_resource(root / res.path, res, out_dir, catalog.config.limits.preview_rows) for res in ds.resources]
+    package = datapackage(catalog, ds, outputs, out_dir)
+    dp = out_dir / "datapackage.json"
+    dp.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
+    zip_name = f"{ds.agency}-{ds.slug}.zip"
+    write_zip(out_dir / zip_name, [("datapackage.json", dp)] + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs])
+    files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}, "zip": {"path": zip_name, "bytes": (out_dir / zip_name).stat().st_size}}
+    return DatasetOutput(ds.id, outputs, files, [])

@@ -1,0 +1,171 @@
+"""Render: the one Jinja environment and the pages of the site.
+
+Templates get small contexts computed here; no template computes data.  Every page links
+relatively (``root``) so the site works from any sub-path; absolute URLs come from base_url.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import contract
+from .outputs import categories, json_ld, license_url
+from .site import Entry, Site, category_slug
+from .text import markdown_html, plain_text
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return ""
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{size:,.1f} GB"
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside <script>: '<', '>', '&' and U+2028/9 escaped, so '</script>' can't close it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(a, b)
+    return Markup(text)
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["bytes"] = human_bytes
+    env.filters["number"] = lambda n: f"{n:,}" if isinstance(n, int) else ("" if n is None else str(n))
+    env.filters["markdown"] = lambda text: Markup(markdown_html(text))
+    env.filters["plain"] = plain_text
+    env.filters["script_json"] = script_json
+    env.filters["category_slug"] = category_slug
+    return env
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output file, relative to the site root, e.g. "datasets/dph/x/index.html"
+    template: str
+    context: dict[str, Any]
+    lastmod: str | None = None  # for the sitemap; None: not listed
+
+
+def root_of(path: str) -> str:
+    depth = path.count("/")
+    return "../" * depth if depth else "./"
+
+
+def pages(site: Site) -> Iterator[Page]:
+    cats = categories(site)
+    agencies = sorted(site.catalog.agencies, key=lambda a: a.name)
+    counts = {a.slug: len(site.by_agency(a.slug)) for a in agencies}
+    yield Page(
+        "index.html",
+        "index.html",
+        {"categories": cats, "agencies": [(a, counts[a.slug]) for a in agencies if counts[a.slug]], "recent": site.recent(8), "count": len(site.entries), "public": len(site.public)},
+        site.built,
+    )
+    yield Page(
+        "datasets/index.html",
+        "list.html",
+        {"title": "All datasets, A–Z", "entries": site.entries, "intro": "Every dataset in the catalog, in alphabetical order.", "groups": az_groups(site.entries)},
+        site.built,
+    )
+    yield Page("agencies/index.html", "agencies.html", {"agencies": [(a, counts[a.slug]) for a in agencies]}, site.built)
+    for a in agencies:
+        yield Page(f"agencies/{a.slug}/index.html", "list.html", {"title": a.name, "entries": site.by_agency(a.slug), "intro": a.description, "agency": a, "groups": []}, site.built)
+    yield Page("categories/index.html", "categories.html", {"categories": cats}, site.built)
+    for name, slug, _ in cats:
+        yield Page(f"categories/{slug}/index.html", "list.html", {"title": name, "entries": site.by_category(name), "intro": f"Datasets in the category {name}.", "groups": []}, site.built)
+    for e in site.entries:
+        yield Page(f"{e.url}index.html", "dataset.html", dataset_context(site, e), e.modified)
+    yield Page("search/index.html", "search.html", {"facets": facet_values(site)}, site.built)
+    yield Page("api/index.html", "api.html", {"example": site.entries[0] if site.entries else None}, site.built)
+
+
+def az_groups(entries: tuple[Entry, ...]) -> list[tuple[str, list[Entry]]]:
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        first = e.ds.title[:1].upper()
+        groups.setdefault(first if first.isalpha() else "0-9", []).append(e)
+    return sorted(groups.items())
+
+
+def dataset_context(site: Site, e: Entry) -> dict[str, Any]:
+    ds = e.ds
+    spdx = ds.license or site.config.default_license
+    fields = []
+    for res in ds.resources:
+        for f in res.schema.fields:
+            fields.append((res, f))
+    profiles = {}
+    if e.output:
+        for r in e.output.resources:
+            profiles[r.name] = {p.name: p for p in r.profile}
+    year = e.modified[:4]
+    citation = f"{e.agency.name}. ({year}). {ds.title} [Data set]. {site.config.publisher}. {site.absolute(e.url)}"
+    return {
+        "e": e,
+        "ds": ds,
+        "agency": e.agency,
+        "license": spdx,
+        "license_url": license_url(spdx),
+        "periodicity": contract.UPDATE_FREQUENCIES.get(ds.update_frequency, ""),
+        "fields": fields,
+        "profiles": profiles,
+        "citation": citation,
+        "jsonld": json_ld(site, e),
+        "absolute": site.absolute(e.url),
+    }
+
+
+def facet_values(site: Site) -> dict[str, list[str]]:
+    return {
+        "agency": sorted({e.agency.name for e in site.entries}),
+        "category": sorted({e.ds.category for e in site.entries}),
+        "access": sorted({e.ds.access_level for e in site.entries}),
+    }
+
+
+def render_all(site: Site, staging: Path, templates: Path = TEMPLATES) -> list[tuple[str, str]]:
+    """Write every page; return (url path, lastmod) pairs for the sitemap."""
+    env = environment(templates)
+    written: set[str] = set()
+    listed: list[tuple[str, str]] = []
+    common = {"site": site, "config": site.config}
+    for page in pages(site):
+        if page.path in written:
+            raise RuntimeError(f"two pages would be written to {page.path}")
+        written.add(page.path)
+        html = env.get_template(page.template).render(**common, **page.context, root=root_of(page.path), page_path=page.path)
+        target = staging / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, "utf-8")
+        if page.lastmod:
+            listed.append((page.path.removesuffix("index.html"), page.lastmod))
+    base_path = "/" + site.config.base_url.split("://", 1)[-1].partition("/")[2]
+    (staging / "404.html").write_text(env.get_template("404.html").render(**common, root=base_path, page_path="404.html"), "utf-8")
+    static = templates / "static"
+    if static.is_dir():
+        shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+    (staging / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {site.absolute('sitemap.xml')}\n", "utf-8")
+    return listed

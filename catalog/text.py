@@ -1,0 +1,26 @@
+"""Markdown rendered and sanitised (nh3), and plain text for metadata files."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown as md
+import nh3
+
+TAGS = {"p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr", "abbr", "sup", "sub"}
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
+
+
+def markdown_html(text: str) -> str:
+    """Markdown → HTML → sanitised: no scripts, styles, event handlers or javascript: URLs.
+    Headings start at h2 (the page's h1 is the title)."""
+    raw = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    raw = re.sub(r"<(/?)h1\b", r"<\1h2", raw)
+    return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+def plain_text(text: str) -> str:
+    """Markdown → plain text (for JSON-LD, data.json, feeds and search snippets)."""
+    stripped = nh3.clean(md.markdown(text, extensions=["extra"]), tags=set())
+    return " ".join(html.unescape(stripped).split())

@@ -1,0 +1,270 @@
+"""Transform: one public resource's CSV into the published files and its summaries.
+
+Streaming and bounded in memory: pyarrow reads the CSV in blocks as text; each block is
+written to the published CSV as text (protected columns removed, every other cell as the
+agency wrote it), converted to the Table Schema's types (declared missing values become
+null) for Parquet and JSON, and folded into the column profile.  Only the preview's first
+rows are kept whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .model import Field, Resource
+
+BLOCK = 1 << 20
+DISTINCT_CAP = 10_000  # distinct values tracked per column for the profile
+TOP = 5
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("s"),
+    "year": pa.int32(),
+}
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    type: str
+    count: int = 0  # non-missing cells
+    missing: int = 0
+    distinct: int = 0
+    distinct_capped: bool = False
+    min: str | None = None
+    max: str | None = None
+    top: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class ResourceOutput:
+    name: str
+    title: str
+    rows: int
+    columns: list[str]
+    files: dict[str, dict[str, Any]]  # format -> {"path": relative to the dataset folder, "bytes": n}
+    profile: list[ColumnProfile]
+    preview: list[list[str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(d: dict[str, Any]) -> ResourceOutput:
+        profile = [ColumnProfile(**{**p, "top": [tuple(t) for t in p["top"]]}) for p in d["profile"]]
+        return ResourceOutput(d["name"], d["title"], d["rows"], d["columns"], d["files"], profile, d["preview"])
+
+
+class _Profiler:
+    def __init__(self, f: Field) -> None:
+        self.field = f
+        self.count = 0
+        self.missing = 0
+        self.values: Counter[str] = Counter()
+        self.capped = False
+        self.min: Any = None
+        self.max: Any = None
+
+    def add(self, typed: pa.Array, text: pa.Array) -> None:
+        nulls = typed.null_count
+        self.missing += nulls
+        self.count += len(typed) - nulls
+        if self.field.type in ("integer", "number", "date", "datetime", "year") and len(typed) - nulls:
+            mm = pc.min_max(typed)
+            lo, hi = mm["min"].as_py(), mm["max"].as_py()
+            if lo is not None:
+                self.min = lo if self.min is None else min(self.min, lo)
+                self.max = hi if self.max is None else max(self.max, hi)
+        counts = pc.value_counts(pc.if_else(pc.is_null(typed), pa.scalar(None, pa.string()), text))
+        for item in counts.to_pylist():
+            v = item["values"]
+            if v is None:
+                continue
+            if v in self.values or len(self.values) < DISTINCT_CAP:
+                self.values[v] += item["counts"]
+            else:
+                self.capped = True
+
+    def result(self) -> ColumnProfile:
+        top = sorted(self.values.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+        return ColumnProfile(
+            name=self.field.name,
+            type=self.field.type,
+            count=self.count,
+            missing=self.missing,
+            distinct=len(self.values),
+            distinct_capped=self.capped,
+            min=_text(self.min),
+            max=_text(self.max),
+            top=[(k, v) for k, v in top if v > 1 or len(self.values) <= TOP],
+        )
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if hasattr(v, "isoformat"):
+        return str(v.isoformat())
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def convert(column: pa.Array, f: Field, missing: list[str]) -> pa.Array:
+    """Text cells → the field's type; missing values → null; unparsable → null (validation
+    has already refused files with type errors)."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    is_missing = pc.is_in(column, value_set=pa.array(missing, pa.string())) if missing else pa.array([False] * len(column))
+    if f.type in ("integer", "year", "number"):
+        source = trimmed
+        group = f.descriptor.get("groupChar")
+        if group:
+            source = pc.replace_substring(source, group, "")
+        if f.descriptor.get("decimalChar") and f.descriptor.get("decimalChar") != ".":
+            source = pc.replace_substring(source, str(f.descriptor["decimalChar"]), ".")
+        if f.descriptor.get("bareNumber") is False:
+            source = pc.replace_substring_regex(source, r"[^0-9eE+\-.]", "")
+        target = ARROW_TYPES[f.type]
+        safe = pc.if_else(is_missing, pa.scalar(None, pa.string()), source)
+        return _cast(safe, target)
+    if f.type == "boolean":
+        trues = f.descriptor.get("trueValues") or ["true", "True", "TRUE", "1"]
+        falses = f.descriptor.get("falseValues") or ["false", "False", "FALSE", "0"]
+        t = pc.is_in(trimmed, value_set=pa.array(trues, pa.string()))
+        fl = pc.is_in(trimmed, value_set=pa.array(falses, pa.string()))
+        return pc.if_else(pc.or_(is_missing, pc.invert(pc.or_(t, fl))), pa.scalar(None, pa.bool_()), t)
+    if f.type in ("date", "datetime"):
+        safe = pc.if_else(is_missing, pa.scalar(None, pa.string()), trimmed)
+        fmt = f.format if f.format and f.format not in ("default", "any") else None
+        if fmt:
+            try:
+                parsed = pc.strptime(safe, format=fmt, unit="s", error_is_null=True)
+                return parsed.cast(pa.date32()) if f.type == "date" else parsed
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return safe
+        return _cast(safe, ARROW_TYPES[f.type], fallback=safe)
+    return pc.if_else(is_missing, pa.scalar(None, pa.string()), column)
+
+
+def _cast(values: pa.Array, target: pa.DataType, fallback: pa.Array | None = None) -> pa.Array:
+    try:
+        return pc.cast(values, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        if fallback is not None:
+            return fallback
+        # cell by cell: anything unparsable becomes null
+        out = []
+        for v in values.to_pylist():
+            try:
+                out.append(pc.cast(pa.array([v], pa.string()), target)[0].as_py())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                out.append(None)
+        return pa.array(out, target)
+
+
+def _json_default(v: Any) -> Any:
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    raise TypeError(type(v).__name__)
+
+
+def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_rows: int) -> ResourceOutput:
+    """Write ``<name>.csv``, ``.parquet`` and ``.json`` into ``out_dir``; return summaries."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    header = _header(csv_file)
+    public = [f for f in res.schema.public_fields if f.name in header]
+    names = [f.name for f in public]
+    missing = [m for m in res.schema.missing_values]
+    read = pacsv.open_csv(
+        csv_file,
+        read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=False),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            include_columns=names,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    typed_schema = pa.schema([pa.field(f.name, _typed(f)) for f in public])
+    text_schema = pa.schema([pa.field(n, pa.string()) for n in names])
+    profilers = [_Profiler(f) for f in public]
+    preview: list[list[str]] = []
+    rows = 0
+    csv_path, pq_path, json_path = out_dir / f"{res.name}.csv", out_dir / f"{res.name}.parquet", out_dir / f"{res.name}.json"
+    copy_verbatim = len(names) == len(header)  # nothing to remove: publish the agency's bytes
+    with (
+        csv_path.open("w", encoding="utf-8", newline="") as csv_out,
+        pq.ParquetWriter(pq_path, typed_schema, compression="zstd") as pq_out,
+        json_path.open("w", encoding="utf-8") as json_out,
+    ):
+        writer = csv.writer(csv_out, lineterminator="\n")
+        if not copy_verbatim:
+            writer.writerow(names)
+        json_out.write("[")
+        first = True
+        for batch in read:
+            if batch.num_rows == 0:
+                continue
+            text = pa.RecordBatch.from_arrays([batch.column(n) for n in names], schema=text_schema)
+            if not copy_verbatim:
+                writer.writerows(zip(*(c.to_pylist() for c in text.columns), strict=True))
+            typed = pa.RecordBatch.from_arrays(
+                [convert(text.column(i), f, _missing_for(f, missing)).cast(typed_schema.field(i).type) for i, f in enumerate(public)],
+                schema=typed_schema,
+            )
+            pq_out.write_batch(typed)
+            for i, p in enumerate(profilers):
+                p.add(typed.column(i), text.column(i))
+            for record in typed.to_pylist():
+                json_out.write(("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False, default=_json_default, allow_nan=False))
+                first = False
+            if len(preview) < preview_rows:
+                take = text.slice(0, preview_rows - len(preview)).to_pylist()
+                preview += [[r[n] for n in names] for r in take]
+            rows += batch.num_rows
+        json_out.write("\n]\n")
+    if copy_verbatim:
+        _copy_without_bom(csv_file, csv_path)
+    files = {fmt: {"path": p.name, "bytes": p.stat().st_size} for fmt, p in (("csv", csv_path), ("parquet", pq_path), ("json", json_path))}
+    return ResourceOutput(res.name, res.title, rows, names, files, [p.result() for p in profilers], preview)
+
+
+def _typed(f: Field) -> pa.DataType:
+    if f.type in ("date", "datetime") and f.format and f.format not in ("default", "any"):
+        return ARROW_TYPES[f.type]
+    return ARROW_TYPES.get(f.type, pa.string())
+
+
+def _missing_for(f: Field, default: list[str]) -> list[str]:
+    own = f.descriptor.get("missingValues")
+    return [str(m) for m in own] if isinstance(own, list) else default
+
+
+def _copy_without_bom(source: Path, target: Path) -> None:
+    with source.open("rb") as src, target.open("wb") as dst:
+        head = src.read(3)
+        if head != b"\xef\xbb\xbf":
+            dst.write(head)
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _header(csv_file: Path) -> list[str]:
+    with csv_file.open(encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh), [])

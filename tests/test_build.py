@@ -1,0 +1,316 @@
+"""The whole build: outputs, metadata files, determinism, incremental cache, failure safety."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import frictionless
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from bs4 import BeautifulSoup
+from conftest import REPO, CatalogMaker, dataset_yaml
+from schemas import data_package, dcat_us_non_federal, errors
+
+from catalog.build import BuildFailed, build
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example catalog, built once for the session (search index included)."""
+    out = tmp_path_factory.mktemp("example") / "site"
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1735689600")
+    build(REPO, out, cache_dir=out.parent / "cache", jobs=2)
+    return out
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+# --- the example site --------------------------------------------------------------------
+
+
+def test_example_pages_exist(example: Path) -> None:
+    for page in (
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "datasets/index.html",
+        "agencies/index.html",
+        "categories/index.html",
+        "search/index.html",
+        "api/index.html",
+        "agencies/dph/index.html",
+        "categories/transportation/index.html",
+    ):
+        assert (example / page).is_file(), page
+    for ident in ("dph/respiratory-hospitalizations", "despp/state-police-incident-reports", "dph/vital-records-death-certificates"):
+        assert (example / "datasets" / ident / "index.html").is_file()
+
+
+def test_dataset_page_structure(example: Path) -> None:
+    page = soup(example / "datasets/dot/traffic-crashes-2023/index.html")
+    assert page.h1.get_text() == "Traffic Crashes, 2023"
+    headings = [h.get_text() for h in page.find_all("h2")]
+    for h in ("Downloads", "Data dictionary", "Preview", "About this dataset", "Use the data", "Cite this dataset"):
+        assert h in headings, headings
+    links = {a.get_text(): a["href"] for a in page.select("ul.downloads a")}
+    assert links == {"CSV": "crashes.csv", "Parquet": "crashes.parquet", "JSON": "crashes.json"}
+    for href in links.values():
+        assert (example / "datasets/dot/traffic-crashes-2023" / href).is_file()
+    preview = page.select("table.preview tbody tr")
+    assert len(preview) == 100
+    dictionary = [th.get_text() for th in page.select("table.dictionary tbody th")]
+    assert dictionary == ["crash_id", "crash_datetime", "town", "collision_type", "injuries", "latitude", "longitude"]
+    assert "1 column is withheld from publication (CGS 14-10)" in page.get_text()
+    about = {tr.th.get_text(): tr.td.get_text(" ", strip=True) for tr in page.select("table.metadata tr")}
+    assert about["Agency"] == "Department of Transportation" and about["Licence"] == "CC0-1.0" and about["Geographic unit"] == "Latitude/longitude"
+    ld = json.loads(page.find("script", type="application/ld+json").string)
+    assert ld["@type"] == "Dataset" and ld["name"] == "Traffic Crashes, 2023" and len(ld["distribution"]) == 3
+
+
+def test_restricted_and_non_public_pages_have_no_data(example: Path) -> None:
+    for ident in ("despp/state-police-incident-reports", "dph/vital-records-death-certificates"):
+        folder = example / "datasets" / ident
+        assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+        page = soup(folder / "index.html")
+        assert not page.select("ul.downloads, table.preview, table.dictionary")
+        assert page.select_one("section.access") is not None
+    restricted = soup(example / "datasets/despp/state-police-incident-reports/index.html")
+    assert restricted.select_one("section.access a.button")["href"] == "https://portal.ct.gov/despp"
+
+
+def test_pages_make_no_external_requests(example: Path) -> None:
+    for page in example.rglob("*.html"):
+        doc = soup(page)
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+            for el in doc.find_all(tag):
+                value = el.get(attr)
+                if value and not (tag == "link" and el.get("rel") == ["canonical"]):
+                    assert not value.startswith(("http:", "https:", "//")), (page, value)
+
+
+def test_links_are_relative_so_any_sub_path_works(example: Path) -> None:
+    for page in example.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for a in soup(page).find_all("a", href=True):
+            assert not a["href"].startswith("/"), (page, a["href"])
+            href = a["href"].split("#")[0]
+            if href and not href.startswith(("http", "mailto:")):
+                target = (page.parent / href).resolve()
+                assert target.exists() or (target / "index.html").exists(), (page, a["href"])
+
+
+def test_data_json_is_dcat_us(example: Path, corpus: Path) -> None:
+    data = json.loads((example / "data.json").read_text())
+    assert errors(dcat_us_non_federal(corpus), data) == []
+    by_title = {d["title"]: d for d in data["dataset"]}
+    assert len(by_title) == 10
+    restricted = by_title["State Police Incident Reports"]
+    assert restricted["accessLevel"] == "restricted public" and restricted["rights"]
+    assert all("downloadURL" not in dist for dist in restricted.get("distribution", []))
+    assert by_title["Death Certificate Records"]["accessLevel"] == "non-public"
+    public = by_title["Traffic Crashes, 2023"]
+    assert public["accrualPeriodicity"] == "R/P1M"
+    assert public["distribution"][0]["downloadURL"] == "https://example.github.io/open-data-catalog/datasets/dot/traffic-crashes-2023/crashes.csv"
+
+
+def test_datapackages_are_valid(example: Path, corpus: Path) -> None:
+    validator = data_package(corpus)
+    for dp in example.glob("datasets/*/*/datapackage.json"):
+        assert errors(validator, json.loads(dp.read_text())) == [], dp
+
+
+def test_datapackage_validates_with_frictionless(example: Path) -> None:
+    report = frictionless.Package(str(example / "datasets/dph/overdose-deaths-by-town/datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "type", "note"])
+
+
+def test_parquet_and_json_read_back_equal_the_csv(example: Path) -> None:
+    for parquet in example.glob("datasets/*/*/*.parquet"):
+        table = pq.read_table(parquet)
+        text = pacsv.read_csv(parquet.with_suffix(".csv"), convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(table.column_names, "string"), strings_can_be_null=False))
+        assert table.num_rows == text.num_rows and table.column_names == text.column_names
+        records = json.loads(parquet.with_suffix(".json").read_text())
+        assert len(records) == table.num_rows
+        for name in table.column_names:
+            typed, raw = table.column(name).to_pylist(), text.column(name).to_pylist()
+            for t, r in zip(typed, raw, strict=True):
+                if t is None:
+                    assert r in ("", "*"), (parquet, name, r)
+                elif isinstance(t, float):
+                    assert t == float(r)
+                elif hasattr(t, "isoformat"):
+                    assert t.isoformat() == r
+                else:
+                    assert str(t) == r.strip(), (parquet, name, t, r)
+        assert records[0] == {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in table.slice(0, 1).to_pylist()[0].items()}
+
+
+def test_parquet_is_typed_from_the_table_schema(example: Path) -> None:
+    schema = pq.read_schema(example / "datasets/dph/overdose-deaths-by-town/deaths.parquet")
+    assert [(f.name, str(f.type)) for f in schema] == [("year", "int32"), ("town", "string"), ("deaths", "int64")]
+    assert pq.read_metadata(example / "datasets/dph/overdose-deaths-by-town/deaths.parquet").row_group(0).column(0).compression == "ZSTD"
+
+
+def test_catalog_wide_files(example: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO((example / "catalog.csv").read_text())))
+    assert len(rows) == 10 and pq.read_table(example / "catalog.parquet").num_rows == 10
+    sitemap = ElementTree.fromstring((example / "sitemap.xml").read_bytes())
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.github.io/open-data-catalog/datasets/dot/traffic-crashes-2023/" in locs
+    feed = ElementTree.fromstring((example / "feed.xml").read_bytes())
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 9  # archived datasets are not "recent"
+    api = json.loads((example / "api/datasets.json").read_text())
+    assert len(api) == 10
+    one = json.loads((example / "api/datasets/dot/hourly-traffic-counts.json").read_text())
+    assert one["resources"][0]["rows"] == 100_740 and one["resources"][0]["files"]["parquet"]["bytes"] > 0
+    with zipfile.ZipFile(example / "bulk/all-public-data.zip") as zf:
+        names = zf.namelist()
+    assert "dot/hourly-traffic-counts/counts.csv" in names and "dot/hourly-traffic-counts/datapackage.json" in names
+    assert not any(n.startswith(("dph/vital", "despp/")) for n in names)
+    db = sqlite3.connect(example / "bulk/catalog.sqlite")
+    assert db.execute('SELECT count(*), sum(vehicles) > 0 FROM "dot__hourly_traffic_counts__counts"').fetchone() == (100_740, 1)
+    assert db.execute("SELECT count(*) FROM datasets").fetchone() == (10,)
+
+
+# --- determinism and the incremental cache -----------------------------------------------
+
+
+def small_catalog(make: CatalogMaker, n: int = 3) -> CatalogMaker:
+    for i in range(n):
+        make.dataset(f"dot/ds-{i}", title=f"Dataset {i}")
+    return make
+
+
+def test_two_builds_are_byte_identical(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    small_catalog(make)
+    a = build(make.root, tmp_path / "a", cache_dir=tmp_path / "ca", search=False)
+    b = build(make.root, tmp_path / "b", cache_dir=tmp_path / "cb", search=False, jobs=2)
+    assert a.transformed == b.transformed == 3
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_incremental_build_equals_clean_build(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    small_catalog(make)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    assert build(make.root, site, cache_dir=cache, search=False).transformed == 3
+    assert build(make.root, site, cache_dir=cache, search=False).transformed == 0  # no-op
+    make.write("datasets/dot/ds-1/data.csv", "id,name,amount\n1,changed,9\n")
+    assert build(make.root, site, cache_dir=cache, search=False).transformed == 1
+    import shutil
+
+    shutil.rmtree(make.root / "datasets/dot/ds-2")
+    again = build(make.root, site, cache_dir=cache, search=False)
+    assert again.transformed == 0 and not (site / "datasets/dot/ds-2").exists()
+    assert not (cache / "datasets/dot/ds-2").exists()  # pruned
+    clean = build(make.root, tmp_path / "clean", cache_dir=tmp_path / "fresh", search=False)
+    assert clean.transformed == 2
+    assert tree(site) == tree(tmp_path / "clean")
+    assert "changed" in (site / "datasets/dot/ds-1/data.csv").read_text()
+
+
+def test_corrupt_cache_only_costs_time(make: CatalogMaker, tmp_path: Path) -> None:
+    small_catalog(make, 1)
+    build(make.root, tmp_path / "s", cache_dir=tmp_path / "c", search=False)
+    (tmp_path / "c/datasets/dot/ds-0/output.json").write_text("{not json")
+    assert build(make.root, tmp_path / "s", cache_dir=tmp_path / "c", search=False).transformed == 1
+
+
+# --- failure safety ----------------------------------------------------------------------
+
+
+def test_failed_build_writes_nothing_and_keeps_the_site(make: CatalogMaker, tmp_path: Path) -> None:
+    small_catalog(make)
+    site = tmp_path / "site"
+    build(make.root, site, cache_dir=tmp_path / "c", search=False)
+    before = tree(site)
+    make.write("datasets/dot/ds-0/data.csv", "id,name,amount\n1,a,x\n")
+    with pytest.raises(BuildFailed) as failed:
+        build(make.root, site, cache_dir=tmp_path / "c", search=False)
+    assert [(p.path, p.row, p.code) for p in failed.value.problems] == [("datasets/dot/ds-0/data.csv", 2, "type-error")]
+    assert tree(site) == before
+    assert not list(tmp_path.glob(".site-*"))  # no staging folder left behind
+
+
+def test_crash_mid_build_keeps_the_site(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import catalog.build as b
+
+    small_catalog(make)
+    site = tmp_path / "site"
+    build(make.root, site, cache_dir=tmp_path / "c", search=False)
+    before = tree(site)
+    make.write("datasets/dot/ds-0/data.csv", "id,name,amount\n1,new,5\n")
+
+    def boom(*a: object, **k: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(b, "write_metadata", boom)
+    with pytest.raises(OSError):
+        build(make.root, site, cache_dir=tmp_path / "c", search=False)
+    assert tree(site) == before
+    assert not list(tmp_path.glob(".site-*"))  # no staging folder left behind
+
+
+def test_killed_build_leaves_the_old_site_serving(make: CatalogMaker, tmp_path: Path) -> None:
+    make.dataset("dot/big", csv="id,name,amount\n" + "".join(f"{i},name {i},{i}.5\n" for i in range(1, 400_001)))
+    site = tmp_path / "site"
+    build(make.root, site, cache_dir=tmp_path / "c", search=False)
+    before = tree(site)
+    make.write("datasets/dot/big/data.csv", "id,name,amount\n" + "".join(f"{i},other {i},{i}\n" for i in range(1, 400_001)))
+    for delay in (0.5, 1.5, 3.0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "catalog", "build", "--root", str(make.root), "--out", str(site), "--cache", str(tmp_path / "c"), "--no-search", "-j", "1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        now = tree(site)
+        assert now == before or (proc.returncode == 0), f"site changed by a killed build (delay {delay})"
+        if proc.returncode == 0:
+            break
+    # the next build cleans up whatever the killed one left and succeeds
+    build(make.root, site, cache_dir=tmp_path / "c", search=False)
+    assert "other 1," in (site / "datasets/dot/big/data.csv").read_text()[:100]
+    assert not list(tmp_path.glob(".site-staging-*"))
+
+
+def test_base_url_option(make: CatalogMaker, tmp_path: Path) -> None:
+    small_catalog(make, 1)
+    build(make.root, tmp_path / "s", base_url="https://data.example.org/catalog", search=False)
+    data = json.loads((tmp_path / "s/data.json").read_text())
+    assert data["dataset"][0]["identifier"] == "https://data.example.org/catalog/datasets/dot/ds-0/"
+
+
+def test_non_public_not_listed_when_catalog_says_so(make: CatalogMaker, tmp_path: Path) -> None:
+    make.catalog(list_non_public=False)
+    meta = dataset_yaml(access_level="non-public", rights="Confidential.", exemptions=[{"authority": "CGS 1", "category": "state-law"}])
+    del meta["resources"]
+    make.dataset("dot/secret", meta=meta, csv=None)
+    make.dataset("dot/open")
+    build(make.root, tmp_path / "s", search=False)
+    assert not (tmp_path / "s/datasets/dot/secret").exists()
+    assert "Confidential" not in (tmp_path / "s/data.json").read_text()
