@@ -314,3 +314,27 @@ def test_non_public_not_listed_when_catalog_says_so(make: CatalogMaker, tmp_path
     build(make.root, tmp_path / "s", search=False)
     assert not (tmp_path / "s/datasets/dot/secret").exists()
     assert "Confidential" not in (tmp_path / "s/data.json").read_text()
+
+
+def test_dates_and_history_come_from_git(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.gov", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.gov"}
+
+    def git(*args: str, date: str | None = None) -> None:
+        extra = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
+        subprocess.run(["git", *args], cwd=make.root, check=True, capture_output=True, env={**env, **extra})
+
+    small_catalog(make, 1)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "Add ds-0", date="2024-01-02T10:00:00+00:00")
+    make.write("datasets/dot/ds-0/data.csv", "id,name,amount\n1,a,2\n")
+    git("commit", "-qam", "Correct the amounts", date="2024-03-04T12:00:00+00:00")
+    build(make.root, tmp_path / "s", search=False)
+    page = BeautifulSoup((tmp_path / "s/datasets/dot/ds-0/index.html").read_text(), "html.parser")
+    history = [li.get_text(" ", strip=True) for li in page.select("ol.history li")]
+    assert history == ["2024-03-04 Correct the amounts", "2024-01-02 Add ds-0"]
+    about = {tr.th.get_text(): tr.td.get_text(strip=True) for tr in page.select("table.metadata tr")}
+    assert about["Last updated"] == "2024-03-04" and about["First published"] == "2024-01-02"
+    data = json.loads((tmp_path / "s/data.json").read_text())
+    assert data["dataset"][0]["modified"] == "2024-03-04" and data["dataset"][0]["issued"] == "2024-01-02"
