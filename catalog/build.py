@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ from .publish import publish, staging_dir
 from .render import render_all
 from .site import Entry, Site, iso_from_epoch
 from .validate import validate
+
+# spawn, not fork: vl-convert runs threads, and a forked copy of them can deadlock
+SPAWN = multiprocessing.get_context("spawn")
 
 Progress = Callable[[str], None]
 
@@ -84,6 +88,8 @@ def build(
     try:
         place_outputs(cache, site, staging)
         listed = render_all(site, staging)
+        if any(e.output and e.output.charts for e in site.public):
+            write_vega_runtime(staging / "static", cache.folder)
         write_metadata(site, staging, listed)
         # 6. index for search
         if search:
@@ -132,7 +138,7 @@ def transform_all(catalog: Catalog, cache: Cache, jobs: int, say: Progress) -> t
     if not todo:
         return outputs, 0
     if jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(catalog,)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=_init_worker, initargs=(catalog,)) as pool:
             for n, (ds, fp) in enumerate(todo, 1):
 
                 def make(folder: Path, ident: str = ds.id) -> DatasetOutput:
@@ -191,14 +197,32 @@ def place_outputs(cache: Cache, site: Site, staging: Path) -> None:
     for e in site.public:
         source = cache.entry(e.ds)
         target = staging / e.url
-        target.mkdir(parents=True, exist_ok=True)
-        for f in sorted(source.iterdir()):
+        for f in sorted(source.rglob("*")):
             if f.name in ("output.json", "fingerprint") or not f.is_file():
                 continue
+            dest = target / f.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
             try:
-                os.link(f, target / f.name)
+                os.link(f, dest)
             except OSError:
-                shutil.copy2(f, target / f.name)
+                shutil.copy2(f, dest)
+
+
+def write_vega_runtime(static: Path, cache_folder: Path) -> None:
+    """Vega, Vega-Lite and Vega-Embed as one script served from the site (vl-convert's
+    offline bundle), cached by vl-convert's version."""
+    from importlib.metadata import version
+
+    import vl_convert as vlc
+
+    cached = cache_folder / f"vega-{version('vl-convert-python')}.js"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(vlc.javascript_bundle(None), "utf-8")  # type: ignore[arg-type]  # None: the default snippet (window globals)
+        os.replace(tmp, cached)
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached, static / "vega.js")
 
 
 def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]]) -> None:

@@ -117,4 +117,6 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     zip_name = f"{ds.agency}-{ds.slug}.zip"
     write_zip(out_dir / zip_name, [("datapackage.json", dp)] + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs])
     files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}, "zip": {"path": zip_name, "bytes": (out_dir / zip_name).stat().st_size}}
-    return DatasetOutput(ds.id, outputs, files, [])
+    from .charts import render_charts
+
+    return DatasetOutput(ds.id, outputs, files, render_charts(ds, outputs, out_dir))

@@ -97,7 +97,11 @@ def pages(site: Site) -> Iterator[Page]:
     for name, slug, _ in cats:
         yield Page(f"categories/{slug}/index.html", "list.html", {"title": name, "entries": site.by_category(name), "intro": f"Datasets in the category {name}.", "groups": []}, site.built)
     for e in site.entries:
-        yield Page(f"{e.url}index.html", "dataset.html", dataset_context(site, e), e.modified)
+        context = dataset_context(site, e)
+        yield Page(f"{e.url}index.html", "dataset.html", context, e.modified)
+        for c in e.output.charts if e.output else []:
+            embed = {**context, "c": c, "dataset_url": site.absolute(e.url), "absolute": site.absolute(f"{e.url}charts/{c['slug']}/")}
+            yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", embed, e.modified)
     yield Page("search/index.html", "search.html", {"facets": facet_values(site)}, site.built)
     yield Page("api/index.html", "api.html", {"example": site.entries[0] if site.entries else None}, site.built)
 

@@ -7,7 +7,7 @@ and metadata files all read from these entries, so they agree with each other.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import contract
 from .gitinfo import Commit
@@ -23,7 +23,6 @@ class Entry:
     issued: str  # ISO 8601 date
     history: tuple[Commit, ...]
     output: DatasetOutput | None  # None unless public
-    charts: tuple[dict[str, object], ...] = field(default_factory=tuple)
 
     @property
     def id(self) -> str:

@@ -7,6 +7,7 @@ the same function, so the build stops on exactly what ``catalog validate`` print
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from .checks import charts, exemptions, metadata, tabular
 from .load import Loaded, load_catalog
 from .model import Catalog, Dataset
 from .problems import Problem, sort_problems
+
+
+# spawn, not fork: a forked copy of another library's threads can deadlock
+SPAWN = multiprocessing.get_context("spawn")
 
 
 def validate(loaded: Loaded, only: Iterable[str] | None = None, *, jobs: int = 1, progress: Callable[[str], None] | None = None) -> list[Problem]:
@@ -28,7 +33,7 @@ def validate(loaded: Loaded, only: Iterable[str] | None = None, *, jobs: int = 1
             problems += metadata.check_agency(agency)
     chosen = [ds for ds in catalog.datasets if wanted is None or ds.id in wanted]
     if jobs > 1 and len(chosen) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN) as pool:
             for ds, found in zip(chosen, pool.map(_check_dataset_at, [catalog.root] * len(chosen), [d.id for d in chosen]), strict=True):
                 problems += found
                 if progress:

@@ -21,7 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, CatalogMaker, dataset_yaml
+from conftest import CatalogMaker, dataset_yaml
 from schemas import data_package, dcat_us_non_federal, errors
 
 from catalog.build import BuildFailed, build
@@ -29,15 +29,6 @@ from catalog.build import BuildFailed, build
 
 def tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="session")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example catalog, built once for the session (search index included)."""
-    out = tmp_path_factory.mktemp("example") / "site"
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1735689600")
-    build(REPO, out, cache_dir=out.parent / "cache", jobs=2)
-    return out
 
 
 def soup(path: Path) -> BeautifulSoup:

@@ -1,0 +1,306 @@
+"""Charts: declared or default charts, aggregated at build time, rendered to SVG/PNG.
+
+Each chart is aggregated with pyarrow from the published Parquet file, so the Vega-Lite
+spec carries only the aggregated values (a bar per category, a point per month, a map
+point per grid cell), never the raw rows.  Altair builds the spec; vl-convert renders it
+offline to SVG and PNG.  The SVG is placed inline in pages (charts show without
+JavaScript); the Vega runtime, served from the site itself, adds tooltips.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .checks.charts import NUMERIC, TEMPORAL, coordinate_fields
+from .model import Chart, Dataset, Encoding, Field, Resource
+from .transform import ResourceOutput
+
+RAW_LIMIT = 2_000  # above this many rows, charts aggregate instead of plotting rows
+MAP_POINTS = 3_000  # map points after gridding
+TABLE_ROWS = 1_000  # rows of the accessible data table
+WIDTH, HEIGHT = 640, 300
+FLOOR_UNITS = {"year": "year", "yearquarter": "quarter", "yearmonth": "month", "yearmonthdate": "day", "date": "day", "week": "week"}
+PART_UNITS = {"month": pc.month, "quarter": pc.quarter, "hours": pc.hour, "dayofyear": pc.day_of_year}
+
+
+class ChartError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Axis:
+    field: str  # column name in the aggregated values
+    title: str
+    type: str  # Vega-Lite type
+    time_unit: str | None = None
+    sort: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A chart resolved against its resource: what to aggregate and how to draw it."""
+
+    chart: Chart
+    resource: Resource
+    declared: bool
+
+
+def plans(ds: Dataset, outputs: list[ResourceOutput]) -> list[Plan]:
+    if not ds.is_public:
+        return []
+    if ds.charts:
+        return [Plan(c, r, True) for c in ds.charts if (r := ds.resource_named(c.resource)) is not None]
+    if not ds.default_chart or not ds.resources:
+        return []
+    default = default_chart(ds.resources[0], outputs[0] if outputs else None)
+    return [Plan(default, ds.resources[0], False)] if default else []
+
+
+def default_chart(res: Resource, out: ResourceOutput | None) -> Chart | None:
+    """A sensible chart where one exists: a time series, a map, or counts by category."""
+    fields = res.schema.public_fields
+    profile = {p.name: p for p in out.profile} if out else {}
+    keys = set(res.schema.primary_key)
+    dates = [f for f in fields if f.type in ("date", "datetime")]
+    numbers = [f for f in fields if f.type in NUMERIC and f.name not in keys and f.name.lower() not in ("latitude", "longitude", "lat", "lon", "lng", "id", "year")]
+    if dates and numbers:
+        d, n = dates[0], numbers[0]
+        many = profile.get(d.name) and profile[d.name].distinct > 400
+        return Chart(
+            resource=res.name,
+            mark="line",
+            title=f"{n.label} over time",
+            x=Encoding(d.name, time_unit="yearmonth" if many else None, type="temporal"),
+            y=Encoding(n.name, aggregate="sum"),
+            slug="default",
+        )
+    lat, lon = coordinate_fields(res)
+    if lat and lon:
+        return Chart(resource=res.name, mark="map", title="Where the rows are", latitude=lat.name, longitude=lon.name, slug="default")
+    for f in fields:
+        p = profile.get(f.name)
+        if f.type == "string" and p and 2 <= p.distinct <= 20 and not p.distinct_capped and f.name not in keys:
+            return Chart(resource=res.name, mark="bar", title=f"Rows by {f.label.lower()}", x=Encoding(f.name, sort="-y"), y=Encoding("", aggregate="count"), slug="default")
+    return None
+
+
+def _vl_type(f: Field, enc: Encoding) -> str:
+    if enc.type:
+        return enc.type
+    if enc.time_unit in PART_UNITS:
+        return "ordinal"
+    if f.type in ("date", "datetime"):
+        return "temporal"
+    if f.type == "year":
+        return "ordinal"
+    if f.type in NUMERIC:
+        return "quantitative"
+    return "nominal"
+
+
+def _column(table: pa.Table, f: Field, enc: Encoding) -> pa.Array:
+    col = table.column(f.name).combine_chunks()
+    unit = enc.time_unit
+    if unit and f.type in TEMPORAL:
+        if f.type in ("year",):
+            return col
+        if unit in FLOOR_UNITS:
+            floored = pc.floor_temporal(col, unit=FLOOR_UNITS[unit])
+            return floored.cast(pa.date32()) if pa.types.is_timestamp(floored.type) and unit != "hours" else floored
+        if unit in PART_UNITS:
+            return PART_UNITS[unit](col)
+    return col
+
+
+def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axis], str]:
+    """The chart's values, its axes (x, y[, color]) and the Vega-Lite mark."""
+    c, schema = plan.chart, plan.resource.schema
+    if c.mark == "map":
+        lat, lon = coordinate_fields(plan.resource, c)
+        if not lat or not lon:
+            raise ChartError("no coordinates")
+        return _grid(parquet, lat.name, lon.name)
+    encs = [("x", c.x), ("y", c.y), ("color", c.color)]
+    needed = sorted({e.field for _, e in encs if e and e.field})
+    table = pq.read_table(parquet, columns=needed)
+    cols: dict[str, pa.Array] = {}
+    axes: dict[str, Axis] = {}
+    measure: tuple[str, Encoding] | None = None
+    for role, enc in encs:
+        if enc is None:
+            continue
+        if enc.aggregate:
+            measure = (role, enc)
+            continue
+        f = schema.field_named(enc.field)
+        assert f is not None
+        cols[role] = _column(table, f, enc)
+        axes[role] = Axis(role, enc.title or f.label, _vl_type(f, enc), enc.time_unit if enc.time_unit in FLOOR_UNITS else None, enc.sort)
+    groups = [r for r in ("x", "color") if r in cols]
+    if measure is None and table.num_rows > RAW_LIMIT and "y" in cols and axes["y"].type == "quantitative" and groups:
+        # too many rows to draw one by one: sum by the other encodings
+        y_enc = c.y
+        assert y_enc is not None
+        measure = ("y", Encoding(y_enc.field, aggregate="sum", title=y_enc.title))
+        del cols["y"]
+        del axes["y"]
+    if measure is None:
+        rows = pa.table(cols).slice(0, RAW_LIMIT)
+        return _records(rows), [axes[r] for r in ("x", "y", "color") if r in axes], c.mark
+    role, enc = measure
+    agg = "mean" if enc.aggregate == "average" else ("count_distinct" if enc.aggregate == "distinct" else (enc.aggregate or "count"))
+    if enc.field:
+        cols["value"] = table.column(enc.field).combine_chunks()
+    else:
+        cols["value"] = pa.array([1] * table.num_rows, pa.int64())
+        agg = "count"
+    grouped = pa.table(cols).group_by(groups).aggregate([("value", agg)]) if groups else pa.table({"value": [pc.call_function(agg, [cols["value"]]).as_py()]})
+    grouped = grouped.rename_columns([*groups, role] if groups else [role])
+    f = schema.field_named(enc.field) if enc.field else None
+    label = enc.title or (f"{_agg_word(enc.aggregate)} of {f.label.lower()}" if f else "Rows")
+    axes[role] = Axis(role, label, "quantitative")
+    grouped = grouped.sort_by([(g, "ascending") for g in groups]) if groups else grouped
+    return _records(grouped), [axes[r] for r in ("x", "y", "color") if r in axes], c.mark
+
+
+def _agg_word(agg: str | None) -> str:
+    return {"sum": "Total", "mean": "Average", "average": "Average", "median": "Median", "min": "Minimum", "max": "Maximum", "count": "Count", "distinct": "Distinct values"}.get(agg or "", "Value")
+
+
+def _grid(parquet: Path, lat: str, lon: str) -> tuple[list[dict[str, Any]], list[Axis], str]:
+    table = pq.read_table(parquet, columns=[lat, lon]).drop_null()
+    for digits in (4, 3, 2, 1, 0):
+        t = pa.table({"latitude": pc.round(table.column(lat), digits), "longitude": pc.round(table.column(lon), digits)})
+        grouped = t.group_by(["latitude", "longitude"]).aggregate([([], "count_all")]).rename_columns(["latitude", "longitude", "count"])
+        if grouped.num_rows <= MAP_POINTS:
+            break
+    grouped = grouped.sort_by([("latitude", "ascending"), ("longitude", "ascending")])
+    return _records(grouped), [Axis("longitude", "Longitude", "quantitative"), Axis("latitude", "Latitude", "quantitative"), Axis("count", "Rows", "quantitative")], "map"
+
+
+def _records(table: pa.Table) -> list[dict[str, Any]]:
+    out = []
+    for row in table.to_pylist():
+        out.append({k: (v.isoformat() if hasattr(v, "isoformat") else (round(v, 6) if isinstance(v, float) else v)) for k, v in row.items()})
+    return out
+
+
+def altair_chart(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mark: str) -> alt.TopLevelMixin:
+    c = plan.chart
+    data = alt.Data(values=values)
+    title = alt.TitleParams(c.title, anchor="start")
+    if mark == "map":
+        many = any(v["count"] > 1 for v in values)
+        chart = (
+            alt.Chart(data, title=title)
+            .mark_circle(opacity=0.6, color="#0b4f8a")
+            .encode(
+                longitude="longitude:Q",
+                latitude="latitude:Q",
+                size=alt.Size("count:Q", title="Rows", scale=alt.Scale(range=[12, 300])) if many else alt.value(18),
+                tooltip=[alt.Tooltip("latitude:Q"), alt.Tooltip("longitude:Q"), alt.Tooltip("count:Q", title="Rows")],
+            )
+            .project(type="mercator")
+        )
+        return chart.properties(width=WIDTH, height=WIDTH * 0.7)
+    base = alt.Chart(data, title=title)
+    marks = {
+        "bar": base.mark_bar(color="#0b4f8a"),
+        "line": base.mark_line(point=len(values) <= 60, color="#0b4f8a"),
+        "area": base.mark_area(opacity=0.8, color="#0b4f8a"),
+        "point": base.mark_point(color="#0b4f8a"),
+    }
+    chart = marks[mark]
+    enc: dict[str, Any] = {}
+    tooltip = []
+    for a in axes:
+        kwargs: dict[str, Any] = {"title": a.title}
+        if a.time_unit:
+            kwargs["timeUnit"] = a.time_unit
+        if a.sort and a.field == "x":
+            kwargs["sort"] = a.sort
+        cls = {"x": alt.X, "y": alt.Y, "color": alt.Color}[a.field]
+        enc[a.field] = cls(f"{a.field}:{a.type[0].upper()}", **kwargs)
+        tip: dict[str, Any] = {"title": a.title}
+        if a.time_unit:
+            tip["timeUnit"] = a.time_unit
+        tooltip.append(alt.Tooltip(f"{a.field}:{a.type[0].upper()}", **tip))
+    if "color" in enc:
+        chart = chart.mark_bar() if mark == "bar" else chart
+    return chart.encode(**enc, tooltip=tooltip).properties(width=WIDTH, height=HEIGHT)
+
+
+def describe(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mark: str) -> str:
+    """A text description of what the chart shows, for screen readers and the page."""
+    if plan.chart.description:
+        lead = plan.chart.description.rstrip(".") + ". "
+    else:
+        lead = ""
+    if mark == "map":
+        total = sum(v["count"] for v in values)
+        return lead + f"Map of {total:,} rows at {len(values):,} locations, sized by the number of rows at each."
+    by = {a.field: a for a in axes}
+    kind = {"bar": "Bar chart", "line": "Line chart", "area": "Area chart", "point": "Scatter plot"}[mark]
+    x, y = by.get("x"), by.get("y")
+    text = f"{kind} of {y.title.lower() if y else 'values'} by {x.title.lower() if x else 'category'}"
+    if "color" in by:
+        text += f" and {by['color'].title.lower()}"
+    text += f", {len(values):,} values"
+    if x and y and values and y.type == "quantitative" and x.type != "quantitative":
+        top = max(values, key=lambda v: v.get("y") or 0)
+        text += f"; the highest is {_fmt(top.get('y'))} at {top.get('x')}"
+        if x.type == "temporal":
+            text += f"; from {values[0].get('x')} to {values[-1].get('x')}"
+    return lead + text + "."
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> list[dict[str, Any]]:
+    """Write ``charts/<slug>.svg|.png|.vl.json`` for each chart; return their summaries."""
+    import vl_convert as vlc
+
+    out = []
+    for plan in plans(ds, outputs):
+        res_out = next(o for o in outputs if o.name == plan.resource.name)
+        values, axes, mark = aggregate(folder / res_out.files["parquet"]["path"], plan)
+        if not values:
+            continue
+        spec = altair_chart(plan, values, axes, mark).to_dict()
+        spec["description"] = describe(plan, values, axes, mark)
+        charts = folder / "charts"
+        charts.mkdir(exist_ok=True)
+        slug = plan.chart.slug
+        svg = vlc.vegalite_to_svg(spec)
+        (charts / f"{slug}.svg").write_text(svg, "utf-8")
+        (charts / f"{slug}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        (charts / f"{slug}.vl.json").write_text(json.dumps(spec, sort_keys=True, ensure_ascii=False), "utf-8")
+        columns = [a.title for a in axes]
+        rows = [[v.get(a.field) for a in axes] for v in values[:TABLE_ROWS]]
+        out.append(
+            {
+                "slug": slug,
+                "title": plan.chart.title,
+                "description": spec["description"],
+                "mark": mark,
+                "declared": plan.declared,
+                "resource": plan.resource.name,
+                "files": {k: f"charts/{slug}.{ext}" for k, ext in (("svg", "svg"), ("png", "png"), ("vegalite", "vl.json"))},
+                "table": {"columns": columns, "rows": rows, "total": len(values)},
+            }
+        )
+    return out
