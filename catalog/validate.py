@@ -6,8 +6,8 @@ the same function, so the build stops on exactly what ``catalog validate`` print
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 import multiprocessing
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -15,7 +15,6 @@ from .checks import charts, exemptions, metadata, tabular
 from .load import Loaded, load_catalog
 from .model import Catalog, Dataset
 from .problems import Problem, sort_problems
-
 
 # spawn, not fork: a forked copy of another library's threads can deadlock
 SPAWN = multiprocessing.get_context("spawn")
