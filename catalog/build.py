@@ -242,4 +242,4 @@ def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]]) -> 
     write_catalog_tables(site, staging)
     write_bulk(site, staging)
     (staging / ".nojekyll").write_text("", "utf-8")
-    (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries)}, sort_keys=True) + "\n", "utf-8")
+    (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries), "base_url": site.config.base_url}, sort_keys=True) + "\n", "utf-8")

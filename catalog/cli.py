@@ -6,6 +6,7 @@ Exit codes: 0 clean (warnings allowed), 1 problems found, 2 usage or internal er
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -208,14 +209,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import make_server
+    from .serve import base_path_of, make_server
 
     root = _root(args)
     site = (args.out or root / "site").resolve()
     if not (site / "index.html").is_file():
         raise UsageError(f"{site} has no built site; run `catalog build` first")
-    server = make_server(site, args.port)
-    print(f"Serving {site} at http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
+    built = json.loads((site / "build.json").read_text("utf-8")) if (site / "build.json").is_file() else {}
+    base = base_path_of(built.get("base_url", "/"))
+    server = make_server(site, args.port, base_path=base)
+    print(f"Serving {site} at http://127.0.0.1:{args.port}{base} (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

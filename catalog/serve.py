@@ -1,4 +1,9 @@
-"""A small static server for the built site, on 127.0.0.1 only (for previews and tests)."""
+"""A small static server for the built site, on 127.0.0.1 only (previews and tests).
+
+It serves the site under the path of its base URL (``/open-data-catalog/`` for a GitHub
+Pages project site), as the real host will, so a preview also proves that the site works
+from a sub-path; ``/`` redirects there, and unknown paths get the site's 404 page.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import functools
 import http.server
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -16,7 +22,23 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".js": "text/javascript",
         ".mjs": "text/javascript",
         ".wasm": "application/wasm",
+        ".svg": "image/svg+xml",
     }
+    base_path = "/"
+
+    def translate_path(self, path: str) -> str:
+        clean = urlsplit(path).path
+        if not clean.startswith(self.base_path):
+            return str(Path(self.directory) / "\0missing")
+        return super().translate_path("/" + clean[len(self.base_path) :])
+
+    def do_GET(self) -> None:
+        if self.base_path != "/" and urlsplit(self.path).path in ("", "/"):
+            self.send_response(302)
+            self.send_header("Location", self.base_path)
+            self.end_headers()
+            return
+        super().do_GET()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
@@ -35,6 +57,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(site: Path, port: int = 8000, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(Handler, directory=str(site))
+def base_path_of(url: str) -> str:
+    path = urlsplit(url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def make_server(site: Path, port: int = 8000, host: str = "127.0.0.1", base_path: str = "/") -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(type("SiteHandler", (Handler,), {"base_path": base_path}), directory=str(site))
     return http.server.ThreadingHTTPServer((host, port), handler)
