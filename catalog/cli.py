@@ -72,6 +72,35 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="the built site (default: site/ in the catalog root)")
     _root_option(p)
 
+    p = sub.add_parser(
+        "review",
+        help="the CDO's report on a change, in Markdown",
+        description=(
+            "Compare the catalog with a git ref: datasets added, changed, archived, removed; metadata, schema (breaking changes marked), "
+            "row counts, access levels and protections; validation status. Anything becoming more public is listed first."
+        ),
+    )
+    p.add_argument("--base", required=True, metavar="GIT-REF", help="the ref to compare with, e.g. origin/main")
+    _root_option(p)
+
+    p = sub.add_parser(
+        "codeowners",
+        help="write .github/CODEOWNERS from the agencies' data officers",
+        description="Write .github/CODEOWNERS: the CDO owns catalog.yaml, .github/ and templates/; each agency's data officer owns its folder.",
+    )
+    p.add_argument("--check", action="store_true", help="do not write; exit 1 if the file is out of date")
+    _root_option(p)
+
+    p = sub.add_parser(
+        "freshness", help="report datasets overdue for their update frequency", description="Markdown report of published datasets overdue for their update_frequency, from git history."
+    )
+    p.add_argument("--fail-overdue", action="store_true", help="exit 1 when any dataset is overdue")
+    _root_option(p)
+
+    p = sub.add_parser("check-links", help="check source_link and references URLs", description="Request every source_link and references URL and report the ones that fail, in Markdown.")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds per request (default 15)")
+    _root_option(p)
+
     p = sub.add_parser("docs", help="write generated reference docs", description="Write docs generated from the code: problem codes and the JSON Schemas of the YAML files.")
     p.add_argument("what", choices=("problems", "schemas", "all"), help="which docs to write")
     p.add_argument("--check", action="store_true", help="do not write; exit 1 if the files are out of date")
@@ -228,6 +257,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .gitinfo import GitError
+    from .review import review
+
+    root = _root(args)
+    try:
+        print(review(root, args.base), end="")
+    except GitError as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
+def cmd_codeowners(args: argparse.Namespace) -> int:
+    from .codeowners import PATH, codeowners
+
+    root = _root(args)
+    text = codeowners(load_catalog(root).catalog)
+    target = root / PATH
+    if args.check:
+        current = target.read_text("utf-8") if target.is_file() else None
+        if current != text:
+            print(f"{PATH} is out of date: run `catalog codeowners` and commit it")
+            return EXIT_PROBLEMS
+        print(f"{PATH} is up to date")
+        return EXIT_OK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, "utf-8")
+    print(f"wrote {PATH}")
+    return EXIT_OK
+
+
+def cmd_freshness(args: argparse.Namespace) -> int:
+    from .freshness import freshness, freshness_markdown
+
+    rows = freshness(load_catalog(_root(args)).catalog)
+    print(freshness_markdown(rows), end="")
+    return EXIT_PROBLEMS if args.fail_overdue and any(r.overdue_by for r in rows) else EXIT_OK
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    from .freshness import check_links, links_markdown
+
+    results = check_links(load_catalog(_root(args)).catalog, timeout=args.timeout)
+    print(links_markdown(results), end="")
+    return EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from . import contract
     from .problems import docs_markdown
@@ -251,4 +327,14 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"new": cmd_new, "validate": cmd_validate, "build": cmd_build, "serve": cmd_serve, "docs": cmd_docs}
+COMMANDS = {
+    "new": cmd_new,
+    "validate": cmd_validate,
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "review": cmd_review,
+    "codeowners": cmd_codeowners,
+    "freshness": cmd_freshness,
+    "check-links": cmd_check_links,
+    "docs": cmd_docs,
+}

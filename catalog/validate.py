@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from . import codeowners
 from .checks import charts, exemptions, metadata, tabular
 from .load import Loaded, load_catalog
 from .model import Catalog, Dataset
@@ -27,6 +28,7 @@ def validate(loaded: Loaded, only: Iterable[str] | None = None, *, jobs: int = 1
     wanted = set(only) if only is not None else None
     problems: list[Problem] = [p for p in loaded.problems if wanted is None or _concerns(p, wanted, catalog)]
     problems += metadata.check_config(catalog)
+    problems += codeowners.check(catalog)
     for agency in catalog.agencies:
         if wanted is None or any(i.startswith(agency.slug + "/") for i in wanted):
             problems += metadata.check_agency(agency)

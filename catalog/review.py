@@ -1,0 +1,254 @@
+"""``catalog review --base REF``: the Chief Data Officer's report on a change, in Markdown.
+
+The catalog at the base ref is read from git (``git archive``) into a temporary folder and
+loaded like the working tree; the two are compared dataset by dataset. Anything that
+becomes more public — a new public dataset, an access level raised, a protection removed —
+is listed first, loudly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gitinfo import GitError, changed_files, git
+from .load import load_catalog
+from .model import Catalog, Dataset, Resource
+from .problems import Problem
+from .validate import validate
+
+OPENNESS = {"non-public": 0, "restricted public": 1, "public": 2, "": -1}
+COMPARED = (
+    "title",
+    "description",
+    "category",
+    "keywords",
+    "update_frequency",
+    "license",
+    "contact",
+    "attribution",
+    "row_label",
+    "geographic_unit",
+    "temporal_coverage",
+    "spatial",
+    "source_link",
+    "references",
+    "issued",
+    "rights",
+    "access_url",
+)
+
+
+@dataclass
+class DatasetChange:
+    id: str
+    kind: str  # added, removed, changed, archived
+    title: str
+    alerts: list[str] = field(default_factory=list)  # becoming more public
+    notes: list[str] = field(default_factory=list)  # access tightened, protections added
+    metadata: list[tuple[str, str, str]] = field(default_factory=list)
+    schema: list[tuple[str, str, bool]] = field(default_factory=list)  # (resource, change, breaking)
+    rows: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def base_catalog(root: Path, ref: str, into: Path) -> Catalog | None:
+    """The catalog as it was at ``ref``, extracted into ``into``; None if it had none."""
+    try:
+        git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
+    except GitError:
+        raise GitError(f"{ref!r} is not a commit here; fetch it first (e.g. `git fetch origin main`)") from None
+    prefix = git(root, "rev-parse", "--show-prefix").strip()
+    paths = [p for p in (prefix + "catalog.yaml", prefix + "datasets") if git(root, "ls-tree", "--name-only", ref, p).strip()]
+    if not paths:
+        return None
+    archive = subprocess.run(["git", "archive", "--format=tar", ref, *paths], cwd=root, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    base_root = into / prefix if prefix else into
+    if not (base_root / "catalog.yaml").is_file():
+        return None
+    return load_catalog(base_root).catalog
+
+
+def count_rows(file: Path) -> int | None:
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as fh:
+            return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def _value(ds: Dataset, key: str) -> str:
+    v = getattr(ds, key)
+    if key == "contact":
+        return f"{v.name} <{v.email}>"
+    if isinstance(v, tuple):
+        return ", ".join(map(str, v))
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {x}" for k, x in v.items())
+    return "" if v is None else str(v)
+
+
+def _schema_changes(old: Resource | None, new: Resource | None) -> list[tuple[str, bool]]:
+    if old is None and new is None:
+        return []
+    if old is None:
+        return [(f"resource added ({len(new.schema.fields)} columns)", False)] if new else []
+    if new is None:
+        return [("resource removed", True)]
+    out: list[tuple[str, bool]] = []
+    before = {f.name: f for f in old.schema.fields}
+    after = {f.name: f for f in new.schema.fields}
+    for name in after.keys() - before.keys():
+        out.append((f"column `{name}` added ({after[name].type})", False))
+    for name in before.keys() - after.keys():
+        out.append((f"column `{name}` removed", True))
+    for name in sorted(before.keys() & after.keys()):
+        a, b = before[name], after[name]
+        if a.type != b.type or (a.format or "default") != (b.format or "default"):
+            out.append((f"column `{name}` retyped {a.type} → {b.type}", True))
+        if dict(a.constraints) != dict(b.constraints):
+            out.append((f"column `{name}` constraints {dict(a.constraints) or '{}'} → {dict(b.constraints) or '{}'}", True))
+    if old.schema.primary_key != new.schema.primary_key:
+        out.append((f"primary key {list(old.schema.primary_key)} → {list(new.schema.primary_key)}", True))
+    order_before = [f for f in before if f in after]
+    order_after = [f for f in after if f in before]
+    if order_before != order_after:
+        out.append(("columns reordered", True))
+    return sorted(out)
+
+
+def compare(base: Catalog | None, head: Catalog, touched: set[str]) -> list[DatasetChange]:
+    before = {d.id: d for d in base.datasets} if base else {}
+    after = {d.id: d for d in head.datasets}
+    changes: list[DatasetChange] = []
+    base_root = Path(base.root) if base else None
+    head_root = Path(head.root)
+    for ident in sorted(before.keys() | after.keys()):
+        old, new = before.get(ident), after.get(ident)
+        if old and new and ident not in touched:
+            continue
+        if new is None:
+            assert old is not None
+            changes.append(DatasetChange(ident, "removed", old.title, notes=[f"was {old.access_level}"]))
+            continue
+        change = DatasetChange(ident, "added" if old is None else "changed", new.title)
+        if old and old.status != "archived" and new.status == "archived":
+            change.kind = "archived"
+        was = old.access_level if old else ""
+        if OPENNESS.get(new.access_level, -1) > OPENNESS.get(was, -1):
+            change.alerts.append(f"access level {was or '(new dataset)'} → **{new.access_level}**" if old else f"new **{new.access_level}** dataset")
+        elif old and OPENNESS.get(new.access_level, -1) < OPENNESS.get(was, -1):
+            change.notes.append(f"access level {was} → {new.access_level}")
+        old_res = {r.name: r for r in old.resources} if old else {}
+        new_res = {r.name: r for r in new.resources}
+        for name in sorted(old_res.keys() | new_res.keys()):
+            o, n = old_res.get(name), new_res.get(name)
+            o_prot = {f.name for f in o.schema.fields if f.protected} if o else set()
+            n_prot = {f.name for f in n.schema.fields if f.protected} if n else set()
+            for f in sorted(o_prot - n_prot):
+                if n and n.schema.field_named(f):
+                    change.alerts.append(f"`{name}`: column `{f}` is **no longer protected**")
+            for f in sorted(n_prot - o_prot):
+                change.notes.append(f"`{name}`: column `{f}` is now protected")
+            if old:
+                for text, breaking in _schema_changes(o, n):
+                    change.schema.append((name, text, breaking))
+            rows_before = count_rows(base_root / o.path) if (o and base_root and old and old.is_public) else None
+            rows_after = count_rows(head_root / n.path) if (n and new.is_public) else None
+            if rows_before != rows_after:
+                change.rows.append((name, rows_before, rows_after))
+        if old:
+            for key in COMPARED:
+                a, b = _value(old, key), _value(new, key)
+                if a != b:
+                    change.metadata.append((key, _short(a), _short(b)))
+            if old.status != new.status:
+                change.metadata.append(("status", old.status, new.status))
+        changes.append(change)
+    return changes
+
+
+def _short(text: str, n: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def review(root: Path, ref: str) -> str:
+    """The Markdown report of what changed between ``ref`` and the work tree."""
+    head_loaded = load_catalog(root)
+    touched = {"/".join(f.split("/")[1:3]) for f in changed_files(root, ref) if f.startswith("datasets/") and f.count("/") >= 3}
+    tmp = Path(tempfile.mkdtemp(prefix="catalog-review-"))
+    try:
+        base = base_catalog(root, ref, tmp)
+        changes = compare(base, head_loaded.catalog, touched)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    wanted = [c.id for c in changes if c.kind != "removed"]
+    problems = validate(head_loaded, wanted) if wanted else []
+    by_dataset: dict[str, list[Problem]] = {}
+    for p in problems:
+        parts = p.path.split("/")
+        key = "/".join(parts[1:3]) if len(parts) >= 3 and parts[0] == "datasets" else "(catalog)"
+        by_dataset.setdefault(key, []).append(p)
+    for c in changes:
+        c.problems = by_dataset.get(c.id, [])
+    return render(changes, ref, by_dataset.get("(catalog)", []))
+
+
+def render(changes: list[DatasetChange], ref: str, catalog_problems: list[Problem]) -> str:
+    out = [f"## Catalog review: changes since `{ref}`", ""]
+    if not changes:
+        out.append("No dataset changed.")
+    counts = {k: sum(c.kind == k for c in changes) for k in ("added", "changed", "archived", "removed")}
+    errors = sum(p.severity == "error" for c in changes for p in c.problems) + sum(p.severity == "error" for p in catalog_problems)
+    if changes:
+        out.append(", ".join(f"{n} {k}" for k, n in counts.items() if n) + f" · validation: {'✅ passes' if not errors else f'❌ {errors} error(s)'}")
+        out.append("")
+    alerts = [(c, a) for c in changes for a in c.alerts]
+    if alerts:
+        out += ["### ⚠️ Becoming more public — check each before merging", ""]
+        out += [f"- **{c.id}** ({_cell(c.title)}): {a}" for c, a in alerts]
+        out.append("")
+    for kind, heading in (("added", "Added"), ("changed", "Changed"), ("archived", "Archived"), ("removed", "Removed")):
+        group = [c for c in changes if c.kind == kind]
+        if not group:
+            continue
+        out += [f"### {heading}", ""]
+        for c in group:
+            status = "❌" if any(p.severity == "error" for p in c.problems) else "✅"
+            out.append(f"#### {status} `{c.id}` — {_cell(c.title)}")
+            out.append("")
+            for a in c.alerts:
+                out.append(f"- ⚠️ {a}")
+            for n in c.notes:
+                out.append(f"- {n}")
+            if c.metadata:
+                out += ["", "| metadata | before | after |", "|---|---|---|"]
+                out += [f"| {k} | {_cell(a)} | {_cell(b)} |" for k, a, b in c.metadata]
+            if c.schema:
+                out += ["", "| resource | schema change | breaking |", "|---|---|---|"]
+                out += [f"| {r} | {_cell(t)} | {'**breaking**' if b else ''} |" for r, t, b in c.schema]
+            if c.rows:
+                out += ["", "| resource | rows before | rows after |", "|---|---|---|"]
+                out += [f"| {r} | {'—' if a is None else f'{a:,}'} | {'—' if b is None else f'{b:,}'} |" for r, a, b in c.rows]
+            if c.problems:
+                out += ["", "| severity | where | problem |", "|---|---|---|"]
+                out += [f"| {p.severity} | {_cell(p.location)} | {_cell(p.message)} |" for p in c.problems[:50]]
+            out.append("")
+    if catalog_problems:
+        out += ["### Catalog-wide problems", "", "| severity | where | problem |", "|---|---|---|"]
+        out += [f"| {p.severity} | {_cell(p.location)} | {_cell(p.message)} |" for p in catalog_problems]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
