@@ -47,9 +47,9 @@ def freshness_markdown(rows: list[Freshness]) -> str:
     if rows:
         out += ["| dataset | update frequency | last updated | days since | overdue by |", "|---|---|---|---|---|"]
         for r in rows:
-            out.append(
-                f"| `{r.id}` {r.title} | {r.frequency} | {r.last_update or 'not in git history'} | {'' if r.days_since is None else r.days_since} | {f'**{r.overdue_by} days**' if r.overdue_by else ''} |"
-            )
+            since = "" if r.days_since is None else r.days_since
+            overdue = f"**{r.overdue_by} days**" if r.overdue_by else ""
+            out.append(f"| `{r.id}` {r.title} | {r.frequency} | {r.last_update or 'not in git history'} | {since} | {overdue} |")
     return "\n".join(out) + "\n"
 
 

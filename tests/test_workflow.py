@@ -114,7 +114,7 @@ def test_review_marks_failing_validation_and_protection_removed(repo: Path, cli:
     schema = yaml.safe_load((ds / "schema.yaml").read_text())
     next(f for f in schema["fields"] if f["name"] == "driver_license_number")["protected"] = False
     (ds / "schema.yaml").write_text(yaml.safe_dump(schema, sort_keys=False))
-    code, report, _ = cli("review", "--base", "main", "--root", str(repo))
+    _, report, _ = cli("review", "--base", "main", "--root", str(repo))
     assert "column `driver_license_number` is **no longer protected**" in report.split("### Changed")[0]
     assert "❌" in report  # the file now lacks a column the schema publishes: validation fails
 
