@@ -48,8 +48,8 @@ def freshness_markdown(rows: list[Freshness]) -> str:
         out += ["| dataset | update frequency | last updated | days since | overdue by |", "|---|---|---|---|---|"]
         for r in rows:
             since = "" if r.days_since is None else r.days_since
-            overdue = f"**{r.overdue_by} days**" if r.overdue_by else ""
-            out.append(f"| `{r.id}` {r.title} | {r.frequency} | {r.last_update or 'not in git history'} | {since} | {overdue} |")
+            late = f"**{r.overdue_by} days**" if r.overdue_by else ""
+            out.append(f"| `{r.id}` {r.title} | {r.frequency} | {r.last_update or 'not in git history'} | {since} | {late} |")
     return "\n".join(out) + "\n"
 
 
