@@ -90,7 +90,12 @@ class _Profiler:
             if lo is not None:
                 self.min = lo if self.min is None else min(self.min, lo)
                 self.max = hi if self.max is None else max(self.max, hi)
+        if self.capped:
+            return  # too many distinct values for "most frequent" to mean anything: stop counting
         counts = pc.value_counts(pc.if_else(pc.is_null(typed), pa.scalar(None, pa.string()), text))
+        if len(counts) + len(self.values) > 4 * DISTINCT_CAP and len(self.values) >= DISTINCT_CAP:
+            self.capped = True
+            return
         for item in counts.to_pylist():
             v = item["values"]
             if v is None:
@@ -157,7 +162,7 @@ def convert(column: pa.Array, f: Field, missing: list[str]) -> pa.Array:
                 return parsed.cast(pa.date32()) if f.type == "date" else parsed
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 return safe
-        return _cast(safe, ARROW_TYPES[f.type], fallback=safe)
+        return _cast(safe, ARROW_TYPES[f.type])
     return pc.if_else(is_missing, pa.scalar(None, pa.string()), column)
 
 
@@ -181,6 +186,59 @@ def _json_default(v: Any) -> Any:
     if hasattr(v, "isoformat"):
         return v.isoformat()
     raise TypeError(type(v).__name__)
+
+
+_ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f")]
+
+
+def _json_values(col: pa.Array) -> pa.Array | None:
+    """Each value of a column as JSON text (null as null), vectorised; None if a value
+    needs escaping this does not do (rare control characters)."""
+    t = col.type
+    if pa.types.is_string(t):
+        text = col
+        if pc.any(pc.match_substring_regex(col, '["\\\\\\x00-\\x1f]')).as_py():
+            for a, b in _ESCAPES:
+                text = pc.replace_substring(text, a, b)
+            if pc.any(pc.match_substring_regex(text, "[\x00-\x1f]")).as_py():
+                return None
+        text = pc.binary_join_element_wise('"', text, '"', "")
+    elif pa.types.is_boolean(t):
+        text = pc.if_else(col, "true", "false")
+    elif pa.types.is_floating(t):
+        finite = pc.is_finite(col)
+        text = pc.if_else(finite, pc.cast(col, pa.string()), pa.scalar(None, pa.string()))
+    elif pa.types.is_integer(t):
+        text = pc.cast(col, pa.string())
+    elif pa.types.is_date(t):
+        text = pc.binary_join_element_wise('"', pc.cast(col, pa.string()), '"', "")
+    elif pa.types.is_timestamp(t):
+        text = pc.binary_join_element_wise('"', pc.replace_substring(pc.cast(col, pa.string()), " ", "T"), '"', "")
+    else:
+        return None
+    return pc.fill_null(text, "null")
+
+
+def json_records(batch: pa.RecordBatch) -> str:
+    """The rows of a batch as JSON objects, one per line, separated by commas."""
+    parts: list[Any] = []
+    for i, name in enumerate(batch.schema.names):
+        values = _json_values(batch.column(i))
+        if values is None:
+            return ",\n".join(json.dumps(r, ensure_ascii=False, default=_json_default, allow_nan=False) for r in _finite(batch.to_pylist()))
+        parts += [("{" if i == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":", values]
+    parts.append("}")
+    rows = pc.binary_join_element_wise(*parts, "")
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows), ",\n")
+    return str(joined[0].as_py())
+
+
+def _finite(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in records:
+        for k, v in r.items():
+            if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+                r[k] = None
+    return records
 
 
 def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_rows: int) -> ResourceOutput:
@@ -232,9 +290,9 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
             pq_out.write_batch(typed)
             for i, p in enumerate(profilers):
                 p.add(typed.column(i), text.column(i))
-            for record in typed.to_pylist():
-                json_out.write(("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False, default=_json_default, allow_nan=False))
-                first = False
+            records = json_records(typed)
+            json_out.write(("" if first else ",") + "\n" + records)
+            first = False
             if len(preview) < preview_rows:
                 take = text.slice(0, preview_rows - len(preview)).to_pylist()
                 preview += [[r[n] for n in names] for r in take]

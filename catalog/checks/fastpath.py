@@ -1,0 +1,377 @@
+"""A fast, bounded-memory validator that reproduces Frictionless' findings.
+
+pyarrow reads the CSV in blocks as text; each column is checked with vectorised kernels
+(RE2 regular expressions, casts, comparisons) instead of cell by cell in Python.  Unique
+and primary-key checks keep one 64-bit hash per row, not the values.
+
+It covers the common case exactly and refuses the rest: ``validate_fast`` returns None —
+and the caller runs Frictionless — whenever it cannot be sure to give Frictionless' own
+findings: a field type or format or constraint it does not model, a header that differs
+from the schema, blank lines or records spanning lines (row numbers would shift), ragged
+rows, non-ASCII digits, numbers with underscores, NaN or infinity, and patterns RE2 can't
+read the way Python does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import pairwise
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+BLOCK = 4 << 20
+LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
+TYPES = {"string", "integer", "number", "boolean", "date", "year"}
+CONSTRAINTS = {"required", "minimum", "maximum", "pattern", "enum", "minLength", "maxLength", "unique"}
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+
+INTEGER = r"^[+-]?[0-9]+$"
+NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+DATE = r"^[0-9]{4}-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])$"
+# what Python's int()/Decimal() also accept and we do not model: bail out if seen
+EXOTIC_NUMBER = r"(?i)_|inf|nan|[^\x00-\x7f]"
+
+
+class Unsupported(Exception):
+    """The fast path cannot promise Frictionless' findings for this file."""
+
+
+Finding = tuple[int, str, str, str, str]  # (row, field, code, cell, note)
+
+
+@dataclass
+class _Key:
+    """Hashes of a unique field or of the primary key, one per row, for duplicate search."""
+
+    fields: list[str]
+    hashes: list[np.ndarray] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)
+
+
+def supported(descriptor: dict[str, Any]) -> bool:
+    if descriptor.get("foreignKeys"):
+        return False
+    for f in descriptor["fields"]:
+        if f.get("type", "any") not in TYPES:
+            return False
+        if f.get("format", "default") != "default":
+            return False
+        extra = set(f) - {"name", "type", "format", "title", "description", "constraints", "example", "rdfType", "unit"}
+        if extra:  # trueValues, groupChar, bareNumber, missingValues per field …
+            return False
+        if set(f.get("constraints", {})) - CONSTRAINTS:
+            return False
+    return True
+
+
+def validate_fast(file: Path, descriptor: dict[str, Any], encoding: str) -> list[Finding] | None:
+    """Frictionless' findings (row, field, code, cell, note) for ``file``, or None."""
+    if not supported(descriptor) or encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    try:
+        return _validate(file, descriptor)
+    except (Unsupported, pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+
+
+def _count_lines(file: Path) -> tuple[int, bool]:
+    n, last = 0, b""
+    with file.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n, last == b"\n"
+
+
+def _validate(file: Path, descriptor: dict[str, Any]) -> list[Finding]:
+    fields = descriptor["fields"]
+    names = [f["name"] for f in fields]
+    missing = [str(m) for m in descriptor.get("missingValues", [""])]
+    reader = pacsv.open_csv(
+        file,
+        read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+    )
+    if reader.schema.names != names:
+        raise Unsupported("header differs from the schema")
+    checks = [_FieldCheck(f, missing) for f in fields]
+    pk = list(descriptor.get("primaryKey") or [])
+    pk = [pk] if isinstance(pk, str) else pk
+    keys = {f["name"]: _Key([f["name"]]) for f in fields if f.get("constraints", {}).get("unique")}
+    primary = _Key(pk) if pk else None
+    findings: list[Finding] = []
+    start = 2  # the header is row 1
+    for batch in reader:
+        n = batch.num_rows
+        if not n:
+            continue
+        rows = np.arange(start, start + n)
+        values: dict[str, pa.Array] = {}
+        nulls: list[np.ndarray] = []
+        blanks: list[np.ndarray] = []
+        for check in checks:
+            col = batch.column(check.name)
+            typed, is_null, is_missing = check.run(col, rows, findings)
+            values[check.name] = typed
+            nulls.append(is_null)
+            blanks.append(is_missing)
+        all_null = np.logical_and.reduce(blanks)
+        if all_null.any():
+            # a blank row: Frictionless keeps only the blank-row error for it
+            blank = set(rows[all_null].tolist())
+            findings[:] = [f for f in findings if f[0] not in blank]
+            findings += [(int(r), "", "blank-row", "", "") for r in rows[all_null]]
+        for key in keys.values():
+            _collect(key, values, nulls, names, rows, skip_null=True)
+        if primary is not None:
+            pk_null = np.logical_and.reduce([nulls[names.index(k)] for k in pk])
+            findings += [(int(r), "", "primary-key", "", 'cells composing the primary keys are all "None"') for r in rows[pk_null]]
+            _collect(primary, values, nulls, names, rows, skip_null=False, drop=pk_null)
+        start += n
+        if len(findings) > LIMIT:
+            findings.sort(key=lambda f: f[0])
+            del findings[LIMIT:]
+    lines, ends_with_newline = _count_lines(file)
+    records = start - 1  # header included
+    if records != lines + (0 if ends_with_newline else 1):
+        raise Unsupported("blank lines or records spanning lines: row numbers would differ")
+    for name, key in keys.items():
+        findings += [(r, name, "unique-error", "", f"the same as in the row at position {first}") for r, first in _duplicates(key)]
+    if primary is not None:
+        findings += [(r, "", "primary-key", "", f"the same as in the row at position {first}") for r, first in _duplicates(primary)]
+    return findings
+
+
+def _collect(key: _Key, values: dict[str, pa.Array], nulls: list[np.ndarray], names: list[str], rows: np.ndarray, *, skip_null: bool, drop: np.ndarray | None = None) -> None:
+    keep = np.ones(len(rows), dtype=bool)
+    if skip_null:
+        for k in key.fields:
+            keep &= ~nulls[names.index(k)]
+    if drop is not None:
+        keep &= ~drop
+    if not keep.any():
+        return
+    h = np.zeros(int(keep.sum()), dtype=np.uint64)
+    for k in key.fields:
+        arr = values[k].filter(pa.array(keep))
+        h = h * np.uint64(1_000_003) ^ _hash(arr)
+    key.hashes.append(h)
+    key.rows.append(rows[keep])
+
+
+def _hash(arr: pa.Array) -> np.ndarray:
+    if pa.types.is_floating(arr.type):
+        arr = pc.if_else(pc.equal(arr, 0.0), 0.0, arr)  # -0.0 == 0.0
+    series = pd.Series(arr.to_pandas(types_mapper=pd.ArrowDtype))
+    h = pd.util.hash_pandas_object(series, index=False).to_numpy(dtype=np.uint64)
+    return np.where(series.isna().to_numpy(), np.uint64(0x9E3779B97F4A7C15), h)
+
+
+def _duplicates(key: _Key) -> list[tuple[int, int]]:
+    if not key.hashes:
+        return []
+    h = np.concatenate(key.hashes)
+    rows = np.concatenate(key.rows)
+    order = np.argsort(h, kind="stable")
+    hs, rs = h[order], rows[order]
+    out: list[tuple[int, int]] = []
+    boundaries = np.flatnonzero(np.diff(hs)) + 1
+    for group in np.split(np.arange(len(hs)), boundaries):
+        if len(group) > 1:
+            ordered = np.sort(rs[group])
+            # Frictionless names the previous occurrence, not the first
+            out += [(int(r), int(p)) for p, r in pairwise(ordered)]
+    return out
+
+
+class _FieldCheck:
+    def __init__(self, f: dict[str, Any], missing: list[str]) -> None:
+        self.name: str = f["name"]
+        self.type: str = f.get("type", "any")
+        self.constraints: dict[str, Any] = dict(f.get("constraints", {}))
+        self.missing = pa.array(missing, pa.string())
+        self.type_note = f'type is "{self.type}/default"'
+        self.tests: list[tuple[str, str, Callable[[pa.Array, pa.Array], pa.Array]]] = []
+        c = self.constraints
+        for name in ("required", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum"):
+            if c.get(name) is None:
+                continue
+            note = f'constraint "{name}" is "{c[name]}"'
+            self.tests.append((name, note, self._test(name, c[name])))
+
+    def _test(self, name: str, value: Any) -> Callable[[pa.Array, pa.Array], pa.Array]:
+        if name == "required":
+            return (lambda typed, text: pc.is_null(typed)) if value else (lambda typed, text: pa.array([False] * len(typed)))
+        if name in ("minLength", "maxLength"):
+            if self.type != "string":
+                raise Unsupported("length constraint on a non-string")
+            op = pc.less if name == "minLength" else pc.greater
+            return lambda typed, text: pc.fill_null(op(pc.utf8_length(typed), int(value)), False)
+        if name in ("minimum", "maximum"):
+            bound = self._bound(value)
+            op = pc.less if name == "minimum" else pc.greater
+            return lambda typed, text: pc.fill_null(op(typed, bound), False)
+        if name == "pattern":
+            if not isinstance(value, str) or re.search(r"\\[dDwWsSbB]|\(\?[=!<]|\\[1-9]", value):
+                raise Unsupported("pattern uses classes or lookarounds RE2 reads differently")
+            anchored = "^(?:^" + value + "$)"
+            try:
+                pc.match_substring_regex(pa.array(["x"]), anchored)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise Unsupported("pattern not readable by RE2") from exc
+            if self.type != "string":
+                raise Unsupported("pattern on a non-string")
+            return lambda typed, text: pc.fill_null(pc.invert(pc.match_substring_regex(typed, anchored)), False)
+        if name == "enum":
+            if not isinstance(value, list):
+                raise Unsupported("enum is not a list")
+            allowed = [self._bound(v) for v in value]
+            allowed = [a for a in allowed if a is not None]
+            arrow = self._arrow_type()
+            value_set = pa.array(allowed, arrow)
+            return lambda typed, text: pc.fill_null(pc.invert(pc.is_in(typed, value_set=value_set)), False)
+        raise Unsupported(name)
+
+    def _arrow_type(self) -> pa.DataType:
+        return {"integer": pa.int64(), "year": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32()}.get(self.type, pa.string())
+
+    def _bound(self, value: Any) -> Any:
+        """A constraint value read as Frictionless reads it (with the field's value reader)."""
+        import datetime as dt
+        from decimal import Decimal, InvalidOperation
+
+        t = self.type
+        try:
+            if t == "integer":
+                return int(value.strip() if isinstance(value, str) else value)
+            if t == "year":
+                return int(value) if not isinstance(value, str) or len(value) == 4 else None
+            if t == "number":
+                d = Decimal(value.strip() if isinstance(value, str) else str(value))
+                if not d.is_finite():
+                    raise Unsupported("non-finite bound")
+                return float(d)
+            if t == "date":
+                return dt.datetime.strptime(value, "%Y-%m-%d").date() if isinstance(value, str) else value
+            if t == "boolean":
+                mapping = {**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)}
+                return value if isinstance(value, bool) else mapping.get(str(value))
+        except (ValueError, TypeError, InvalidOperation) as exc:
+            raise Unsupported(f"constraint value {value!r}") from exc
+        if t == "string":
+            if not isinstance(value, str):
+                raise Unsupported("non-string bound on a string")
+            return value
+        raise Unsupported(t)
+
+    def run(self, col: pa.Array, rows: np.ndarray, out: list[Finding]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+        """Check one column of a block; return its typed values, its null mask (missing or
+        unreadable) and its missing-value mask."""
+        is_missing = _is_any(col, self.missing.to_pylist())
+        typed, bad = self._cast(col, is_missing)
+        if bad is not None and pc.any(bad).as_py():
+            idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
+            cells = col.take(pa.array(idx)).to_pylist()
+            out += [(int(rows[i]), self.name, "type-error", cell, self.type_note) for i, cell in zip(idx, cells, strict=True)]
+        ok = pc.invert(bad) if bad is not None else None
+        for _name, note, test in self.tests:
+            failed = test(typed, col)
+            if ok is not None:
+                failed = pc.and_(failed, ok)  # Frictionless checks constraints only after a good cast
+            if pc.any(failed).as_py():
+                idx = np.flatnonzero(failed.to_numpy(zero_copy_only=False))
+                cells = col.take(pa.array(idx)).to_pylist()
+                out += [(int(rows[i]), self.name, "constraint-error", cell, note) for i, cell in zip(idx, cells, strict=True)]
+        return typed, pc.is_null(typed).to_numpy(zero_copy_only=False), is_missing.to_numpy(zero_copy_only=False)
+
+    def _numbers_slowly(self, present: pa.Array, is_missing: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array]:
+        """Some cells are not plain numbers: read them as Python's int()/Decimal() would."""
+        null_text = pa.scalar(None, pa.string())
+        stripped = pc.utf8_trim_whitespace(present)
+        good = pc.fill_null(pc.match_substring_regex(stripped, INTEGER if target == pa.int64() else NUMBER), False)
+        bad = pc.and_(pc.invert(is_missing), pc.invert(good))
+        rejected = pc.filter(stripped, bad)
+        if pc.any(pc.match_substring_regex(rejected, EXOTIC_NUMBER)).as_py():
+            raise Unsupported("numbers Python reads and we do not model")
+        safe = pc.replace_substring_regex(pc.if_else(good, stripped, null_text), r"^\+", "")  # Arrow's cast refuses "+4"
+        typed = pc.cast(safe, target)
+        if target == pa.float64() and pc.any(pc.or_(pc.is_nan(typed), pc.is_inf(typed))).as_py():
+            raise Unsupported("NaN or infinity")
+        return typed, bad
+
+    def _cast(self, col: pa.Array, is_missing: pa.Array) -> tuple[pa.Array, pa.Array | None]:
+        null_text = pa.scalar(None, pa.string())
+        present = pc.if_else(is_missing, null_text, col)
+        t = self.type
+        if t == "string":
+            return present, None
+        if t == "boolean":
+            trues = pc.is_in(present, value_set=pa.array(TRUE_VALUES))
+            falses = pc.is_in(present, value_set=pa.array(FALSE_VALUES))
+            good = pc.or_(trues, falses)
+            bad = pc.and_(pc.invert(is_missing), pc.invert(good))
+            return pc.if_else(good, trues, pa.scalar(None, pa.bool_())), bad
+        if t in ("integer", "number"):
+            target = pa.int64() if t == "integer" else pa.float64()
+            try:  # the common case: Arrow reads every cell, and whatever Arrow reads, Python reads the same
+                typed = pc.cast(present, target)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return self._numbers_slowly(present, is_missing, target)
+            if t == "number" and pc.any(pc.or_(pc.is_nan(typed), pc.is_inf(typed))).as_py():
+                raise Unsupported("NaN or infinity: Frictionless compares them differently")
+            return typed, None
+        if t == "year":
+            plain = pc.fill_null(pc.match_substring_regex(present, r"^[0-9]{4}$"), False)
+            bad = pc.and_(pc.invert(is_missing), pc.invert(plain))
+            if pc.any(bad).as_py():
+                odd = pc.filter(present, bad)
+                if not pc.all(pc.string_is_ascii(odd)).as_py():
+                    raise Unsupported("non-ASCII text in a year field")
+                if pc.any(pc.and_(pc.equal(pc.utf8_length(odd), 4), pc.match_substring_regex(odd, r"[0-9]"))).as_py():
+                    raise Unsupported("year cells like ' 202' or '+202' that int() reads")
+            return pc.cast(pc.if_else(plain, present, null_text), pa.int64()), bad
+        if t == "date":
+            same, parsed = _padded_dates(present)
+            bad = pc.and_(pc.invert(is_missing), pc.invert(same))
+            if pc.any(bad).as_py():  # unpadded months and days are dates to Python too; Feb 30 is not
+                if not pc.all(pc.string_is_ascii(pc.filter(present, bad))).as_py():
+                    raise Unsupported("non-ASCII text in a date field")
+                shape = pc.fill_null(pc.match_substring_regex(present, DATE), False)
+                padded = pc.replace_substring_regex(pc.if_else(shape, present, null_text), r"^([0-9]{4})-([0-9])-", r"\1-0\2-")
+                padded = pc.replace_substring_regex(padded, r"-([0-9])$", r"-0\1")
+                same, parsed = _padded_dates(padded)
+                bad = pc.and_(pc.invert(is_missing), pc.invert(same))
+            return pc.cast(pc.if_else(same, parsed, pa.scalar(None, pa.timestamp("s"))), pa.date32()), bad
+        raise Unsupported(t)
+
+
+def _is_any(col: pa.Array, values: list[str]) -> pa.Array:
+    """col in values, by equality tests (much faster than a hash lookup for a few values)."""
+    if not values:
+        return pa.array(np.zeros(len(col), dtype=bool))
+    mask = pc.equal(pc.binary_length(col), 0) if values[0] == "" else pc.equal(col, values[0])
+    for v in values[1:]:
+        mask = pc.or_(mask, pc.equal(pc.binary_length(col), 0) if v == "" else pc.equal(col, v))
+    return mask
+
+
+def _padded_dates(present: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(is a real YYYY-MM-DD date, the parsed timestamps). Arrow's strptime rolls Feb 30
+    over into March; comparing the parsed month and day with the text's refuses that."""
+    parsed = pc.strptime(present, format="%Y-%m-%d", unit="s", error_is_null=True)
+    shaped = pc.and_(pc.is_valid(parsed), pc.fill_null(pc.equal(pc.utf8_length(present), 10), False))
+    text = pc.if_else(shaped, present, pa.scalar(None, pa.string()))
+    month = pc.cast(pc.utf8_slice_codeunits(text, 5, 7), pa.int64())
+    day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pa.int64())
+    same = pc.and_(pc.equal(pc.month(parsed), month), pc.equal(pc.day(parsed), day))
+    return pc.fill_null(same, False), parsed

@@ -1,0 +1,123 @@
+"""The fast validator gives exactly Frictionless' findings (row, field, code), or declines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import frictionless
+import pytest
+from conftest import REPO
+from frictionless.formats import CsvControl
+
+from catalog.checks.fastpath import validate_fast
+
+Row = tuple[int | None, str, str]
+
+
+def by_frictionless(file: Path, descriptor: dict[str, Any]) -> list[Row]:
+    res = frictionless.Resource(path=file.name, basepath=str(file.parent), schema=frictionless.Schema.from_descriptor(descriptor), encoding="utf-8", format="csv", control=CsvControl(delimiter=","))
+    report = res.validate(limit_errors=1_000_000)
+    return sorted(((e.row_number, getattr(e, "field_name", "") or "", e.type) for t in report.tasks for e in t.errors), key=str)
+
+
+def by_fast(file: Path, descriptor: dict[str, Any]) -> list[Row] | None:
+    found = validate_fast(file, descriptor, "utf-8")
+    return None if found is None else sorted(((r, f, c) for r, f, c, _cell, _note in found), key=str)
+
+
+def agree(tmp_path: Path, csv: str | bytes, descriptor: dict[str, Any]) -> list[Row] | None:
+    file = tmp_path / "data.csv"
+    file.write_bytes(csv.encode() if isinstance(csv, str) else csv)
+    fast = by_fast(file, descriptor)
+    if fast is not None:
+        assert fast == by_frictionless(file, descriptor)
+    return fast
+
+
+F = lambda name, type_="string", **c: {"name": name, "type": type_, **({"constraints": c} if c else {})}  # noqa: E731
+
+
+@pytest.mark.parametrize(
+    ("csv", "fields", "extra"),
+    [
+        ("a,b\n1,x\n2x,y\n 3 ,z\n+4,w\n-5,v\n,u\n", [F("a", "integer"), F("b")], {}),
+        ("a\n1.5\n.5\n5.\n1e3\n-2E-2\nx\n+.5\n 7 \n$5\n", [F("a", "number")], {}),
+        ("a\ntrue\nTrue\n1\n0\nyes\n true\nFALSE\n", [F("a", "boolean")], {}),
+        ("a\n2024-01-05\n2024-1-5\n2024-02-30\n2024-13-01\n24-01-01\n2024/01/01\n2024-01-05T00:00\n", [F("a", "date")], {}),
+        ("a\n2024\n0000\n24\n20245\nabcd\n", [F("a", "year")], {}),
+        ("a\n5\n-1\n101\nx\n", [F("a", "integer", minimum=0, maximum=100)], {}),
+        ("a\n5\n-1\n101\n", [F("a", "number", minimum=0.5, maximum="100")], {}),
+        ("a\nab\nabc\nabcdef\nü\n", [F("a", minLength=2, maxLength=4)], {}),
+        ("a\nE123456\nE12345\nx\nE1234567\n", [F("a", pattern="E[0-9]{6}")], {}),
+        ("a\na\nb\nab\nxb\n", [F("a", pattern="a|b")], {}),
+        ("a\nDPH\nDOT\nXYZ\n", [F("a", enum=["DPH", "DOT"])], {}),
+        ("a\n1\n2\n3\n", [F("a", "integer", enum=[1, "2"])], {}),
+        ("a,b\n1,x\n,y\n3,\n", [F("a", "integer", required=True), F("b", required=True)], {}),
+        ("a,b\n1,x\n2,y\n1,z\n1.0,w\n", [F("a", "number", unique=True), F("b")], {}),
+        ("a,b\n1,x\n2,y\n1,x\n1,z\n", [F("a", "integer"), F("b")], {"primaryKey": ["a", "b"]}),
+        ("a,b\n1,x\n,\nx,y\n,z\n", [F("a", "integer"), F("b")], {"primaryKey": ["a"]}),
+        ("a,b\n1,NA\nNA,NA\n2,x\n", [F("a", "integer"), F("b")], {"missingValues": ["", "NA"]}),
+        ("a,b\n1,2\n,\n3,x\n", [F("a", "integer"), F("b", "integer")], {}),
+        ('a,b\n1,"quoted, with comma"\n2,"say ""hi"""\n', [F("a", "integer"), F("b", maxLength=10)], {}),
+        ("a,b\r\n1,x\r\n2y,z\r\n", [F("a", "integer"), F("b")], {}),
+        ("a\n1\n2", [F("a", "integer")], {}),  # no final newline
+        ("a,b\n1,x\n\n2,y\n", [F("a", "integer"), F("b")], {}),  # a blank line is a blank row
+    ],
+)
+def test_fast_path_agrees_with_frictionless(tmp_path: Path, csv: str, fields: list[dict[str, Any]], extra: dict[str, Any]) -> None:
+    assert agree(tmp_path, csv, {"fields": fields, **extra}) is not None  # and it did run
+
+
+@pytest.mark.parametrize(
+    ("csv", "fields"),
+    [
+        ('a,b\n1,"two\nlines"\n', [F("a", "integer"), F("b")]),  # a record spanning lines
+        ("a,b\n1\n", [F("a", "integer"), F("b")]),  # ragged
+        ("x,b\n1,2\n", [F("a", "integer"), F("b")]),  # header differs
+        ("a\n1_000\n", [F("a", "integer")]),  # int() reads underscores
+        ("a\nNaN\n", [F("a", "number")]),
+        ("a\n٣\n", [F("a", "integer")]),  # a non-ASCII digit
+        ("a\nx\n", [F("a", pattern=r"\d+")]),  # \\d means Unicode digits in Python
+        ("a\n2024-01-01T10:00:00\n", [F("a", "datetime")]),  # not modelled
+    ],
+)
+def test_fast_path_declines_what_it_cannot_promise(tmp_path: Path, csv: str, fields: list[dict[str, Any]]) -> None:
+    assert agree(tmp_path, csv, {"fields": fields}) is None
+
+
+def test_benchmark_file_with_planted_errors(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(REPO / "benchmarks/bigcsv.py"), str(tmp_path), "--rows", "60000", "--errors", "0.002"], check=True)
+    descriptor = json.loads((tmp_path / "schema.json").read_text())
+    descriptor["primaryKey"] = ["id"]
+    descriptor["fields"][2]["constraints"]["unique"] = False
+    fast = by_fast(tmp_path / "data.csv", descriptor)
+    assert fast is not None and len(fast) > 50
+    assert fast == by_frictionless(tmp_path / "data.csv", descriptor)
+    assert {c for _, _, c in fast} == {"type-error", "constraint-error", "primary-key"}  # an unreadable id leaves the key empty
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted((corpus / "suites/frictionless-py/data").glob("*.csv")) + sorted((corpus / "suites/csv-spectrum/csvs").glob("*.csv"))
+
+
+@pytest.mark.corpus
+def test_fast_path_agrees_on_the_corpus(corpus: Path, tmp_path: Path) -> None:
+    """On every fixture it accepts, with the schema Frictionless infers, the fast path
+    gives Frictionless' findings."""
+    ran = 0
+    for src in corpus_files(corpus):
+        try:
+            res = frictionless.Resource(path=src.name, basepath=str(src.parent))
+            res.infer()
+            descriptor = res.schema.to_descriptor()
+        except Exception:  # noqa: BLE001 - fixtures that can't even be described
+            continue
+        if not descriptor.get("fields"):
+            continue
+        if agree(tmp_path, src.read_bytes(), descriptor) is not None:
+            ran += 1
+    assert ran >= 20
