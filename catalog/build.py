@@ -2,31 +2,33 @@
 
 Nothing is written to the output folder until everything has been loaded and validated;
 the new site is assembled aside and swapped in whole, so a failed build leaves the last
-good site untouched.
+good site untouched. Unchanged datasets reuse their validation results and outputs from
+the cache; a build whose inputs are all unchanged stops at once.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import gitinfo
-from .cache import Cache, fingerprint
+from .cache import Cache, code_hash, fingerprint
 from .load import load_catalog
 from .model import Catalog, Dataset
 from .outputs import api_dataset, atom, data_json, dump, sitemap, write_bulk, write_catalog_tables
 from .package import DatasetOutput, build_dataset
 from .problems import Problem, has_errors
 from .publish import publish, staging_dir
-from .render import render_all
+from .render import TEMPLATES, render_all
 from .site import Entry, Site, iso_from_epoch
 from .validate import validate
 
@@ -53,6 +55,7 @@ class BuildReport:
     pages: int
     seconds: float
     warnings: tuple[Problem, ...]
+    up_to_date: bool = False
 
 
 def build(
@@ -69,34 +72,57 @@ def build(
     say = progress or (lambda _msg: None)
     root = root.resolve()
     out = (out or root / "site").resolve()
+    cache = Cache(cache_dir or root / ".cache" / "build")
+
+    def stage(name: str) -> None:
+        say(f"{name} ({time.monotonic() - started:.1f}s)")
+
+    # 0. nothing changed since the published build: nothing to do
+    inputs = inputs_fingerprint(root, base_url, search)
+    if _published_fingerprint(out) == inputs:
+        return BuildReport(out, 0, 0, 0, 0, time.monotonic() - started, (), up_to_date=True)
     # 1. load
+    stage("loading")
     loaded = load_catalog(root)
     if base_url:
         config = dataclasses.replace(loaded.catalog.config, base_url=base_url.rstrip("/") + "/")
         loaded = dataclasses.replace(loaded, catalog=dataclasses.replace(loaded.catalog, config=config))
     catalog = loaded.catalog
-    # 2. validate, 3. gate: errors stop the build before anything is written
-    problems = validate(loaded, jobs=jobs)
+    prints = {ds.id: fingerprint(catalog, ds) for ds in catalog.datasets}
+    # 2. validate (unchanged datasets reuse their results), 3. gate: errors stop the build
+    stage("validating")
+    reuse = {i: found for i, fp in prints.items() if (found := cache.problems(i, fp)) is not None}
+    fresh: dict[str, list[Problem]] = {}
+    problems = validate(loaded, jobs=jobs, reuse=reuse, record=fresh)
+    for ident, found in fresh.items():
+        cache.store_problems(ident, prints[ident], found)
     if has_errors(problems):
         raise BuildFailed(problems)
     # 4. transform each public dataset (cached by content hash)
-    cache = Cache(cache_dir or root / ".cache" / "build")
-    outputs, transformed = transform_all(catalog, cache, jobs, say)
+    stage("transforming")
+    outputs, transformed = transform_all(catalog, cache, prints, jobs, say)
     # 5. the site's view of the catalog: dates and history from git
-    site = assemble(catalog, outputs, build_time(root))
+    site = assemble(catalog, outputs, build_time(root), prints)
     staging = staging_dir(out)
     try:
         place_outputs(cache, site, staging)
-        listed = render_all(site, staging)
+        stage("rendering")
+        listed = render_all(site, staging, page_cache=cache.folder / "pages")
         if any(e.output and e.output.charts for e in site.public):
             write_vega_runtime(staging / "static", cache.folder)
-        write_metadata(site, staging, listed)
-        # 6. index for search
+        # 6. index for search (Pagefind reads the pages while the metadata files are written)
+        indexer = None
         if search:
-            from .search import index_site
+            from .search import finish_indexing, start_indexing
 
-            say("indexing for search")
-            index_site(staging)
+            stage("indexing for search")
+            indexer = start_indexing(staging)
+        stage("writing metadata and bulk files")
+        try:
+            write_metadata(site, staging, listed, inputs)
+        finally:
+            if indexer is not None:
+                finish_indexing(indexer)
         # 7. publish: swap the new site in whole
         publish(staging, out)
     except BaseException:
@@ -104,6 +130,30 @@ def build(
         raise
     cache.prune()
     return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), time.monotonic() - started, tuple(problems))
+
+
+def inputs_fingerprint(root: Path, base_url: str | None, search: bool) -> str:
+    """Everything a build reads: the catalog's files, the code, the templates, the git
+    commit (dates and history) and the options. Equal fingerprints, equal sites."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(json.dumps([code_hash(), base_url, search, os.environ.get("SOURCE_DATE_EPOCH"), gitinfo.head(root)]).encode())
+    for base in (root / "catalog.yaml", root / "datasets", TEMPLATES):
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
+        for f in files:
+            h.update(f.as_posix().encode())
+            with f.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+    h.update(",".join(sorted(gitinfo.dirty_folders(root))).encode())
+    return h.hexdigest()
+
+
+def _published_fingerprint(out: Path) -> str | None:
+    try:
+        value = json.loads((out / "build.json").read_text("utf-8")).get("inputs")
+        return value if isinstance(value, str) and (out / "index.html").is_file() else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 # --- transform ---------------------------------------------------------------------------
@@ -123,33 +173,39 @@ def _transform_in_worker(ident: str, folder: str) -> dict[str, object]:
     return build_dataset(_worker_catalog, ds, Path(folder)).to_json()
 
 
-def transform_all(catalog: Catalog, cache: Cache, jobs: int, say: Progress) -> tuple[dict[str, DatasetOutput], int]:
+def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: int, say: Progress) -> tuple[dict[str, DatasetOutput], int]:
+    """Every public dataset's outputs: from the cache, or built (in parallel) and cached."""
     outputs: dict[str, DatasetOutput] = {}
-    todo: list[tuple[Dataset, str]] = []
+    todo: list[Dataset] = []
     for ds in catalog.datasets:
         if not ds.is_public:
             continue
-        fp = fingerprint(catalog, ds)
-        hit = cache.get(ds, fp)
+        hit = cache.get(ds, prints[ds.id])
         if hit is not None:
             outputs[ds.id] = hit
         else:
-            todo.append((ds, fp))
+            todo.append(ds)
     if not todo:
         return outputs, 0
-    if jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=_init_worker, initargs=(catalog,)) as pool:
-            for n, (ds, fp) in enumerate(todo, 1):
-
-                def make(folder: Path, ident: str = ds.id) -> DatasetOutput:
-                    return DatasetOutput.from_json(pool.submit(_transform_in_worker, ident, str(folder)).result())
-
-                outputs[ds.id] = cache.put(ds, fp, make)
+    folders = {ds.id: cache.begin(ds) for ds in todo}
+    try:
+        if jobs > 1 and len(todo) >= 4:  # a pool costs a second to start
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=_init_worker, initargs=(catalog,)) as pool:
+                futures = {pool.submit(_transform_in_worker, ds.id, str(folders[ds.id])): ds for ds in todo}
+                for n, future in enumerate(as_completed(futures), 1):
+                    ds = futures[future]
+                    outputs[ds.id] = DatasetOutput.from_json(future.result())
+                    cache.commit(ds, prints[ds.id], folders[ds.id], outputs[ds.id])
+                    say(f"[{n}/{len(todo)}] {ds.id}")
+        else:
+            for n, ds in enumerate(todo, 1):
+                outputs[ds.id] = build_dataset(catalog, ds, folders[ds.id])
+                cache.commit(ds, prints[ds.id], folders[ds.id], outputs[ds.id])
                 say(f"[{n}/{len(todo)}] {ds.id}")
-    else:
-        for n, (ds, fp) in enumerate(todo, 1):
-            outputs[ds.id] = cache.put(ds, fp, lambda folder, d=ds: build_dataset(catalog, d, folder))  # type: ignore[misc]
-            say(f"[{n}/{len(todo)}] {ds.id}")
+    finally:
+        for folder in folders.values():
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
     return outputs, len(todo)
 
 
@@ -168,7 +224,7 @@ def build_time(root: Path) -> int:
     return int(max((p.stat().st_mtime for p in files if p.is_file()), default=0))
 
 
-def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int) -> Site:
+def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int, prints: dict[str, str] | None = None) -> Site:
     built = iso_from_epoch(epoch)
     root = Path(catalog.root)
     listed = [ds for ds in catalog.datasets if ds.access_level != "non-public" or catalog.config.list_non_public]
@@ -181,7 +237,7 @@ def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int) ->
         issued = ds.issued or (commits[-1].date[:10] if commits else modified[:10])
         agency = catalog.agency(ds.agency)
         assert agency is not None, f"{ds.id} has no agency"  # validation guarantees it
-        entries.append(Entry(ds, agency, modified, issued, tuple(commits), outputs.get(ds.id)))
+        entries.append(Entry(ds, agency, modified, issued, tuple(commits), outputs.get(ds.id), (prints or {}).get(ds.id, "")))
     entries.sort(key=lambda e: (e.ds.title.lower(), e.id))
     return Site(catalog, tuple(entries), built)
 
@@ -195,17 +251,23 @@ def _utc(date: str) -> str:
 def place_outputs(cache: Cache, site: Site, staging: Path) -> None:
     """Hard-link (or copy) each dataset's cached files into the staging site."""
     for e in site.public:
-        source = cache.entry(e.ds)
-        target = staging / e.url
-        for f in sorted(source.rglob("*")):
-            if f.name in ("output.json", "fingerprint") or not f.is_file():
+        _link_tree(cache.entry(e.ds), staging / e.url)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    with os.scandir(source) as entries:
+        for item in entries:
+            if item.name in ("output.json", "fingerprint"):
                 continue
-            dest = target / f.relative_to(source)
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest = target / item.name
+            if item.is_dir(follow_symlinks=False):
+                _link_tree(Path(item.path), dest)
+                continue
             try:
-                os.link(f, dest)
+                os.link(item.path, dest)
             except OSError:
-                shutil.copy2(f, dest)
+                shutil.copy2(item.path, dest)
 
 
 def write_vega_runtime(static: Path, cache_folder: Path) -> None:
@@ -225,7 +287,7 @@ def write_vega_runtime(static: Path, cache_folder: Path) -> None:
     shutil.copyfile(cached, static / "vega.js")
 
 
-def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]]) -> None:
+def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str) -> None:
     (staging / "data.json").write_text(dump(data_json(site)), "utf-8")
     api = staging / "api" / "datasets"
     records = []
@@ -242,4 +304,4 @@ def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]]) -> 
     write_catalog_tables(site, staging)
     write_bulk(site, staging)
     (staging / ".nojekyll").write_text("", "utf-8")
-    (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries), "base_url": site.config.base_url}, sort_keys=True) + "\n", "utf-8")
+    (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries), "base_url": site.config.base_url, "inputs": inputs}, sort_keys=True) + "\n", "utf-8")

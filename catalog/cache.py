@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .model import Catalog, Dataset
 from .package import DatasetOutput
+from .problems import Problem
 
 MANIFEST = "output.json"
 
@@ -41,10 +42,12 @@ def code_hash() -> str:
 
 
 def fingerprint(catalog: Catalog, ds: Dataset) -> str:
-    h = hashlib.sha256()
+    h = hashlib.blake2b(digest_size=20)
     h.update(code_hash().encode())
     cfg = catalog.config
-    h.update(json.dumps([ds.id, cfg.base_url, cfg.default_license, cfg.limits.preview_rows, cfg.title, cfg.publisher], sort_keys=True).encode())
+    h.update(json.dumps([ds.id, cfg.base_url], sort_keys=True).encode())
+    config = Path(catalog.root) / cfg.path
+    h.update(config.read_bytes() if config.is_file() else b"")  # vocabularies, limits, repository mode
     agency = catalog.agency(ds.agency)
     h.update(repr(agency).encode())
     folder = Path(catalog.root) / ds.folder
@@ -61,6 +64,7 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.used: set[Path] = set()
+        self.validated: set[str] = set()
 
     def entry(self, ds: Dataset) -> Path:
         return self.folder / "datasets" / ds.id
@@ -75,23 +79,54 @@ class Cache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, ds: Dataset, print_: str, make: Callable[[Path], DatasetOutput]) -> DatasetOutput:
-        """Build into a fresh folder, then replace the entry (never a half-written entry)."""
+    def begin(self, ds: Dataset) -> Path:
+        """A fresh folder to build a dataset's outputs in (beside its entry)."""
         entry = self.entry(ds)
         entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
-        try:
-            out = make(tmp)
-            (tmp / MANIFEST).write_text(json.dumps(out.to_json(), sort_keys=True), "utf-8")
-            (tmp / "fingerprint").write_text(print_)
-            if entry.exists():
-                shutil.rmtree(entry)
-            os.replace(tmp, entry)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
+
+    def commit(self, ds: Dataset, print_: str, folder: Path, out: DatasetOutput) -> None:
+        """Make a finished folder the dataset's entry (never a half-written entry)."""
+        entry = self.entry(ds)
+        (folder / MANIFEST).write_text(json.dumps(out.to_json(), sort_keys=True), "utf-8")
+        (folder / "fingerprint").write_text(print_)
+        if entry.exists():
+            shutil.rmtree(entry)
+        os.replace(folder, entry)
         self.used.add(entry)
+
+    def put(self, ds: Dataset, print_: str, make: Callable[[Path], DatasetOutput]) -> DatasetOutput:
+        folder = self.begin(ds)
+        try:
+            out = make(folder)
+            self.commit(ds, print_, folder, out)
+        finally:
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
         return out
+
+    # --- validation results, for every dataset (public or not) ---------------------------
+
+    def _problems_file(self, ident: str) -> Path:
+        return self.folder / "validation" / f"{ident}.json"
+
+    def problems(self, ident: str, print_: str) -> list[Problem] | None:
+        self.validated.add(ident)
+        try:
+            data = json.loads(self._problems_file(ident).read_text("utf-8"))
+            if data["fingerprint"] != print_:
+                return None
+            return [Problem(**p) for p in data["problems"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store_problems(self, ident: str, print_: str, problems: list[Problem]) -> None:
+        self.validated.add(ident)
+        file = self._problems_file(ident)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"fingerprint": print_, "problems": [p.as_dict() for p in problems]}), "utf-8")
+        os.replace(tmp, file)
 
     def prune(self) -> None:
         base = self.folder / "datasets"
@@ -103,3 +138,7 @@ class Cache:
                     shutil.rmtree(entry, ignore_errors=True)
             if agency.is_dir() and not any(agency.iterdir()):
                 agency.rmdir()
+        validation = self.folder / "validation"
+        for file in validation.glob("*/*.json") if validation.is_dir() else []:
+            if f"{file.parent.name}/{file.stem}" not in self.validated:
+                file.unlink(missing_ok=True)

@@ -287,7 +287,7 @@ def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> l
         slug = plan.chart.slug
         svg = vlc.vegalite_to_svg(spec)
         (charts / f"{slug}.svg").write_text(svg, "utf-8")
-        (charts / f"{slug}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        (charts / f"{slug}.png").write_bytes(vlc.svg_to_png(svg, scale=2))  # from the SVG: twice as fast as rendering again
         (charts / f"{slug}.vl.json").write_text(json.dumps(spec, sort_keys=True, ensure_ascii=False), "utf-8")
         columns = [a.title for a in axes]
         rows = [[v.get(a.field) for a in axes] for v in values[:TABLE_ROWS]]

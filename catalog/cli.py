@@ -231,6 +231,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     if tty:
         print(file=sys.stderr)
+    if done.up_to_date:
+        print(f"{done.out} is up to date: nothing changed since it was built ({done.seconds:.1f}s).")
+        return EXIT_OK
     for p in done.warnings:
         print(f"{p.location}: {p.severity} [{p.code}] {p.message}")
     print(f"Built {done.datasets} datasets ({done.transformed} transformed, {done.reused} from cache), {done.pages} pages into {done.out} in {done.seconds:.1f}s.")

@@ -317,6 +317,7 @@ CATALOG_SCHEMA: dict[str, Any] = {
                     "max_file_mb": {"type": "number", "exclusiveMinimum": 0},
                     "preview_rows": {"type": "integer", "minimum": 0, "maximum": 1000},
                     "max_problems_per_code": {"type": "integer", "minimum": 1},
+                    "bulk_sqlite_rows": {"type": "integer", "minimum": 0, "description": "build bulk/catalog.sqlite while the catalog's public rows are at most this many"},
                 }
             ),
             "bureau_code": {"type": "string", "pattern": r"^\d{3}:\d{2}$"},

@@ -101,6 +101,13 @@ def histories(root: Path, folders: list[str]) -> dict[str, list[Commit]]:
     return out
 
 
+def head(root: Path) -> str | None:
+    try:
+        return git(root, "rev-parse", "HEAD").strip()
+    except GitError:
+        return None
+
+
 def head_time(root: Path) -> int | None:
     try:
         return int(git(root, "log", "-1", "--format=%ct").strip())

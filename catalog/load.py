@@ -105,6 +105,7 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
             max_file_mb=float(limits["max_file_mb"]) if _num(limits.get("max_file_mb")) else Limits.max_file_mb,
             preview_rows=int(limits["preview_rows"]) if _num(limits.get("preview_rows")) else Limits.preview_rows,
             max_problems_per_code=int(limits["max_problems_per_code"]) if _num(limits.get("max_problems_per_code")) else Limits.max_problems_per_code,
+            bulk_sqlite_rows=int(limits["bulk_sqlite_rows"]) if _num(limits.get("bulk_sqlite_rows")) else Limits.bulk_sqlite_rows,
         ),
         bureau_code=_str(d.get("bureau_code")),
         program_code=_str(d.get("program_code")),
@@ -174,9 +175,10 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
     problems.extend(found)
     if doc is None:
         return None
-    problems.extend(structure.check(doc, "dataset"))
+    found = structure.check(doc, "dataset")
+    problems.extend(found)
     d = doc.data
-    resources = _load_resources(root, folder, doc, problems)
+    resources = _load_resources(root, folder, doc, problems, doc_ok=not found)
     charts = _load_charts(doc, problems)
     contact = _dict(d.get("contact"))
     tc = _dict(d.get("temporal_coverage"))
@@ -241,7 +243,7 @@ def unsafe_reason(folder: Path, written: str) -> str | None:
     return None
 
 
-def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Problem]) -> tuple[Resource, ...]:
+def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Problem], *, doc_ok: bool) -> tuple[Resource, ...]:
     out: list[Resource] = []
     seen: set[str] = set()
     for i, r in enumerate(_list(doc.data.get("resources"))):
@@ -266,7 +268,7 @@ def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Probl
                 )
             )
             continue
-        schema = _load_schema(root, folder, doc, r.get("schema"), ("resources", i, "schema"), problems)
+        schema = _load_schema(root, folder, doc, r.get("schema"), ("resources", i, "schema"), problems, doc_ok=doc_ok)
         if schema is None:
             continue
         out.append(
@@ -283,7 +285,7 @@ def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Probl
     return tuple(out)
 
 
-def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPath, problems: list[Problem]) -> Schema | None:
+def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPath, problems: list[Problem], *, doc_ok: bool) -> Schema | None:
     if isinstance(value, str):
         reason = unsafe_reason(folder, value)
         if reason:
@@ -316,7 +318,7 @@ def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPat
         return _schema(sdoc.data, sdoc.path, (), sdoc, problems, well_formed=not found)
     if isinstance(value, dict):
         # structure problems of an inline schema are reported with the dataset.yaml's
-        well_formed = not structure.check(YamlDoc(doc.path, value, doc.lines), "table-schema")
+        well_formed = doc_ok or not structure.check(YamlDoc(doc.path, value, doc.lines), "table-schema")
         return _schema(value, None, key, doc, problems, well_formed=well_formed)
     return None
 

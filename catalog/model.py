@@ -19,6 +19,7 @@ class Limits:
     max_file_mb: float = 2048.0
     preview_rows: int = 100
     max_problems_per_code: int = 20
+    bulk_sqlite_rows: int = 2_000_000
 
 
 @dataclass(frozen=True)

@@ -266,19 +266,25 @@ def write_catalog_tables(site: Site, staging: Path) -> None:
 
 
 def write_bulk(site: Site, staging: Path) -> dict[str, int]:
-    """All public data: one zip of every dataset's CSVs and datapackage.json, and one SQLite
-    database with a table per resource plus a ``datasets`` table."""
+    """All public data in bulk: one zip holding every dataset's Data Package zip (stored,
+    not compressed again: cheap to rebuild), and — while the catalog is small enough
+    (``limits.bulk_sqlite_rows``) — one SQLite database with a table per resource and a
+    ``datasets`` table."""
     bulk = staging / "bulk"
     bulk.mkdir(parents=True, exist_ok=True)
     members: list[tuple[str, Path]] = []
     for e in site.public:
         assert e.output is not None
-        folder = staging / e.url
-        members.append((f"{e.id}/datapackage.json", folder / "datapackage.json"))
-        for r in e.output.resources:
-            members.append((f"{e.id}/{r.files['csv']['path']}", folder / r.files["csv"]["path"]))
-    write_zip(bulk / "all-public-data.zip", members)
-    db_path = bulk / "catalog.sqlite"
+        members.append((f"{e.id}.zip", staging / e.url / e.output.files["zip"]["path"]))
+    write_zip(bulk / "all-public-data.zip", members, compress=False)
+    sizes = {"zip": (bulk / "all-public-data.zip").stat().st_size}
+    rows = sum(e.output.rows for e in site.public if e.output)
+    if rows <= site.config.limits.bulk_sqlite_rows:
+        sizes["sqlite"] = write_sqlite(site, staging, bulk / "catalog.sqlite")
+    return sizes
+
+
+def write_sqlite(site: Site, staging: Path, db_path: Path) -> int:
     db = sqlite3.connect(db_path)
     try:
         db.execute("PRAGMA journal_mode=OFF")
@@ -293,7 +299,7 @@ def write_bulk(site: Site, staging: Path) -> dict[str, int]:
         db.execute("VACUUM")
     finally:
         db.close()
-    return {"zip": (bulk / "all-public-data.zip").stat().st_size, "sqlite": db_path.stat().st_size}
+    return db_path.stat().st_size
 
 
 def sqlite_table_name(dataset_id: str, resource: str) -> str:

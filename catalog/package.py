@@ -95,12 +95,13 @@ def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput], fo
     }
 
 
-def write_zip(target: Path, members: list[tuple[str, Path]]) -> None:
+def write_zip(target: Path, members: list[tuple[str, Path]], *, compress: bool = True) -> None:
     """A reproducible zip: sorted members, fixed timestamps and permissions."""
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(target, "w", compression=method, allowZip64=True) as zf:
         for arcname, path in sorted(members):
             info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = method
             info.external_attr = 0o644 << 16
             with path.open("rb") as src, zf.open(info, "w") as dst:
                 while chunk := src.read(1 << 20):

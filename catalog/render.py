@@ -6,9 +6,11 @@ relatively (``root``) so the site works from any sub-path; absolute URLs come fr
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import contract
+from .cache import code_hash
 from .outputs import categories, json_ld, license_url
 from .site import Entry, Site, category_slug
 from .text import markdown_html, plain_text
@@ -65,8 +68,16 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 class Page:
     path: str  # output file, relative to the site root, e.g. "datasets/dph/x/index.html"
     template: str
-    context: dict[str, Any]
+    context: Callable[[], dict[str, Any]]  # computed only when the page is rendered
     lastmod: str | None = None  # for the sitemap; None: not listed
+    key: str | None = None  # what the page depends on, for the page cache; None: always render
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def root_of(path: str) -> str:
@@ -74,36 +85,42 @@ def root_of(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-def pages(site: Site) -> Iterator[Page]:
+def pages(site: Site, salt: str = "") -> Iterator[Page]:
     cats = categories(site)
     agencies = sorted(site.catalog.agencies, key=lambda a: a.name)
     counts = {a.slug: len(site.by_agency(a.slug)) for a in agencies}
     yield Page(
         "index.html",
         "index.html",
-        {"categories": cats, "agencies": [(a, counts[a.slug]) for a in agencies if counts[a.slug]], "recent": site.recent(8), "count": len(site.entries), "public": len(site.public)},
+        lambda: {"categories": cats, "agencies": [(a, counts[a.slug]) for a in agencies if counts[a.slug]], "recent": site.recent(8), "count": len(site.entries), "public": len(site.public)},
         site.built,
     )
     yield Page(
         "datasets/index.html",
         "list.html",
-        {"title": "All datasets, A–Z", "entries": site.entries, "intro": "Every dataset in the catalog, in alphabetical order.", "groups": az_groups(site.entries)},
+        lambda: {"title": "All datasets, A–Z", "entries": site.entries, "intro": "Every dataset in the catalog, in alphabetical order.", "groups": az_groups(site.entries)},
         site.built,
     )
-    yield Page("agencies/index.html", "agencies.html", {"agencies": [(a, counts[a.slug]) for a in agencies]}, site.built)
+    yield Page("agencies/index.html", "agencies.html", lambda: {"agencies": [(a, counts[a.slug]) for a in agencies]}, site.built)
     for a in agencies:
-        yield Page(f"agencies/{a.slug}/index.html", "list.html", {"title": a.name, "entries": site.by_agency(a.slug), "intro": a.description, "agency": a, "groups": []}, site.built)
-    yield Page("categories/index.html", "categories.html", {"categories": cats}, site.built)
+        yield Page(f"agencies/{a.slug}/index.html", "list.html", lambda a=a: {"title": a.name, "entries": site.by_agency(a.slug), "intro": a.description, "agency": a, "groups": []}, site.built)  # type: ignore[misc]
+    yield Page("categories/index.html", "categories.html", lambda: {"categories": cats}, site.built)
     for name, slug, _ in cats:
-        yield Page(f"categories/{slug}/index.html", "list.html", {"title": name, "entries": site.by_category(name), "intro": f"Datasets in the category {name}.", "groups": []}, site.built)
+        yield Page(
+            f"categories/{slug}/index.html", "list.html", lambda name=name: {"title": name, "entries": site.by_category(name), "intro": f"Datasets in the category {name}.", "groups": []}, site.built
+        )  # type: ignore[misc]
+    config_key = repr(site.config)
     for e in site.entries:
-        context = dataset_context(site, e)
-        yield Page(f"{e.url}index.html", "dataset.html", context, e.modified)
+        key = hashlib.blake2b(f"{salt}|{config_key}|{e.fingerprint}|{e.modified}|{e.issued}|{[c.sha for c in e.history]}|{e.agency!r}".encode(), digest_size=20).hexdigest()
+        yield Page(f"{e.url}index.html", "dataset.html", lambda e=e: dataset_context(site, e), e.modified, key)  # type: ignore[misc]
         for c in e.output.charts if e.output else []:
-            embed = {**context, "c": c, "dataset_url": site.absolute(e.url), "absolute": site.absolute(f"{e.url}charts/{c['slug']}/")}
-            yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", embed, e.modified)
-    yield Page("search/index.html", "search.html", {"facets": facet_values(site)}, site.built)
-    yield Page("api/index.html", "api.html", {"example": site.entries[0] if site.entries else None}, site.built)
+
+            def embed(e: Entry = e, c: dict[str, Any] = c) -> dict[str, Any]:
+                return {**dataset_context(site, e), "c": c, "dataset_url": site.absolute(e.url), "absolute": site.absolute(f"{e.url}charts/{c['slug']}/")}
+
+            yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", embed, e.modified, f"{key}-{c['slug']}")
+    yield Page("search/index.html", "search.html", lambda: {"facets": facet_values(site)}, site.built)
+    yield Page("api/index.html", "api.html", lambda: {"example": site.entries[0] if site.entries else None}, site.built)
 
 
 def az_groups(entries: tuple[Entry, ...]) -> list[tuple[str, list[Entry]]]:
@@ -150,22 +167,46 @@ def facet_values(site: Site) -> dict[str, list[str]]:
     }
 
 
-def render_all(site: Site, staging: Path, templates: Path = TEMPLATES) -> list[tuple[str, str]]:
-    """Write every page; return (url path, lastmod) pairs for the sitemap."""
+def templates_hash(templates: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for f in sorted(p for p in templates.rglob("*") if p.is_file()):
+        h.update(f.relative_to(templates).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, page_cache: Path | None = None) -> list[tuple[str, str]]:
+    """Write every page; return (url path, lastmod) pairs for the sitemap. Dataset and
+    chart pages whose inputs are unchanged are taken from ``page_cache``."""
     env = environment(templates)
     written: set[str] = set()
     listed: list[tuple[str, str]] = []
     common = {"site": site, "config": site.config}
-    for page in pages(site):
+    used: set[str] = set()
+    salt = templates_hash(templates) + code_hash()
+    for page in pages(site, salt):
         if page.path in written:
             raise RuntimeError(f"two pages would be written to {page.path}")
         written.add(page.path)
-        html = env.get_template(page.template).render(**common, **page.context, root=root_of(page.path), page_path=page.path)
         target = staging / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, "utf-8")
+        cached = page_cache / f"{page.key}.html" if page_cache is not None and page.key else None
+        if cached is not None and cached.is_file():
+            _link(cached, target)
+        else:
+            html = env.get_template(page.template).render(**common, **page.context(), root=root_of(page.path), page_path=page.path)
+            target.write_text(html, "utf-8")
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(target, cached)
+        if cached is not None:
+            used.add(cached.name)
         if page.lastmod:
             listed.append((page.path.removesuffix("index.html"), page.lastmod))
+    if page_cache is not None and page_cache.is_dir():
+        for old in page_cache.glob("*.html"):
+            if old.name not in used:
+                old.unlink(missing_ok=True)
     base_path = "/" + site.config.base_url.split("://", 1)[-1].partition("/")[2]
     (staging / "404.html").write_text(env.get_template("404.html").render(**common, root=base_path, page_path="404.html"), "utf-8")
     static = templates / "static"

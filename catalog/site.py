@@ -23,6 +23,7 @@ class Entry:
     issued: str  # ISO 8601 date
     history: tuple[Commit, ...]
     output: DatasetOutput | None  # None unless public
+    fingerprint: str = ""  # of the dataset's files (the build cache's key)
 
     @property
     def id(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 import markdown as md
 import nh3
@@ -12,6 +13,7 @@ TAGS = {"p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", 
 ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
 
 
+@lru_cache(maxsize=4096)
 def markdown_html(text: str) -> str:
     """Markdown → HTML → sanitised: no scripts, styles, event handlers or javascript: URLs.
     Headings start at h2 (the page's h1 is the title)."""
@@ -20,6 +22,7 @@ def markdown_html(text: str) -> str:
     return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 
 
+@lru_cache(maxsize=8192)
 def plain_text(text: str) -> str:
     """Markdown → plain text (for JSON-LD, data.json, feeds and search snippets)."""
     stripped = nh3.clean(md.markdown(text, extensions=["extra"]), tags=set())

@@ -7,13 +7,13 @@ the same function, so the build stops on exactly what ``catalog validate`` print
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import codeowners
 from .checks import charts, exemptions, metadata, tabular
-from .load import Loaded, load_catalog
+from .load import Loaded
 from .model import Catalog, Dataset
 from .problems import Problem, sort_problems
 
@@ -21,9 +21,18 @@ from .problems import Problem, sort_problems
 SPAWN = multiprocessing.get_context("spawn")
 
 
-def validate(loaded: Loaded, only: Iterable[str] | None = None, *, jobs: int = 1, progress: Callable[[str], None] | None = None) -> list[Problem]:
+def validate(
+    loaded: Loaded,
+    only: Iterable[str] | None = None,
+    *,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+    reuse: Mapping[str, list[Problem]] | None = None,
+    record: dict[str, list[Problem]] | None = None,
+) -> list[Problem]:
     """All problems of a loaded catalog; ``only`` limits dataset rules to those ids (the
-    catalog-wide rules always run)."""
+    catalog-wide rules always run). ``reuse`` gives known results of unchanged datasets
+    (the build's cache); ``record`` receives each dataset's results."""
     catalog = loaded.catalog
     wanted = set(only) if only is not None else None
     problems: list[Problem] = [p for p in loaded.problems if wanted is None or _concerns(p, wanted, catalog)]
@@ -33,18 +42,42 @@ def validate(loaded: Loaded, only: Iterable[str] | None = None, *, jobs: int = 1
         if wanted is None or any(i.startswith(agency.slug + "/") for i in wanted):
             problems += metadata.check_agency(agency)
     chosen = [ds for ds in catalog.datasets if wanted is None or ds.id in wanted]
-    if jobs > 1 and len(chosen) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN) as pool:
-            for ds, found in zip(chosen, pool.map(_check_dataset_at, [catalog.root] * len(chosen), [d.id for d in chosen]), strict=True):
-                problems += found
+    known = reuse or {}
+    todo = [ds for ds in chosen if ds.id not in known]
+    for ds in chosen:
+        if ds.id in known:
+            problems += known[ds.id]
+    results: dict[str, list[Problem]] = {}
+    if jobs > 1 and len(todo) >= 4:  # a pool costs a second to start
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=_init_worker, initargs=(catalog,)) as pool:
+            for ds, found in zip(todo, pool.map(_check_in_worker, [d.id for d in todo], chunksize=max(1, len(todo) // (jobs * 8))), strict=True):
+                results[ds.id] = found
                 if progress:
                     progress(ds.id)
     else:
-        for ds in chosen:
-            problems += check_dataset(catalog, ds)
+        for ds in todo:
+            results[ds.id] = check_dataset(catalog, ds)
             if progress:
                 progress(ds.id)
+    for found in results.values():
+        problems += found
+    if record is not None:
+        record.update(results)
     return sort_problems(set(problems))
+
+
+_worker_catalog: Catalog | None = None
+
+
+def _init_worker(catalog: Catalog) -> None:
+    global _worker_catalog
+    _worker_catalog = catalog
+
+
+def _check_in_worker(ident: str) -> list[Problem]:
+    assert _worker_catalog is not None
+    ds = _worker_catalog.dataset(ident)
+    return check_dataset(_worker_catalog, ds) if ds else []
 
 
 def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
@@ -60,12 +93,6 @@ def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
         for res in ds.resources:  # private repository: data may be kept, still checked
             out += tabular.check_resource(catalog, ds, res)
     return out
-
-
-def _check_dataset_at(root: str, ident: str) -> list[Problem]:
-    catalog = load_catalog(Path(root)).catalog
-    ds = catalog.dataset(ident)
-    return check_dataset(catalog, ds) if ds else []
 
 
 def _concerns(p: Problem, wanted: set[str], catalog: Catalog) -> bool:

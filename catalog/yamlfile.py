@@ -20,6 +20,7 @@ from .problems import Problem, problem
 KeyPath = tuple[str | int, ...]
 
 MAX_YAML_BYTES = 1_000_000
+LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,12 @@ _constructor = yaml.constructor.SafeConstructor()
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
 
-def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any:
+def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], seen: set[int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in seen:  # the composer shares one node among its aliases
+        raise _Refused("yaml-alias", "YAML anchors and aliases (`&name`, `*name`) are not allowed", node.start_mark.line + 1, "Write the repeated value out in full.")
+    if not isinstance(node, yaml.ScalarNode):
+        seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
         raise _Refused("wrong-type", f"YAML tag {node.tag!r} is not allowed", node.start_mark.line + 1, "Remove the `!!tag`: write plain text, numbers, lists and mappings.")
     if isinstance(node, yaml.MappingNode):
@@ -78,10 +83,10 @@ def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any:
                 )
             child = (*path, key)
             lines[child] = key_node.start_mark.line + 1
-            out[key] = _convert(value_node, child, lines)
+            out[key] = _convert(value_node, child, lines, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), lines) for i, item in enumerate(node.value)]
+        return [_convert(item, (*path, i), lines, seen) for i, item in enumerate(node.value)]
     value = _constructor.construct_object(node)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -95,11 +100,7 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     if len(text) > MAX_YAML_BYTES:
         return None, [problem("file-unreadable", f"YAML file is larger than {MAX_YAML_BYTES:,} bytes", path, hint="Move long content (schemas) into separate files.")]
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                return None, [problem("yaml-alias", "YAML anchors and aliases (`&name`, `*name`) are not allowed", path, line=line, hint="Write the repeated value out in full.")]
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -115,7 +116,7 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
         return None, [problem("yaml-not-mapping", "the file is empty", path, line=1, hint="Fill in the keys the contract requires; `catalog new` writes a template.")]
     lines: dict[KeyPath, int] = {}
     try:
-        data = _convert(node, (), lines)
+        data = _convert(node, (), lines, set())
     except _Refused as exc:
         return None, [problem(exc.code, exc.message, path, line=exc.line, hint=exc.hint)]
     except (yaml.YAMLError, ValueError, TypeError) as exc:

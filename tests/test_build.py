@@ -176,7 +176,9 @@ def test_catalog_wide_files(example: Path) -> None:
     assert one["resources"][0]["rows"] == 100_740 and one["resources"][0]["files"]["parquet"]["bytes"] > 0
     with zipfile.ZipFile(example / "bulk/all-public-data.zip") as zf:
         names = zf.namelist()
-    assert "dot/hourly-traffic-counts/counts.csv" in names and "dot/hourly-traffic-counts/datapackage.json" in names
+        inner = zipfile.ZipFile(io.BytesIO(zf.read("dot/hourly-traffic-counts.zip")))
+    assert len(names) == 8 and "dot/hourly-traffic-counts.zip" in names
+    assert sorted(inner.namelist()) == ["counts.csv", "datapackage.json"]
     assert not any(n.startswith(("dph/vital", "despp/")) for n in names)
     db = sqlite3.connect(example / "bulk/catalog.sqlite")
     assert db.execute('SELECT count(*), sum(vehicles) > 0 FROM "dot__hourly_traffic_counts__counts"').fetchone() == (100_740, 1)
@@ -225,7 +227,23 @@ def test_corrupt_cache_only_costs_time(make: CatalogMaker, tmp_path: Path) -> No
     small_catalog(make, 1)
     build(make.root, tmp_path / "s", cache_dir=tmp_path / "c", search=False)
     (tmp_path / "c/datasets/dot/ds-0/output.json").write_text("{not json")
+    (tmp_path / "c/validation/dot/ds-0.json").write_text("[")
+    import shutil
+
+    shutil.rmtree(tmp_path / "s")  # the site is gone too: the build has to run
     assert build(make.root, tmp_path / "s", cache_dir=tmp_path / "c", search=False).transformed == 1
+    assert (tmp_path / "s/datasets/dot/ds-0/data.parquet").is_file()
+
+
+def test_unchanged_inputs_stop_the_build_at_once(make: CatalogMaker, tmp_path: Path) -> None:
+    small_catalog(make, 2)
+    first = build(make.root, tmp_path / "s", search=False)
+    assert not first.up_to_date
+    assert build(make.root, tmp_path / "s", search=False).up_to_date
+    make.write("datasets/dot/ds-0/data.csv", "id,name,amount\n7,seven,7\n")
+    again = build(make.root, tmp_path / "s", search=False)
+    assert not again.up_to_date and again.transformed == 1
+    assert not build(make.root, tmp_path / "s", search=False, base_url="https://elsewhere.example/").up_to_date  # options count
 
 
 # --- failure safety ----------------------------------------------------------------------

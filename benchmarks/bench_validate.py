@@ -1,0 +1,99 @@
+"""Validation and conversion speed on a large CSV, beside Frictionless, in whole processes.
+
+    python benchmarks/bench_validate.py FOLDER [--runs 3] [--frictionless-runs 1]
+
+FOLDER holds data.csv and schema.json (make one with benchmarks/bigcsv.py). Prints, for
+each engine, the median wall time, rows per second and peak memory (max RSS) of whole
+processes, and whether the catalog's findings equal Frictionless' (row, field, code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+CHILD = {
+    "catalog-validate": """
+import json, resource, sys, time
+from pathlib import Path
+t = time.perf_counter()
+from catalog.checks.tabular import run_frictionless
+from catalog.checks.fastpath import validate_fast
+d = json.load(open(sys.argv[1] + "/schema.json"))
+found = validate_fast(Path(sys.argv[1]) / "data.csv", d, "utf-8")
+engine = "fast path"
+if found is None:
+    engine = "frictionless fallback"
+    found = [(p.row, p.field, p.code, "", "") for p in run_frictionless(Path(sys.argv[1]) / "data.csv", d, "x", 10**9)]
+print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "findings": sorted([[r, f or "", c] for r, f, c, *_ in found], key=str), "engine": engine}))
+""",
+    "frictionless": """
+import json, resource, sys, time
+t = time.perf_counter()
+import frictionless
+from frictionless.formats import CsvControl
+d = json.load(open(sys.argv[1] + "/schema.json"))
+r = frictionless.Resource(path="data.csv", basepath=sys.argv[1], schema=frictionless.Schema.from_descriptor(d), encoding="utf-8", control=CsvControl(delimiter=","))
+rep = r.validate(limit_errors=10**9)
+found = [[e.row_number, getattr(e, "field_name", "") or "", e.type] for task in rep.tasks for e in task.errors]
+print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "findings": sorted(found, key=str)}))
+""",
+    "catalog-convert": """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+t = time.perf_counter()
+from catalog.load import _schema
+from catalog.model import Resource
+from catalog.transform import transform_resource
+from catalog.yamlfile import Lines, YamlDoc
+d = json.load(open(sys.argv[1] + "/schema.json"))
+schema = _schema(d, None, (), YamlDoc("x", d, Lines()), [], well_formed=True)
+res = Resource("data", "data.csv", "data.csv", "Data", "", schema, 0)
+with tempfile.TemporaryDirectory() as out:
+    o = transform_resource(Path(sys.argv[1]) / "data.csv", res, Path(out), 100)
+    sizes = {k: v["bytes"] for k, v in o.files.items()}
+print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": o.rows, "sizes": sizes}))
+""",
+}
+
+
+def run(kind: str, folder: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHILD[kind], str(folder)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--frictionless-runs", type=int, default=1)
+    args = ap.parse_args()
+    rows = sum(1 for _ in (args.folder / "data.csv").open("rb")) - 1
+    size = (args.folder / "data.csv").stat().st_size / 1e6
+    print(f"file: {args.folder / 'data.csv'}: {rows:,} rows, {size:,.0f} MB")
+    results = {}
+    for kind, runs in (("catalog-validate", args.runs), ("catalog-convert", args.runs), ("frictionless", args.frictionless_runs)):
+        if runs <= 0:
+            continue
+        samples = [run(kind, args.folder) for _ in range(runs)]
+        secs = statistics.median(s["seconds"] for s in samples)
+        rss = max(s["rss_mb"] for s in samples)
+        results[kind] = samples[0]
+        extra = f" ({samples[0]['engine']}, {len(samples[0]['findings'])} findings)" if "engine" in samples[0] else ""
+        if kind == "frictionless":
+            extra = f" ({len(samples[0]['findings'])} findings)"
+        if kind == "catalog-convert":
+            extra = " (" + ", ".join(f"{k} {v / 1e6:,.0f} MB" for k, v in samples[0]["sizes"].items()) + ")"
+        print(f"{kind:17s} median of {runs}: {secs:7.2f} s  {rows / secs:>12,.0f} rows/s  peak {rss:6.0f} MB{extra}")
+    if "frictionless" in results and "catalog-validate" in results:
+        same = results["frictionless"]["findings"] == results["catalog-validate"]["findings"]
+        print(f"findings identical to Frictionless (row, field, code): {'yes' if same else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
