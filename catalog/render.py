@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,7 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
         yield Page(f"agencies/{a.slug}/index.html", "list.html", lambda a=a: {"title": a.name, "entries": site.by_agency(a.slug), "intro": a.description, "agency": a, "groups": []}, site.built)  # type: ignore[misc]
     yield Page("categories/index.html", "categories.html", lambda: {"categories": cats}, site.built)
     for name, slug, _ in cats:
-        yield Page(
-            f"categories/{slug}/index.html", "list.html", lambda name=name: {"title": name, "entries": site.by_category(name), "intro": f"Datasets in the category {name}.", "groups": []}, site.built
-        )  # type: ignore[misc]
+        yield Page(f"categories/{slug}/index.html", "list.html", partial(_category_context, site, name), site.built)
     config_key = repr(site.config)
     for e in site.entries:
         key = hashlib.blake2b(f"{salt}|{config_key}|{e.fingerprint}|{e.modified}|{e.issued}|{[c.sha for c in e.history]}|{e.agency!r}".encode(), digest_size=20).hexdigest()
@@ -121,6 +120,10 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
             yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", embed, e.modified, f"{key}-{c['slug']}")
     yield Page("search/index.html", "search.html", lambda: {"facets": facet_values(site)}, site.built)
     yield Page("api/index.html", "api.html", lambda: {"example": site.entries[0] if site.entries else None}, site.built)
+
+
+def _category_context(site: Site, name: str) -> dict[str, Any]:
+    return {"title": name, "entries": site.by_category(name), "intro": f"Datasets in the category {name}.", "groups": []}
 
 
 def az_groups(entries: tuple[Entry, ...]) -> list[tuple[str, list[Entry]]]:
