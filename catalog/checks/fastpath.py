@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-BLOCK = 4 << 20
+BLOCK = 2 << 20
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
 TYPES = {"string", "integer", "number", "boolean", "date", "year"}
 CONSTRAINTS = {"required", "minimum", "maximum", "pattern", "enum", "minLength", "maxLength", "unique"}
@@ -98,7 +97,7 @@ def _validate(file: Path, descriptor: dict[str, Any]) -> list[Finding]:
     missing = [str(m) for m in descriptor.get("missingValues", [""])]
     reader = pacsv.open_csv(
         file,
-        read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=True),
+        read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
     )
@@ -166,7 +165,7 @@ def _collect(key: _Key, values: dict[str, pa.Array], nulls: list[np.ndarray], na
         arr = values[k].filter(pa.array(keep))
         h = h * np.uint64(1_000_003) ^ _hash(arr)
     key.hashes.append(h)
-    key.rows.append(rows[keep])
+    key.rows.append(rows[keep].astype(np.uint32))
 
 
 def _hash(arr: pa.Array) -> np.ndarray:
@@ -178,20 +177,21 @@ def _hash(arr: pa.Array) -> np.ndarray:
 
 
 def _duplicates(key: _Key) -> list[tuple[int, int]]:
+    """(row, previous row with the same value) for every repeat, as Frictionless names them."""
     if not key.hashes:
         return []
     h = np.concatenate(key.hashes)
+    key.hashes.clear()
+    order = np.argsort(h, kind="stable")  # rows arrive in order, so equal hashes stay in row order
+    hs = h[order]
+    del h
     rows = np.concatenate(key.rows)
-    order = np.argsort(h, kind="stable")
-    hs, rs = h[order], rows[order]
-    out: list[tuple[int, int]] = []
-    boundaries = np.flatnonzero(np.diff(hs)) + 1
-    for group in np.split(np.arange(len(hs)), boundaries):
-        if len(group) > 1:
-            ordered = np.sort(rs[group])
-            # Frictionless names the previous occurrence, not the first
-            out += [(int(r), int(p)) for p, r in pairwise(ordered)]
-    return out
+    key.rows.clear()
+    rs = rows[order]
+    del rows, order
+    repeat = np.flatnonzero(hs[1:] == hs[:-1]) + 1
+    del hs
+    return list(zip(rs[repeat].tolist(), rs[repeat - 1].tolist(), strict=True))
 
 
 class _FieldCheck:
