@@ -49,7 +49,9 @@ def embed_size(rows: int) -> None:
         root = Path(tmp)
         (root / "catalog.yaml").write_text(yaml.safe_dump({"title": "Bench", "base_url": "https://data.example.gov/"}))
         (root / "datasets/dot/crashes").mkdir(parents=True)
-        (root / "datasets/dot/agency.yaml").write_text(yaml.safe_dump({"name": "DOT", "abbreviation": "DOT", "website": "https://example.gov/", "description": "x", "data_officer": {"name": "ADO", "handle": "@dot"}}))
+        (root / "datasets/dot/agency.yaml").write_text(
+            yaml.safe_dump({"name": "DOT", "abbreviation": "DOT", "website": "https://example.gov/", "description": "x", "data_officer": {"name": "ADO", "handle": "@dot"}})
+        )
         meta = {
             "title": "Crashes",
             "description": "A generated million-row resource for the chart benchmark. Sample data.",
@@ -58,7 +60,21 @@ def embed_size(rows: int) -> None:
             "update_frequency": "Monthly",
             "access_level": "public",
             "contact": {"name": "ADO", "email": "ado@example.gov"},
-            "resources": [{"name": "crashes", "path": "crashes.csv", "schema": {"fields": [{"name": "day", "type": "date"}, {"name": "kind", "type": "string"}, {"name": "injuries", "type": "integer"}, {"name": "latitude", "type": "number"}, {"name": "longitude", "type": "number"}]}}],
+            "resources": [
+                {
+                    "name": "crashes",
+                    "path": "crashes.csv",
+                    "schema": {
+                        "fields": [
+                            {"name": "day", "type": "date"},
+                            {"name": "kind", "type": "string"},
+                            {"name": "injuries", "type": "integer"},
+                            {"name": "latitude", "type": "number"},
+                            {"name": "longitude", "type": "number"},
+                        ]
+                    },
+                }
+            ],
             "charts": [
                 {"resource": "crashes", "mark": "line", "title": "Injuries by month", "x": {"field": "day", "timeUnit": "yearmonth"}, "y": {"field": "injuries", "aggregate": "sum"}},
                 {"resource": "crashes", "mark": "bar", "title": "Crashes by kind", "x": "kind", "y": {"aggregate": "count"}},
@@ -77,7 +93,9 @@ def embed_size(rows: int) -> None:
             page = folder / slug / "index.html"
             spec = folder / f"{slug}.vl.json"
             values = len(json.loads(spec.read_text())["data"]["values"])
-            print(f"  {slug:18s} embed page {page.stat().st_size / 1024:6.1f} KB, Vega-Lite spec {spec.stat().st_size / 1024:6.1f} KB ({values} aggregated values), SVG {(folder / f'{slug}.svg').stat().st_size / 1024:6.1f} KB")
+            print(
+                f"  {slug:18s} embed page {page.stat().st_size / 1024:6.1f} KB, Vega-Lite spec {spec.stat().st_size / 1024:6.1f} KB ({values} aggregated values), SVG {(folder / f'{slug}.svg').stat().st_size / 1024:6.1f} KB"
+            )
         print(f"  shared Vega runtime (static/vega.js, cached by browsers): {(root / 'site/static/vega.js').stat().st_size / 1024:.0f} KB")
 
 

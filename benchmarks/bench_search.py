@@ -20,8 +20,40 @@ from pathlib import Path
 
 import yaml
 
-WORDS = ["permits", "inspections", "grants", "crashes", "enrollment", "payroll", "licenses", "violations", "bridges", "wells", "parks", "claims", "sales", "complaints", "vehicles", "water", "energy", "housing", "libraries", "transit"]
-CATEGORIES = ["Business", "Education", "Environment and Natural Resources", "Government", "Health and Human Services", "Housing and Development", "Local Government", "Public Safety", "Tax and Revenue", "Transportation"]
+WORDS = [
+    "permits",
+    "inspections",
+    "grants",
+    "crashes",
+    "enrollment",
+    "payroll",
+    "licenses",
+    "violations",
+    "bridges",
+    "wells",
+    "parks",
+    "claims",
+    "sales",
+    "complaints",
+    "vehicles",
+    "water",
+    "energy",
+    "housing",
+    "libraries",
+    "transit",
+]
+CATEGORIES = [
+    "Business",
+    "Education",
+    "Environment and Natural Resources",
+    "Government",
+    "Health and Human Services",
+    "Housing and Development",
+    "Local Government",
+    "Public Safety",
+    "Tax and Revenue",
+    "Transportation",
+]
 
 
 def generate(out: Path, n: int) -> None:
@@ -32,7 +64,9 @@ def generate(out: Path, n: int) -> None:
     for a in range(50):
         folder = out / "datasets" / f"agency-{a:02d}"
         folder.mkdir()
-        (folder / "agency.yaml").write_text(yaml.safe_dump({"name": f"Department {a}", "abbreviation": f"D{a}", "website": "https://example.gov/", "description": "Generated.", "data_officer": {"name": "ADO", "handle": f"@a{a}"}}))
+        (folder / "agency.yaml").write_text(
+            yaml.safe_dump({"name": f"Department {a}", "abbreviation": f"D{a}", "website": "https://example.gov/", "description": "Generated.", "data_officer": {"name": "ADO", "handle": f"@a{a}"}})
+        )
     for i in range(n):
         w1, w2 = WORDS[i % 20], WORDS[(i * 7 + 3) % 20]
         folder = out / "datasets" / f"agency-{i % 50:02d}" / f"{w1}-{w2}-{i:05d}"
@@ -47,7 +81,13 @@ def generate(out: Path, n: int) -> None:
             "status": "archived" if i % 50 == 0 else "published",
             "default_chart": False,
             "contact": {"name": "ADO", "email": "ado@example.gov"},
-            "resources": [{"name": "data", "path": "data.csv", "schema": {"fields": [{"name": f"{w1}_id", "type": "integer", "description": f"Identifier of the {w1} record"}, {"name": f"{w2}_count", "type": "integer"}]}}],
+            "resources": [
+                {
+                    "name": "data",
+                    "path": "data.csv",
+                    "schema": {"fields": [{"name": f"{w1}_id", "type": "integer", "description": f"Identifier of the {w1} record"}, {"name": f"{w2}_count", "type": "integer"}]},
+                }
+            ],
         }
         (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
         (folder / "data.csv").write_text(f"{w1}_id,{w2}_count\n" + "".join(f"{r},{r * 3}\n" for r in range(1, 21)))
@@ -63,7 +103,10 @@ def first_results(site: Path, queries: list[str]) -> list[float]:
     url = f"http://127.0.0.1:{server.server_address[1]}/search/"
     times = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
         for q in queries:
             page = browser.new_page()
             started = time.perf_counter()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,18 +220,18 @@ def _json_values(col: pa.Array) -> pa.Array | None:
     return pc.fill_null(text, "null")
 
 
-def json_records(batch: pa.RecordBatch) -> str:
+def json_records(batch: pa.RecordBatch) -> bytes:
     """The rows of a batch as JSON objects, one per line, separated by commas."""
     parts: list[Any] = []
     for i, name in enumerate(batch.schema.names):
         values = _json_values(batch.column(i))
         if values is None:
-            return ",\n".join(json.dumps(r, ensure_ascii=False, default=_json_default, allow_nan=False) for r in _finite(batch.to_pylist()))
+            return ",\n".join(json.dumps(r, ensure_ascii=False, default=_json_default, allow_nan=False) for r in _finite(batch.to_pylist())).encode("utf-8")
         parts += [("{" if i == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":", values]
     parts.append("}")
     rows = pc.binary_join_element_wise(*parts, "")
     joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows), ",\n")
-    return str(joined[0].as_py())
+    return joined[0].as_buffer().to_pybytes()
 
 
 def _finite(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -267,37 +268,52 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
     rows = 0
     csv_path, pq_path, json_path = out_dir / f"{res.name}.csv", out_dir / f"{res.name}.parquet", out_dir / f"{res.name}.json"
     copy_verbatim = len(names) == len(header)  # nothing to remove: publish the agency's bytes
+
+    def prepare(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, pa.RecordBatch, bytes]:
+        """The CPU-heavy part of a block (pyarrow kernels release the GIL): run in threads."""
+        text = pa.RecordBatch.from_arrays([batch.column(n) for n in names], schema=text_schema)
+        typed = pa.RecordBatch.from_arrays(
+            [convert(text.column(i), f, _missing_for(f, missing)).cast(typed_schema.field(i).type) for i, f in enumerate(public)],
+            schema=typed_schema,
+        )
+        return text, typed, json_records(typed)
+
     with (
         csv_path.open("w", encoding="utf-8", newline="") as csv_out,
         pq.ParquetWriter(pq_path, typed_schema, compression="zstd") as pq_out,
-        json_path.open("w", encoding="utf-8") as json_out,
+        json_path.open("wb") as json_out,
+        ThreadPoolExecutor(max_workers=2) as pool,
     ):
         writer = csv.writer(csv_out, lineterminator="\n")
         if not copy_verbatim:
             writer.writerow(names)
-        json_out.write("[")
+        json_out.write(b"[")
         first = True
-        for batch in read:
-            if batch.num_rows == 0:
-                continue
-            text = pa.RecordBatch.from_arrays([batch.column(n) for n in names], schema=text_schema)
+        pending: deque[Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes]]] = deque()
+
+        def finish(job: Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes]]) -> None:
+            nonlocal first, rows, preview
+            text, typed, records = job.result()
             if not copy_verbatim:
                 writer.writerows(zip(*(c.to_pylist() for c in text.columns), strict=True))
-            typed = pa.RecordBatch.from_arrays(
-                [convert(text.column(i), f, _missing_for(f, missing)).cast(typed_schema.field(i).type) for i, f in enumerate(public)],
-                schema=typed_schema,
-            )
             pq_out.write_batch(typed)
             for i, p in enumerate(profilers):
                 p.add(typed.column(i), text.column(i))
-            records = json_records(typed)
-            json_out.write(("" if first else ",") + "\n" + records)
+            json_out.write((b"" if first else b",") + b"\n" + records)
             first = False
             if len(preview) < preview_rows:
                 take = text.slice(0, preview_rows - len(preview)).to_pylist()
                 preview += [[r[n] for n in names] for r in take]
-            rows += batch.num_rows
-        json_out.write("\n]\n")
+            rows += text.num_rows
+
+        for batch in read:
+            if batch.num_rows:
+                pending.append(pool.submit(prepare, batch))
+            while len(pending) > 2:  # blocks are finished in order; at most three in flight
+                finish(pending.popleft())
+        while pending:
+            finish(pending.popleft())
+        json_out.write(b"\n]\n")
     if copy_verbatim:
         _copy_without_bom(csv_file, csv_path)
     files = {fmt: {"path": p.name, "bytes": p.stat().st_size} for fmt, p in (("csv", csv_path), ("parquet", pq_path), ("json", json_path))}
