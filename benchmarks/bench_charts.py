@@ -93,9 +93,8 @@ def embed_size(rows: int) -> None:
             page = folder / slug / "index.html"
             spec = folder / f"{slug}.vl.json"
             values = len(json.loads(spec.read_text())["data"]["values"])
-            print(
-                f"  {slug:18s} embed page {page.stat().st_size / 1024:6.1f} KB, Vega-Lite spec {spec.stat().st_size / 1024:6.1f} KB ({values} aggregated values), SVG {(folder / f'{slug}.svg').stat().st_size / 1024:6.1f} KB"
-            )
+            svg = (folder / f"{slug}.svg").stat().st_size / 1024
+            print(f"  {slug:18s} embed page {page.stat().st_size / 1024:6.1f} KB, spec {spec.stat().st_size / 1024:6.1f} KB ({values} aggregated values), SVG {svg:6.1f} KB")
         print(f"  shared Vega runtime (static/vega.js, cached by browsers): {(root / 'site/static/vega.js').stat().st_size / 1024:.0f} KB")
 
 
