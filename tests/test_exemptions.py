@@ -130,3 +130,23 @@ def test_ordinary_values_are_not_personal(make: CatalogMaker) -> None:
 def test_non_public_dataset_cannot_declare_charts(make: CatalogMaker) -> None:
     make.dataset(meta=non_public("non-public", rights="x", exemptions=EXEMPT, charts=[{"resource": "data", "mark": "bar", "title": "T", "x": "name"}]), csv=None)
     assert [p.code for p in make.problems()] == ["invalid-chart"]
+
+
+def test_vectorised_scan_equals_the_row_by_row_scan(make: CatalogMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    import catalog.checks.exemptions as ex
+
+    meta = dataset_yaml()
+    schema = meta["resources"][0]["schema"]
+    schema["missingValues"] = ["", "*"]
+    schema["fields"][2]["min_cell"] = 6
+    schema["fields"] += [{"name": "contact", "type": "string"}, {"name": "note", "type": "string"}]
+    rows = ["id,name,amount,contact,note"]
+    for i in range(1, 3001):
+        contact = ["ok", "123-45-6789", "a.b@example.gov", "(860) 555-0100", " 860-555-0101 ", "x" * 50][i % 6]
+        rows.append(f"{i},n{i},{['0', '3', '*', '12', '5.5', '1,000', ' 2 '][i % 7]},{contact},plain {i}")
+    make.dataset(meta=meta, csv="\n".join(rows) + "\n")
+    fast = make.table()
+    monkeypatch.setattr(ex, "_scan_vectorised", lambda *a, **k: False)
+    slow = make.table()
+    assert fast == slow
+    assert {code for *_, code in fast} >= {"small-cell", "personal-data-ssn", "personal-data", "more-problems"}

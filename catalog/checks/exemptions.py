@@ -136,6 +136,8 @@ def check_data(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
             scans = _plan(ds, res, header, out, public_repo=catalog.config.repository == "public")
             if not scans:
                 return out
+            if _scan_vectorised(file, header, scans):
+                return out + _report(scans, res, cap)
             for row_number, row in enumerate(reader, start=2):
                 for s in scans:
                     if s.index >= len(row):
@@ -147,6 +149,11 @@ def check_data(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
                         _personal(s, cell.strip(), row_number)
     except (UnicodeDecodeError, csv.Error, OSError):
         return out  # reported by the Frictionless check
+    return out + _report(scans, res, cap)
+
+
+def _report(scans: list[_ColumnScan], res: Resource, cap: int) -> list[Problem]:
+    out: list[Problem] = []
     for s in scans:
         if s.small_count and s.min_cell is not None:
             for r in s.small[:cap]:
@@ -184,6 +191,63 @@ def check_data(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
     return out
 
 
+def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan]) -> bool:
+    """The same scan with pyarrow kernels, block by block; False (nothing recorded) when
+    row numbers could differ from the record count (records spanning lines, ragged rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from .fastpath import _count_lines, _is_any
+
+    if len(set(header)) != len(header):
+        return False
+    names = [s.name for s in scans]
+    try:
+        reader = pacsv.open_csv(
+            file,
+            read_options=pacsv.ReadOptions(block_size=2 << 20, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), include_columns=names, strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+        )
+        found: dict[str, tuple[list[int], int, dict[str, list[int]]]] = {s.name: ([], 0, {}) for s in scans}
+        start = 2
+        for batch in reader:
+            n = batch.num_rows
+            for s in scans:
+                col = batch.column(s.name)
+                small, count, hits = found[s.name]
+                if s.min_cell is not None:
+                    present = pc.invert(_is_any(col, sorted(s.missing)))
+                    text = pc.replace_substring(pc.utf8_trim_whitespace(col), ",", "")
+                    numeric = pc.and_(present, pc.match_substring_regex(text, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"))
+                    values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
+                    bad = pc.fill_null(pc.and_(pc.greater(values, 0.0), pc.less(values, float(s.min_cell))), False)
+                    rows = pc.indices_nonzero(bad).to_numpy() + start
+                    count += len(rows)
+                    small += rows[: max(0, 1000 - len(small))].tolist()
+                if s.scan_personal:
+                    text = pc.utf8_trim_whitespace(col)
+                    short = pc.less_equal(pc.utf8_length(text), 40)
+                    ssn = pc.and_(short, pc.match_substring_regex(text, r"^[0-9]{3}-[0-9]{2}-[0-9]{4}$"))
+                    email = pc.and_(pc.and_(short, pc.invert(ssn)), pc.match_substring_regex(text, r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"))
+                    phone = pc.and_(pc.and_(short, pc.invert(pc.or_(ssn, email))), pc.match_substring_regex(text, r"^(\+?1[-. ]?)?\(?[0-9]{3}\)?[-. ]?[0-9]{3}[-. ][0-9]{4}$"))
+                    for kind, mask in (("Social Security number", ssn), ("email address", email), ("phone number", phone)):
+                        if pc.any(mask).as_py():
+                            rows = hits.setdefault(kind, [])
+                            rows += (pc.indices_nonzero(mask).to_numpy() + start)[: max(0, 1000 - len(rows))].tolist()
+                found[s.name] = (small, count, hits)
+            start += n
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError):
+        return False
+    lines, ends_with_newline = _count_lines(file)
+    if start - 1 != lines + (0 if ends_with_newline else 1):
+        return False
+    for s in scans:
+        s.small, s.small_count, s.hits = found[s.name]
+    return True
+
+
 def _plan(ds: Dataset, res: Resource, header: list[str], out: list[Problem], *, public_repo: bool) -> list[_ColumnScan]:
     scans: list[_ColumnScan] = []
     missing = frozenset(res.schema.missing_values)
@@ -205,6 +269,8 @@ def _plan(ds: Dataset, res: Resource, header: list[str], out: list[Problem], *, 
         scan = _ColumnScan(name, index, missing=frozenset(f.descriptor.get("missingValues", missing)) if f else missing)
         if f is not None and f.min_cell is not None:
             scan.min_cell = f.min_cell
+        if f is not None and f.type not in ("string", "any"):
+            scan.scan_personal = False  # a valid number, date or boolean can't be an SSN, email or phone
         if PERSONAL_NAMES.search(name):
             out.append(
                 problem(
@@ -212,7 +278,8 @@ def _plan(ds: Dataset, res: Resource, header: list[str], out: list[Problem], *, 
                 )
             )
             scan.scan_personal = False
-        scans.append(scan)
+        if scan.scan_personal or scan.min_cell is not None:
+            scans.append(scan)
     return scans
 
 

@@ -117,9 +117,6 @@ def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem
         ]
     if _looks_binary(file):
         return [problem("format-error", f"{res.file} is not a text CSV file (it contains NUL bytes)", res.path, line=1, hint="Export the data as CSV; spreadsheets and zip files are not accepted.")]
-    syntax = csv_syntax(file, res.path)
-    if syntax:
-        return syntax
     header = header_of(file)
     descriptor = res.schema.frictionless_descriptor(present=header)
     schema_problems = check_table_schema(ds, res.schema, descriptor)
@@ -237,6 +234,9 @@ def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int
     if fast is not None:
         findings = [_from_finding(f, descriptor) for f in sorted(fast, key=lambda f: (f[0], f[1], f[2]))]
         return _cap(findings, path, cap, schema, truncated=len(fast) >= LIMIT_ERRORS)
+    syntax = csv_syntax(file, path)  # only here: the fast path refuses such files itself
+    if syntax:
+        return syntax
     try:
         resource = frictionless.Resource(
             path=file.name,
