@@ -161,6 +161,14 @@ def csv_syntax(file: Path, path: str) -> list[Problem]:
     return []
 
 
+def _odd_quotes(file: Path) -> bool:
+    n = 0
+    with file.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b'"')
+    return n % 2 == 1
+
+
 def _looks_binary(file: Path) -> bool:
     with file.open("rb") as fh:
         return b"\x00" in fh.read(8192)
@@ -230,6 +238,10 @@ def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int
     """Frictionless' findings for a CSV: from the fast path when it can reproduce them
     exactly, else from Frictionless itself."""
     encoding = "utf-8-sig" if file.open("rb").read(3) == codecs.BOM_UTF8 else "utf-8"
+    if _odd_quotes(file):  # a quote opened and never closed: say so before anything else
+        syntax = csv_syntax(file, path)
+        if syntax:
+            return syntax
     fast = validate_fast(file, descriptor, encoding)
     if fast is not None:
         findings = [_from_finding(f, descriptor) for f in sorted(fast, key=lambda f: (f[0], f[1], f[2]))]
