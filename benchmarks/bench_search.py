@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from catalog.contract import DEFAULT_CATEGORIES
+
 WORDS = [
     "permits",
     "inspections",
@@ -42,18 +44,7 @@ WORDS = [
     "libraries",
     "transit",
 ]
-CATEGORIES = [
-    "Business",
-    "Education",
-    "Environment and Natural Resources",
-    "Government",
-    "Health and Human Services",
-    "Housing and Development",
-    "Local Government",
-    "Public Safety",
-    "Tax and Revenue",
-    "Transportation",
-]
+CATEGORIES = list(DEFAULT_CATEGORIES)
 
 
 def generate(out: Path, n: int) -> None:

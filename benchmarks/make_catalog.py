@@ -15,18 +15,9 @@ from pathlib import Path
 
 import yaml
 
-CATEGORIES = [
-    "Business",
-    "Education",
-    "Environment and Natural Resources",
-    "Government",
-    "Health and Human Services",
-    "Housing and Development",
-    "Local Government",
-    "Public Safety",
-    "Tax and Revenue",
-    "Transportation",
-]
+from catalog.contract import DEFAULT_CATEGORIES
+
+CATEGORIES = list(DEFAULT_CATEGORIES)
 WORDS = [
     "permits",
     "inspections",
