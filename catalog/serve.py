@@ -29,16 +29,25 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         clean = urlsplit(path).path
         if not clean.startswith(self.base_path):
-            return str(Path(self.directory) / "\0missing")
+            return str(Path(self.directory) / ".outside-the-base-path" / "missing")
         return super().translate_path("/" + clean[len(self.base_path) :])
 
-    def do_GET(self) -> None:
+    def _redirect_root(self) -> bool:
         if self.base_path != "/" and urlsplit(self.path).path in ("", "/"):
             self.send_response(302)
             self.send_header("Location", self.base_path)
+            self.send_header("Content-Length", "0")
             self.end_headers()
-            return
-        super().do_GET()
+            return True
+        return False
+
+    def do_GET(self) -> None:
+        if not self._redirect_root():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if not self._redirect_root():
+            super().do_HEAD()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
