@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -171,6 +170,8 @@ def _collect(key: _Key, values: dict[str, pa.Array], nulls: list[np.ndarray], na
 def _hash(arr: pa.Array) -> np.ndarray:
     if pa.types.is_floating(arr.type):
         arr = pc.if_else(pc.equal(arr, 0.0), 0.0, arr)  # -0.0 == 0.0
+    import pandas as pd  # only for unique and primary-key checks
+
     series = pd.Series(arr.to_pandas(types_mapper=pd.ArrowDtype))
     h = pd.util.hash_pandas_object(series, index=False).to_numpy(dtype=np.uint64)
     return np.where(series.isna().to_numpy(), np.uint64(0x9E3779B97F4A7C15), h)

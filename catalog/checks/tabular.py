@@ -14,10 +14,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import frictionless
-from frictionless import FrictionlessException
-from frictionless.formats import CsvControl
-
 from ..model import Catalog, Dataset, Resource, Schema
 from ..problems import Problem, problem
 from .fastpath import validate_fast
@@ -217,6 +213,8 @@ def check_table_schema(ds: Dataset, schema: Schema, descriptor: dict[str, Any]) 
             )
     if out:
         return out
+    import frictionless  # imported when needed: it costs a tenth of a second to load
+
     try:
         report = frictionless.Schema.validate_descriptor(descriptor)
     except Exception as exc:  # noqa: BLE001 - Frictionless raises assorted types on odd input
@@ -249,6 +247,10 @@ def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int
     syntax = csv_syntax(file, path)  # only here: the fast path refuses such files itself
     if syntax:
         return syntax
+    import frictionless
+    from frictionless import FrictionlessException
+    from frictionless.formats import CsvControl
+
     try:
         resource = frictionless.Resource(
             path=file.name,
