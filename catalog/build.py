@@ -83,7 +83,9 @@ def build(
         return BuildReport(out, 0, 0, 0, 0, time.monotonic() - started, (), up_to_date=True)
     # 1. load
     stage("loading")
-    loaded = load_catalog(root)
+    memo = cache.load_memo()
+    loaded = load_catalog(root, memo)
+    cache.store_memo({k: v for k, v in memo.items() if (root / k).is_file()})
     if base_url:
         config = dataclasses.replace(loaded.catalog.config, base_url=base_url.rstrip("/") + "/")
         loaded = dataclasses.replace(loaded, catalog=dataclasses.replace(loaded.catalog, config=config))

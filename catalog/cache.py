@@ -17,10 +17,12 @@ from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from .model import Catalog, Dataset
 from .package import DatasetOutput
 from .problems import Problem
+from .yamlfile import Lines, YamlDoc
 
 MANIFEST = "output.json"
 
@@ -105,6 +107,33 @@ class Cache:
                 shutil.rmtree(folder, ignore_errors=True)
         return out
 
+    # --- parsed dataset.yaml files, by content (the loader's memo) -----------------------
+
+    def load_memo(self) -> dict[str, Any]:
+        """The loader's memo, kept as JSON (a cache restored in CI is data, never code)."""
+        try:
+            raw = json.loads((self.folder / "load-memo.json").read_text("utf-8"))
+            if raw.get("code") != code_hash():
+                raise ValueError("written by other code")
+            return {rel: (digest, _doc(doc), [Problem(**p) for p in read], [Problem(**p) for p in found]) for rel, (digest, doc, read, found) in raw["files"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def store_memo(self, memo: dict[str, Any]) -> None:
+        files = {
+            rel: [
+                digest,
+                None if doc is None else {"path": doc.path, "data": doc.data, "lines": [[list(k), v] for k, v in doc.lines.by_path.items()]},
+                [p.as_dict() for p in read],
+                [p.as_dict() for p in found],
+            ]
+            for rel, (digest, doc, read, found) in memo.items()
+        }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / "load-memo.json.tmp"
+        tmp.write_text(json.dumps({"code": code_hash(), "files": files}), "utf-8")
+        os.replace(tmp, self.folder / "load-memo.json")
+
     # --- validation results, for every dataset (public or not) ---------------------------
 
     def _problems_file(self, ident: str) -> Path:
@@ -142,3 +171,9 @@ class Cache:
         for file in validation.glob("*/*.json") if validation.is_dir() else []:
             if f"{file.parent.name}/{file.stem}" not in self.validated:
                 file.unlink(missing_ok=True)
+
+
+def _doc(d: dict[str, Any] | None) -> YamlDoc | None:
+    if d is None:
+        return None
+    return YamlDoc(d["path"], d["data"], Lines({tuple(k): v for k, v in d["lines"]}))

@@ -7,6 +7,7 @@ where it can, so that validation can still report everything in one run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -49,7 +50,39 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def load_catalog(root: Path) -> Loaded:
+# dataset.yaml files already parsed and checked, by content: {path: (digest, doc, read problems, structure problems)}
+Memo = dict[str, tuple[str, "YamlDoc | None", list[Problem], list[Problem]]]
+_memo: Memo | None = None
+
+
+def _read_dataset_yaml(file: Path, rel_path: str) -> tuple[YamlDoc | None, list[Problem], list[Problem]]:
+    """Parse and check one dataset.yaml, or take the result for the same bytes from the memo."""
+    try:
+        digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        digest = ""
+    if _memo is not None and digest and rel_path in _memo and _memo[rel_path][0] == digest:
+        _, doc, read_problems, found = _memo[rel_path]
+        return doc, list(read_problems), list(found)
+    doc, read_problems = read_yaml(file, rel_path)
+    found = structure.check(doc, "dataset") if doc is not None else []
+    if _memo is not None and digest:
+        _memo[rel_path] = (digest, doc, read_problems, found)
+    return doc, read_problems, found
+
+
+def load_catalog(root: Path, memo: Memo | None = None) -> Loaded:
+    """Load the catalog at ``root``. ``memo`` (kept by the build between runs) lets
+    unchanged dataset.yaml files skip parsing and schema checks."""
+    global _memo
+    _memo = memo
+    try:
+        return _load_catalog(root)
+    finally:
+        _memo = None
+
+
+def _load_catalog(root: Path) -> Loaded:
     root = root.resolve()
     problems: list[Problem] = []
     config = _load_config(root, problems)
@@ -171,11 +204,10 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
             problem("folder-not-slug", f"dataset folder {folder.name!r} is not a lowercase slug", where, hint=f"Rename it to {slugify(folder.name)!r} (lowercase letters, digits and '-').")
         )
         return None
-    doc, found = read_yaml(file, rel(root, file))
-    problems.extend(found)
+    doc, read_problems, found = _read_dataset_yaml(file, rel(root, file))
+    problems.extend(read_problems)
     if doc is None:
         return None
-    found = structure.check(doc, "dataset")
     problems.extend(found)
     d = doc.data
     resources = _load_resources(root, folder, doc, problems, doc_ok=not found)

@@ -347,3 +347,18 @@ def test_dates_and_history_come_from_git(make: CatalogMaker, tmp_path: Path, mon
     assert about["Last updated"] == "2024-03-04" and about["First published"] == "2024-01-02"
     data = json.loads((tmp_path / "s/data.json").read_text())
     assert data["dataset"][0]["modified"] == "2024-03-04" and data["dataset"][0]["issued"] == "2024-01-02"
+
+
+def test_loader_memo_gives_the_same_catalog(make: CatalogMaker, tmp_path: Path) -> None:
+    from catalog.cache import Cache
+    from catalog.load import load_catalog
+
+    small_catalog(make, 2)
+    make.dataset("dot/broken", meta="title: T\ndescrption: x\n", csv=None)  # problems are remembered too
+    build_dir = tmp_path / "c"
+    with pytest.raises(BuildFailed):
+        build(make.root, tmp_path / "s", cache_dir=build_dir, search=False)
+    memo = Cache(build_dir).load_memo()
+    assert sorted(memo) == ["datasets/dot/broken/dataset.yaml", "datasets/dot/ds-0/dataset.yaml", "datasets/dot/ds-1/dataset.yaml"]
+    plain, remembered = load_catalog(make.root), load_catalog(make.root, memo)
+    assert remembered.catalog == plain.catalog and remembered.problems == plain.problems
