@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -96,16 +95,6 @@ class Cache:
             shutil.rmtree(entry)
         os.replace(folder, entry)
         self.used.add(entry)
-
-    def put(self, ds: Dataset, print_: str, make: Callable[[Path], DatasetOutput]) -> DatasetOutput:
-        folder = self.begin(ds)
-        try:
-            out = make(folder)
-            self.commit(ds, print_, folder, out)
-        finally:
-            if folder.exists():
-                shutil.rmtree(folder, ignore_errors=True)
-        return out
 
     # --- parsed dataset.yaml files, by content (the loader's memo) -----------------------
 

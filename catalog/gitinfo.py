@@ -21,13 +21,6 @@ def git(root: Path, *args: str) -> str:
     return done.stdout
 
 
-def is_repo(root: Path) -> bool:
-    try:
-        return git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
-    except GitError:
-        return False
-
-
 def changed_files(root: Path, ref: str) -> list[str]:
     """Files changed between ``ref`` and the work tree (committed, staged, unstaged, new)."""
     try:
@@ -62,19 +55,6 @@ class Commit:
     sha: str
     date: str  # ISO 8601 with offset
     subject: str
-
-
-def history(root: Path, path: str, limit: int = 50) -> list[Commit]:
-    """Commits touching ``path``, newest first; empty outside a repository."""
-    try:
-        out = git(root, "log", f"-n{limit}", "--format=%H%x1f%cI%x1f%s", "--", path)
-    except GitError:
-        return []
-    commits = []
-    for line in out.splitlines():
-        sha, date, subject = [*line.split("\x1f"), "", ""][:3]
-        commits.append(Commit(sha, date, subject))
-    return commits
 
 
 def histories(root: Path, folders: list[str]) -> dict[str, list[Commit]]:

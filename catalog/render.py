@@ -118,7 +118,7 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
                 return {**dataset_context(site, e), "c": c, "dataset_url": site.absolute(e.url), "absolute": site.absolute(f"{e.url}charts/{c['slug']}/")}
 
             yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", embed, e.modified, f"{key}-{c['slug']}")
-    yield Page("search/index.html", "search.html", lambda: {"facets": facet_values(site)}, site.built)
+    yield Page("search/index.html", "search.html", dict, site.built)
     yield Page("api/index.html", "api.html", lambda: {"example": site.entries[0] if site.entries else None}, site.built)
 
 
@@ -159,14 +159,6 @@ def dataset_context(site: Site, e: Entry) -> dict[str, Any]:
         "citation": citation,
         "jsonld": json_ld(site, e),
         "absolute": site.absolute(e.url),
-    }
-
-
-def facet_values(site: Site) -> dict[str, list[str]]:
-    return {
-        "agency": sorted({e.agency.name for e in site.entries}),
-        "category": sorted({e.ds.category for e in site.entries}),
-        "access": sorted({e.ds.access_level for e in site.entries}),
     }
 
 
