@@ -19,8 +19,9 @@ import frictionless
 import yaml
 
 from . import contract
+from .checks.filebytes import FileBytes
 from .checks.metadata import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
-from .checks.tabular import first_bad_utf8, run_frictionless
+from .checks.tabular import run_frictionless
 from .load import SLUG, slugify
 from .yamlfile import read_yaml
 
@@ -78,7 +79,7 @@ def _copy_csv(source: Path, target: Path) -> list[str]:
     """Copy as UTF-8 with a usable header; say what was changed."""
     notes: list[str] = []
     encoding = "utf-8-sig"
-    if first_bad_utf8(source):
+    if FileBytes(source).bad_utf8:
         encoding = "cp1252"
         notes.append(f"{source.name} is not UTF-8; converted from Windows-1252 — check accented characters")
     with source.open(encoding=encoding, errors="replace", newline="") as fh:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import codeowners
 from .checks import charts, exemptions, metadata, tabular
+from .checks.filebytes import FileBytes
 from .load import Loaded
 from .model import Catalog, Dataset
 from .problems import Problem, sort_problems
@@ -87,8 +88,9 @@ def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
     out += charts.check_charts(ds)
     if ds.is_public:
         for res in ds.resources:
-            out += tabular.check_resource(catalog, ds, res)
-            out += exemptions.check_data(catalog, ds, res)
+            data = FileBytes(Path(catalog.root) / res.path)  # read once, for both checks
+            out += tabular.check_resource(catalog, ds, res, data)
+            out += exemptions.check_data(catalog, ds, res, data)
     elif catalog.config.repository == "private":
         for res in ds.resources:  # private repository: data may be kept, still checked
             out += tabular.check_resource(catalog, ds, res)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..model import Catalog, Dataset, Resource
 from ..problems import Problem, problem
+from .filebytes import FileBytes
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -120,7 +121,7 @@ class _ColumnScan:
     hits: dict[str, list[int]] = field(default_factory=dict)
 
 
-def check_data(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
+def check_data(catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes | None = None) -> list[Problem]:
     """Scan one CSV for protected columns, small cells and personal data (one pass)."""
     file = Path(catalog.root) / res.path
     if not file.is_file():
@@ -136,7 +137,7 @@ def check_data(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
             scans = _plan(ds, res, header, out, public_repo=catalog.config.repository == "public")
             if not scans:
                 return out
-            if _scan_vectorised(file, header, scans):
+            if _scan_vectorised(file, header, scans, data or FileBytes(file)):
                 return out + _report(scans, res, cap)
             for row_number, row in enumerate(reader, start=2):
                 for s in scans:
@@ -191,14 +192,14 @@ def _report(scans: list[_ColumnScan], res: Resource, cap: int) -> list[Problem]:
     return out
 
 
-def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan]) -> bool:
+def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], data: FileBytes) -> bool:
     """The same scan with pyarrow kernels, block by block; False (nothing recorded) when
     row numbers could differ from the record count (records spanning lines, ragged rows)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    from .fastpath import _count_lines, _is_any
+    from .fastpath import _is_any
 
     if len(set(header)) != len(header):
         return False
@@ -240,8 +241,7 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan]) ->
             start += n
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError):
         return False
-    lines, ends_with_newline = _count_lines(file)
-    if start - 1 != lines + (0 if ends_with_newline else 1):
+    if not data.lines_match(start - 1):
         return False
     for s in scans:
         s.small, s.small_count, s.hits = found[s.name]

@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .filebytes import FileBytes
+
 BLOCK = 2 << 20
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
 TYPES = {"string", "integer", "number", "boolean", "date", "year"}
@@ -71,26 +73,17 @@ def supported(descriptor: dict[str, Any]) -> bool:
     return True
 
 
-def validate_fast(file: Path, descriptor: dict[str, Any], encoding: str) -> list[Finding] | None:
+def validate_fast(file: Path, descriptor: dict[str, Any], encoding: str, data: FileBytes | None = None) -> list[Finding] | None:
     """Frictionless' findings (row, field, code, cell, note) for ``file``, or None."""
     if not supported(descriptor) or encoding not in ("utf-8", "utf-8-sig"):
         return None
     try:
-        return _validate(file, descriptor)
+        return _validate(file, descriptor, data or FileBytes(file))
     except (Unsupported, pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
 
 
-def _count_lines(file: Path) -> tuple[int, bool]:
-    n, last = 0, b""
-    with file.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            n += chunk.count(b"\n")
-            last = chunk[-1:]
-    return n, last == b"\n"
-
-
-def _validate(file: Path, descriptor: dict[str, Any]) -> list[Finding]:
+def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[Finding]:
     fields = descriptor["fields"]
     names = [f["name"] for f in fields]
     missing = [str(m) for m in descriptor.get("missingValues", [""])]
@@ -139,9 +132,7 @@ def _validate(file: Path, descriptor: dict[str, Any]) -> list[Finding]:
         if len(findings) > LIMIT:
             findings.sort(key=lambda f: f[0])
             del findings[LIMIT:]
-    lines, ends_with_newline = _count_lines(file)
-    records = start - 1  # header included
-    if records != lines + (0 if ends_with_newline else 1):
+    if not data.lines_match(start - 1):  # records read, header included
         raise Unsupported("blank lines or records spanning lines: row numbers would differ")
     for name, key in keys.items():
         findings += [(r, name, "unique-error", "", f"the same as in the row at position {first}") for r, first in _duplicates(key)]

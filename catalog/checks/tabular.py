@@ -17,6 +17,7 @@ from typing import Any
 from ..model import Catalog, Dataset, Resource, Schema
 from ..problems import Problem, problem
 from .fastpath import validate_fast
+from .filebytes import FileBytes
 
 LIMIT_ERRORS = 10_000  # Frictionless stops collecting after this many (memory bound)
 
@@ -61,24 +62,7 @@ def header_of(file: Path) -> tuple[str, ...] | None:
     return ()
 
 
-def first_bad_utf8(file: Path) -> tuple[int, int, bytes] | None:
-    """(line, byte offset, bytes) of the first byte that is not UTF-8, or None."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, line = 0, 1
-    with file.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                # re-decode this chunk to find where in it the error is
-                good = chunk[: max(exc.start, 0)]
-                return line + good.count(b"\n"), offset + exc.start, chunk[exc.start : exc.start + 4]
-            line += chunk.count(b"\n")
-            offset += len(chunk)
-    return None
-
-
-def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem]:
+def check_resource(catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes | None = None) -> list[Problem]:
     if not res.schema.well_formed:
         return []  # its structure problems are already reported; data checks would only echo them
     root = Path(catalog.root)
@@ -99,7 +83,8 @@ def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem
         ]
     if file.stat().st_size == 0:
         return [problem("source-error", f"{res.file} is empty (0 bytes)", res.path, line=1, hint="Export the data again with a header row and at least one data row.")]
-    bad = first_bad_utf8(file)
+    data = data or FileBytes(file)
+    bad = data.bad_utf8
     if bad:
         line, offset, raw = bad
         return [
@@ -118,7 +103,7 @@ def check_resource(catalog: Catalog, ds: Dataset, res: Resource) -> list[Problem
     schema_problems = check_table_schema(ds, res.schema, descriptor)
     if schema_problems:
         return schema_problems
-    return run_frictionless(file, descriptor, res.path, catalog.config.limits.max_problems_per_code, res.schema)
+    return run_frictionless(file, descriptor, res.path, catalog.config.limits.max_problems_per_code, res.schema, data)
 
 
 def csv_syntax(file: Path, path: str) -> list[Problem]:
@@ -155,14 +140,6 @@ def csv_syntax(file: Path, path: str) -> list[Problem]:
                     )
                 ]
     return []
-
-
-def _odd_quotes(file: Path) -> bool:
-    n = 0
-    with file.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            n += chunk.count(b'"')
-    return n % 2 == 1
 
 
 def _looks_binary(file: Path) -> bool:
@@ -232,15 +209,17 @@ def check_table_schema(ds: Dataset, schema: Schema, descriptor: dict[str, Any]) 
     return out
 
 
-def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int, schema: Schema | None = None) -> list[Problem]:
+def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int, schema: Schema | None = None, data: FileBytes | None = None) -> list[Problem]:
     """Frictionless' findings for a CSV: from the fast path when it can reproduce them
     exactly, else from Frictionless itself."""
-    encoding = "utf-8-sig" if file.open("rb").read(3) == codecs.BOM_UTF8 else "utf-8"
-    if _odd_quotes(file):  # a quote opened and never closed: say so before anything else
+    with file.open("rb") as fh:
+        encoding = "utf-8-sig" if fh.read(3) == codecs.BOM_UTF8 else "utf-8"
+    data = data or FileBytes(file)
+    if data.odd_quotes:  # a quote opened and never closed: say so before anything else
         syntax = csv_syntax(file, path)
         if syntax:
             return syntax
-    fast = validate_fast(file, descriptor, encoding)
+    fast = validate_fast(file, descriptor, encoding, data)
     if fast is not None:
         findings = [_from_finding(f, descriptor) for f in sorted(fast, key=lambda f: (f[0], f[1], f[2]))]
         return _cap(findings, path, cap, schema, truncated=len(fast) >= LIMIT_ERRORS)
