@@ -11,16 +11,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import gitinfo
+from . import gitinfo, workers
 from .cache import Cache, code_hash, fingerprint
 from .load import load_catalog
 from .model import Catalog, Dataset
@@ -31,9 +30,6 @@ from .publish import publish, staging_dir
 from .render import TEMPLATES, render_all
 from .site import Entry, Site, iso_from_epoch
 from .validate import validate
-
-# spawn, not fork: vl-convert runs threads, and a forked copy of them can deadlock
-SPAWN = multiprocessing.get_context("spawn")
 
 Progress = Callable[[str], None]
 
@@ -160,19 +156,10 @@ def _published_fingerprint(out: Path) -> str | None:
 
 # --- transform ---------------------------------------------------------------------------
 
-_worker_catalog: Catalog | None = None
-
-
-def _init_worker(catalog: Catalog) -> None:
-    global _worker_catalog
-    _worker_catalog = catalog
-
 
 def _transform_in_worker(ident: str, folder: str) -> dict[str, object]:
-    assert _worker_catalog is not None
-    ds = _worker_catalog.dataset(ident)
-    assert ds is not None
-    return build_dataset(_worker_catalog, ds, Path(folder)).to_json()
+    catalog, ds = workers.dataset(ident)
+    return build_dataset(catalog, ds, Path(folder)).to_json()
 
 
 def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: int, say: Progress) -> tuple[dict[str, DatasetOutput], int]:
@@ -191,8 +178,8 @@ def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: 
         return outputs, 0
     folders = {ds.id: cache.begin(ds) for ds in todo}
     try:
-        if jobs > 1 and len(todo) >= 4:  # a pool costs a second to start
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=_init_worker, initargs=(catalog,)) as pool:
+        if workers.worth_a_pool(jobs, len(todo)):
+            with workers.pool(catalog, jobs) as pool:
                 futures = {pool.submit(_transform_in_worker, ds.id, str(folders[ds.id])): ds for ds in todo}
                 for n, future in enumerate(as_completed(futures), 1):
                     ds = futures[future]

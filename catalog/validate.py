@@ -6,20 +6,15 @@ the same function, so the build stops on exactly what ``catalog validate`` print
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import codeowners
+from . import codeowners, workers
 from .checks import charts, exemptions, metadata, tabular
 from .checks.filebytes import FileBytes
 from .load import Loaded
 from .model import Catalog, Dataset
 from .problems import Problem, sort_problems
-
-# spawn, not fork: a forked copy of another library's threads can deadlock
-SPAWN = multiprocessing.get_context("spawn")
 
 
 def validate(
@@ -49,8 +44,8 @@ def validate(
         if ds.id in known:
             problems += known[ds.id]
     results: dict[str, list[Problem]] = {}
-    if jobs > 1 and len(todo) >= 4:  # a pool costs a second to start
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=SPAWN, initializer=_init_worker, initargs=(catalog,)) as pool:
+    if workers.worth_a_pool(jobs, len(todo)):
+        with workers.pool(catalog, jobs) as pool:
             for ds, found in zip(todo, pool.map(_check_in_worker, [d.id for d in todo], chunksize=max(1, len(todo) // (jobs * 8))), strict=True):
                 results[ds.id] = found
                 if progress:
@@ -67,18 +62,8 @@ def validate(
     return sort_problems(set(problems))
 
 
-_worker_catalog: Catalog | None = None
-
-
-def _init_worker(catalog: Catalog) -> None:
-    global _worker_catalog
-    _worker_catalog = catalog
-
-
 def _check_in_worker(ident: str) -> list[Problem]:
-    assert _worker_catalog is not None
-    ds = _worker_catalog.dataset(ident)
-    return check_dataset(_worker_catalog, ds) if ds else []
+    return check_dataset(*workers.dataset(ident))
 
 
 def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
