@@ -37,6 +37,8 @@ WORDS = [
     "water",
     "energy",
     "housing",
+    "libraries",
+    "transit",
 ]
 TOWNS = ["Hartford", "New Haven", "Stamford", "Waterbury", "Norwalk", "Danbury", "Bristol", "Meriden", "Milford", "Enfield"]
 
