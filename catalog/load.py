@@ -371,7 +371,7 @@ def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, pro
         fields.append(
             Field(
                 name=name,
-                type=_str(f.get("type")) or "any" if "type" in f else "string",
+                type=_str(f.get("type")) or "string",  # Table Schema's default type
                 format=_str(f.get("format")),
                 title=_str(f.get("title")),
                 description=_str(f.get("description")),

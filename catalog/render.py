@@ -22,6 +22,7 @@ from markupsafe import Markup
 from . import contract
 from .cache import code_hash
 from .outputs import categories, json_ld, license_url
+from .serve import base_path_of
 from .site import Entry, Site, category_slug
 from .text import markdown_html, plain_text
 
@@ -202,7 +203,7 @@ def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, page_cach
         for old in page_cache.glob("*.html"):
             if old.name not in used:
                 old.unlink(missing_ok=True)
-    base_path = "/" + site.config.base_url.split("://", 1)[-1].partition("/")[2]
+    base_path = base_path_of(site.config.base_url)  # the 404 page is served at any depth
     (staging / "404.html").write_text(env.get_template("404.html").render(**common, root=base_path, page_path="404.html"), "utf-8")
     static = templates / "static"
     if static.is_dir():
