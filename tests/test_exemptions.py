@@ -142,7 +142,18 @@ def test_vectorised_scan_equals_the_row_by_row_scan(make: CatalogMaker, monkeypa
     schema["fields"] += [{"name": "contact", "type": "string"}, {"name": "note", "type": "string"}]
     rows = ["id,name,amount,contact,note"]
     for i in range(1, 3001):
-        contact = ["ok", "123-45-6789", "a.b@example.gov", "(860) 555-0100", " 860-555-0101 ", "x" * 50][i % 6]
+        contact = [
+            "ok",
+            "123-45-6789",
+            "a.b@example.gov",
+            "(860) 555-0100",
+            " 860-555-0101 ",
+            "x" * 50,
+            "+1 (860) 555-0100",
+            "a-very-long-mailbox-name@agency.example.gov",  # over 40 characters
+            "١٢٣-٤٥-٦٧٨٩",  # Arabic-Indic digits: not an SSN shape to either scan
+            "8605550100x",
+        ][i % 10]
         rows.append(f"{i},n{i},{['0', '3', '*', '12', '5.5', '1,000', ' 2 '][i % 7]},{contact},plain {i}")
     make.dataset(meta=meta, csv="\n".join(rows) + "\n")
     fast = make.table()
