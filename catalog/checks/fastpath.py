@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..blocks import read_ahead
 from .filebytes import FileBytes
 
 BLOCK = 2 << 20
@@ -102,7 +103,7 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
     primary = _Key(pk) if pk else None
     findings: list[Finding] = []
     start = 2  # the header is row 1
-    for batch in reader:
+    for batch in read_ahead(reader):
         n = batch.num_rows
         if not n:
             continue
