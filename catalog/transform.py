@@ -168,20 +168,17 @@ def convert(column: pa.Array, f: Field, missing: list[str]) -> pa.Array:
     return pc.if_else(is_missing, pa.scalar(None, pa.string()), column)
 
 
-def _cast(values: pa.Array, target: pa.DataType, fallback: pa.Array | None = None) -> pa.Array:
+def _cast(values: pa.Array, target: pa.DataType) -> pa.Array:
+    """Cast text to ``target``; a cell that does not parse becomes null. A block with bad
+    cells is halved until the bad cells stand alone, so a few of them cost a few dozen
+    casts, not one per cell."""
     try:
         return pc.cast(values, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        if fallback is not None:
-            return fallback
-        # cell by cell: anything unparsable becomes null
-        out = []
-        for v in values.to_pylist():
-            try:
-                out.append(pc.cast(pa.array([v], pa.string()), target)[0].as_py())
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                out.append(None)
-        return pa.array(out, target)
+        if len(values) == 1:
+            return pa.nulls(1, target)
+        half = len(values) // 2
+        return pa.concat_arrays([_cast(values.slice(0, half), target), _cast(values.slice(half), target)])
 
 
 def _json_default(v: Any) -> Any:
@@ -193,48 +190,96 @@ def _json_default(v: Any) -> Any:
 _ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f")]
 
 
-def _json_values(col: pa.Array) -> pa.Array | None:
-    """Each value of a column as JSON text (null as null), vectorised; None if a value
-    needs escaping this does not do (rare control characters)."""
+def _string_bytes(col: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of a string column's values, as numpy sees them (no copy)."""
+    _, offsets, data = col.buffers()
+    if data is None or not len(col):
+        return np.empty(0, np.uint8)
+    bounds = np.frombuffer(offsets, dtype=np.int32, count=len(col) + 1, offset=col.offset * 4)
+    return np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]
+
+
+def _has_control(raw: np.ndarray, also_quote_backslash: bool) -> bool:
+    bad = raw < 0x20
+    if also_quote_backslash:
+        bad |= (raw == 0x22) | (raw == 0x5C)
+    return bool(bad.any())
+
+
+def _json_values(col: pa.Array) -> tuple[pa.Array, bool] | None:
+    """Each value of a column as JSON text, vectorised, and whether it still needs its
+    quotes (then it has no nulls, and the quotes go into the literal text around it); null
+    is ``null``. None if a value needs escaping this does not do (rare control characters)."""
     t = col.type
     if pa.types.is_string(t):
         text = col
-        if pc.any(pc.match_substring_regex(col, '["\\\\\\x00-\\x1f]')).as_py():
+        if _has_control(_string_bytes(col), also_quote_backslash=True):
             for a, b in _ESCAPES:
                 text = pc.replace_substring(text, a, b)
-            if pc.any(pc.match_substring_regex(text, "[\x00-\x1f]")).as_py():
+            if _has_control(_string_bytes(text), also_quote_backslash=False):
                 return None
-        text = pc.binary_join_element_wise('"', text, '"', "")
-    elif pa.types.is_boolean(t):
+        if not text.null_count:
+            return text, True
+        return pc.fill_null(pc.binary_join_element_wise('"', text, '"', ""), "null"), False
+    if pa.types.is_boolean(t):
         text = pc.if_else(col, "true", "false")
     elif pa.types.is_floating(t):
-        finite = pc.is_finite(col)
-        text = pc.if_else(finite, pc.cast(col, pa.string()), pa.scalar(None, pa.string()))
+        text = pc.cast(col, pa.string())
+        if not pc.all(pc.is_finite(col)).as_py():  # NaN and infinity are not JSON
+            text = pc.if_else(pc.is_finite(col), text, pa.scalar(None, pa.string()))
     elif pa.types.is_integer(t):
         text = pc.cast(col, pa.string())
-    elif pa.types.is_date(t):
-        text = pc.binary_join_element_wise('"', pc.cast(col, pa.string()), '"', "")
-    elif pa.types.is_timestamp(t):
-        text = pc.binary_join_element_wise('"', pc.replace_substring(pc.cast(col, pa.string()), " ", "T"), '"', "")
+    elif pa.types.is_date(t) or pa.types.is_timestamp(t):
+        text = pc.cast(col, pa.string())
+        if pa.types.is_timestamp(t):
+            text = pc.replace_substring(text, " ", "T")
+        if not text.null_count:
+            return text, True
+        text = pc.binary_join_element_wise('"', text, '"', "")
     else:
         return None
-    return pc.fill_null(text, "null")
+    return (pc.fill_null(text, "null") if text.null_count else text), False
 
 
 def json_records(batch: pa.RecordBatch) -> bytes | memoryview:
     """The rows of a batch as JSON objects, each preceded by ",\\n" (the caller drops the
     very first comma of the file). The fast path hands back Arrow's own buffer: no copy."""
     parts: list[Any] = []
+    literal = ""  # text between two columns' values: quotes, separators, keys
     for i, name in enumerate(batch.schema.names):
-        values = _json_values(batch.column(i))
-        if values is None:
+        found = _json_values(batch.column(i))
+        if found is None:
             return "".join(",\n" + json.dumps(r, ensure_ascii=False, default=_json_default, allow_nan=False) for r in _finite(batch.to_pylist())).encode("utf-8")
-        parts += [(",\n{" if i == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":", values]
-    parts.append("}")
+        values, quoted = found
+        literal += (",\n{" if i == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":" + ('"' if quoted else "")
+        parts += [literal, values]
+        literal = '"' if quoted else ""
+    parts.append(literal + "}")
     rows = pc.binary_join_element_wise(*parts, "")
-    _, offsets, data = rows.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
-    return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+    raw = _string_bytes(rows)
+    return raw.data if raw.size else b""
+
+
+_CSV_SPECIAL = np.zeros(256, dtype=bool)
+_CSV_SPECIAL[[ord(","), ord('"'), ord("\n"), ord("\r")]] = True
+
+
+def csv_records(text: pa.RecordBatch) -> bytes | memoryview:
+    """The rows of a batch of text cells as CSV lines, quoted only where needed (as Python's
+    csv module does), vectorised; Arrow's own buffer, no copy."""
+    cells = []
+    for col in text.columns:
+        raw = _string_bytes(col)
+        if raw.size and _CSV_SPECIAL[raw].any():
+            quote = pc.match_substring_regex(col, '[,"\r\n]')
+            col = pc.if_else(quote, pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', ""), col)
+        if text.num_columns == 1:  # an empty line would read back as no row at all
+            col = pc.if_else(pc.equal(col, ""), '""', col)
+        cells.append(col)
+    lines = pc.binary_join_element_wise(*cells, ",")
+    lines = pc.binary_join_element_wise(lines, "\n", "")
+    raw = _string_bytes(lines)
+    return raw.data if raw.size else b""
 
 
 def _finite(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -272,42 +317,49 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
     csv_path, pq_path, json_path = out_dir / f"{res.name}.csv", out_dir / f"{res.name}.parquet", out_dir / f"{res.name}.json"
     copy_verbatim = len(names) == len(header)  # nothing to remove: publish the agency's bytes
 
-    def prepare(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview]:
+    def prepare(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview, bytes | memoryview]:
         """The CPU-heavy part of a block (pyarrow kernels release the GIL): run in threads."""
         text = pa.RecordBatch.from_arrays([batch.column(n) for n in names], schema=text_schema)
         typed = pa.RecordBatch.from_arrays(
             [convert(text.column(i), f, _missing_for(f, missing)).cast(typed_schema.field(i).type) for i, f in enumerate(public)],
             schema=typed_schema,
         )
-        return text, typed, json_records(typed)
+        return text, typed, json_records(typed), b"" if copy_verbatim else csv_records(text)
 
+    # Three kinds of thread, so that both cores stay busy: two prepare blocks; one writes
+    # Parquet and one the CSV and JSON files (each in block order); this one reads the CSV
+    # and profiles. Every queue is short, so memory stays bounded whatever the file's size.
     with (
-        csv_path.open("w", encoding="utf-8", newline="") as csv_out,
+        csv_path.open("wb") as csv_out,
         pq.ParquetWriter(pq_path, typed_schema, compression="zstd") as pq_out,
         json_path.open("wb") as json_out,
         ThreadPoolExecutor(max_workers=2) as pool,
+        ThreadPoolExecutor(max_workers=1) as pq_thread,
+        ThreadPoolExecutor(max_workers=1) as file_thread,
     ):
-        writer = csv.writer(csv_out, lineterminator="\n")
         if not copy_verbatim:
-            writer.writerow(names)
+            csv_out.write(csv_records(pa.RecordBatch.from_arrays([pa.array([n]) for n in names], names=names)))
         json_out.write(b"[")
-        first = True
-        pending: deque[Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview]]] = deque()
+        pending: deque[Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview, bytes | memoryview]]] = deque()
+        writes: deque[Future[Any]] = deque()
 
-        def finish(job: Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview]]) -> None:
-            nonlocal first, rows, preview
-            text, typed, records = job.result()
-            if not copy_verbatim:
-                writer.writerows(zip(*(c.to_pylist() for c in text.columns), strict=True))
-            pq_out.write_batch(typed)
+        def write_files(csv_text: bytes | memoryview, records: bytes | memoryview) -> None:
+            csv_out.write(csv_text)
+            json_out.write(records)
+
+        def finish(job: Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview, bytes | memoryview]]) -> None:
+            nonlocal rows, preview
+            text, typed, records, csv_text = job.result()
+            writes.append(pq_thread.submit(pq_out.write_batch, typed))
+            writes.append(file_thread.submit(write_files, csv_text, records[1:] if rows == 0 else records))  # no comma before the first record
             for i, p in enumerate(profilers):
                 p.add(typed.column(i), text.column(i))
-            json_out.write(records[1:] if first else records)  # the file's first record has no comma before it
-            first = False
             if len(preview) < preview_rows:
                 take = text.slice(0, preview_rows - len(preview)).to_pylist()
                 preview += [[r[n] for n in names] for r in take]
             rows += text.num_rows
+            while len(writes) > 4:
+                writes.popleft().result()
 
         for batch in read:
             if batch.num_rows:
@@ -316,6 +368,8 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
                 finish(pending.popleft())
         while pending:
             finish(pending.popleft())
+        while writes:
+            writes.popleft().result()
         json_out.write(b"\n]\n")
     if copy_verbatim:
         _copy_without_bom(csv_file, csv_path)
