@@ -6,11 +6,14 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from catalog.transform import _cast, csv_records, json_records
+import catalog.transform as transform
+from catalog.model import Field
+from catalog.transform import _cast, _Profiler, convert, csv_records, json_records
 
 
 def test_json_records_escape_and_type_every_value() -> None:
@@ -69,3 +72,96 @@ def test_cast_turns_only_the_bad_cells_into_null() -> None:
     out = _cast(pa.array(cells), pa.int64()).to_pylist()
     assert out[17] is None and out[5000] is None and out[9999] is None
     assert [v for i, v in enumerate(out) if i not in (17, 5000, 9999)] == [i for i in range(10_000) if i not in (17, 5000, 9999)]
+
+
+def _profile(cells: list[str], f: Field, block: int = 1000) -> transform.ColumnProfile:
+    profiler = _Profiler(f)
+    for start in range(0, len(cells), block):
+        text = pa.array(cells[start : start + block], pa.string())
+        profiler.add(convert(text, f, [""]), text)
+    return profiler.result()
+
+
+def test_profile_counts_like_a_counter_across_blocks() -> None:
+    import random
+    from collections import Counter
+
+    rng = random.Random(3)
+    cells = [rng.choice(["Hartford", "New Haven", "Stamford", "", "Norwalk", "Bristol"]) for _ in range(25_000)]
+    got = _profile(cells, Field("town", "string"))
+    counted = Counter(c for c in cells if c)
+    assert (got.count, got.missing, got.distinct, got.distinct_capped) == (sum(counted.values()), cells.count(""), len(counted), False)
+    assert got.top == sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+
+
+def test_profile_of_numbers_gives_extremes_and_caps_distinct_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transform, "DISTINCT_CAP", 500)
+    cells = [str(i) for i in range(3000)] + [" 7 ", ""]
+    got = _profile(cells, Field("n", "integer"))
+    assert (got.min, got.max, got.count, got.missing) == ("0", "2999", 3001, 1)
+    assert got.distinct_capped and got.distinct == 500 and got.top == []
+
+
+def test_json_numbers_keep_their_written_form_only_when_it_is_json() -> None:
+    written = pa.array(["1.50", "-0.25", "1e3", "12"])
+    typed = pa.RecordBatch.from_pydict({"x": pa.array([1.5, -0.25, 1000.0, 12.0])})
+    out = bytes(json_records(typed, pa.RecordBatch.from_pydict({"x": written}))).decode()
+    assert out == ',\n{"x":1.50},\n{"x":-0.25},\n{"x":1e3},\n{"x":12}'
+    for odd in (["007", "1", "2", "3"], [" 1.5", "1", "2", "3"], ["+1", "1", "2", "3"], ["1.", "1", "2", "3"]):  # not JSON as written
+        out = bytes(json_records(typed, pa.RecordBatch.from_pydict({"x": pa.array(odd)}))).decode()
+        assert json.loads("[" + out[1:] + "]") == [{"x": 1.5}, {"x": -0.25}, {"x": 1000.0}, {"x": 12.0}]
+
+
+def test_transform_round_trips_a_large_awkward_file(tmp_path: Path) -> None:
+    """Multi-line quoted cells, padded numbers, missing values and a protected column, over
+    many blocks and row groups: every output reads back to the same rows."""
+    import pyarrow.parquet as pq
+
+    from catalog.model import Resource, Schema
+    from catalog.transform import ROW_GROUP, transform_resource
+
+    rows = []
+    for i in range(70_000):
+        note = f'line one\nline "two" {i}' if i % 1000 == 7 else ("" if i % 13 == 0 else f"note, {i}")
+        amount = "*" if i % 17 == 0 else (f" {i / 4} " if i % 19 == 0 else str(i / 4))
+        rows.append([str(i), note, amount, "true" if i % 2 else "false", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", f"SECRET-{i}"])
+    source = tmp_path / "data.csv"
+    with source.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(["id", "note", "amount", "flag", "day", "ssn"])
+        out.writerows(rows)
+    schema = Schema(
+        fields=(
+            Field("id", "integer"),
+            Field("note", "string"),
+            Field("amount", "number"),
+            Field("flag", "boolean"),
+            Field("day", "date"),
+            Field("ssn", "string", protected=True, exemption="privacy"),
+        ),
+        missing_values=("", "*"),
+    )
+    done = transform_resource(source, Resource("data", "data.csv", "data.csv", "Data", "", schema, 0), tmp_path / "out", 5)
+    assert done.rows == 70_000 and done.columns == ["id", "note", "amount", "flag", "day"]
+
+    with (tmp_path / "out/data.csv").open(newline="", encoding="utf-8") as fh:
+        published = list(csv.reader(fh))
+    assert published == [["id", "note", "amount", "flag", "day"]] + [r[:5] for r in rows]
+    assert b"SECRET" not in b"".join(p.read_bytes() for p in (tmp_path / "out").iterdir())
+
+    table = pq.read_table(tmp_path / "out/data.parquet")
+    meta = pq.read_metadata(tmp_path / "out/data.parquet")
+    assert meta.num_row_groups > 1 and all(meta.row_group(g).num_rows >= ROW_GROUP for g in range(meta.num_row_groups - 1))  # blocks gathered
+    expected = [
+        {
+            "id": int(r[0]),
+            "note": r[1] or None,
+            "amount": None if r[2] == "*" else float(r[2]),
+            "flag": r[3] == "true",
+            "day": dt.date.fromisoformat(r[4]),
+        }
+        for r in rows
+    ]
+    assert table.to_pylist() == expected
+    records = json.loads((tmp_path / "out/data.json").read_text(encoding="utf-8"))
+    assert records == [{**e, "day": e["day"].isoformat()} for e in expected]

@@ -203,7 +203,7 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], da
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    from .fastpath import _is_any
+    from .fastpath import is_any
 
     if len(set(header)) != len(header):
         return False
@@ -223,7 +223,7 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], da
                 col = batch.column(s.name)
                 small, count, hits = found[s.name]
                 if s.min_cell is not None:
-                    present = pc.invert(_is_any(col, sorted(s.missing)))
+                    present = pc.invert(is_any(col, sorted(s.missing)))
                     text = pc.replace_substring(pc.utf8_trim_whitespace(col), ",", "")
                     numeric = pc.and_(present, pc.match_substring_regex(text, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"))
                     values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())

@@ -270,7 +270,7 @@ class _FieldCheck:
     def run(self, col: pa.Array, rows: np.ndarray, out: list[Finding]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
         """Check one column of a block; return its typed values, its null mask (missing or
         unreadable) and its missing-value mask."""
-        is_missing = _is_any(col, self.missing.to_pylist())
+        is_missing = is_any(col, self.missing.to_pylist())
         typed, bad = self._cast(col, is_missing)
         if bad is not None and pc.any(bad).as_py():
             idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
@@ -348,7 +348,7 @@ class _FieldCheck:
         raise Unsupported(t)
 
 
-def _is_any(col: pa.Array, values: list[str]) -> pa.Array:
+def is_any(col: pa.Array, values: list[str]) -> pa.Array:
     """col in values, by equality tests (much faster than a hash lookup for a few values)."""
     if not values:
         return pa.array(np.zeros(len(col), dtype=bool))
