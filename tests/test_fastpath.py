@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,17 @@ def test_fast_path_agrees_on_the_corpus(corpus: Path, tmp_path: Path) -> None:
         if agree(tmp_path, src.read_bytes(), descriptor) is not None:
             ran += 1
     assert ran >= 20
+
+
+def test_key_checks_spilled_to_disk_agree_with_frictionless(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import catalog.checks.fastpath as fastpath
+
+    lines = ["id,code,n"] + [f"{i if i % 37 else i // 2},c{i % 4000},{i}" for i in range(1, 12_001)]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n")
+    descriptor = {"fields": [F("id", "integer"), F("code", unique=True), F("n", "integer")], "primaryKey": ["id"]}
+    in_memory = by_fast(tmp_path / "data.csv", descriptor)
+    monkeypatch.setattr(fastpath, "SPILL", 500)  # spill files after every 500 rows of a key
+    spilled = by_fast(tmp_path / "data.csv", descriptor)
+    assert spilled == in_memory == by_frictionless(tmp_path / "data.csv", descriptor)
+    assert spilled is not None and {c for _, _, c in spilled} == {"primary-key", "unique-error"}
+    assert not list(Path(tempfile.gettempdir()).glob("catalog-keys-*"))  # spill files removed

@@ -211,7 +211,7 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], da
     try:
         reader = pacsv.open_csv(
             file,
-            read_options=pacsv.ReadOptions(block_size=2 << 20, use_threads=False),
+            read_options=pacsv.ReadOptions(block_size=1 << 20, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), include_columns=names, strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
         )

@@ -15,7 +15,8 @@ read the way Python does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ import pyarrow.csv as pacsv
 from ..blocks import read_ahead
 from .filebytes import FileBytes
 
-BLOCK = 2 << 20
+BLOCK = 1 << 20  # bytes of CSV per block: larger blocks cost memory (each thread caches its own), not time
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
 TYPES = {"string", "integer", "number", "boolean", "date", "year"}
 CONSTRAINTS = {"required", "minimum", "maximum", "pattern", "enum", "minLength", "maxLength", "unique"}
@@ -49,13 +50,66 @@ class Unsupported(Exception):
 Finding = tuple[int, str, str, str, str]  # (row, field, code, cell, note)
 
 
+SPILL = 1 << 20  # (hash, row) pairs of a key held in memory before they go to disk
+PARTS = 64  # spill files per key, by the hash's top six bits
+
+
 @dataclass
 class _Key:
-    """Hashes of a unique field or of the primary key, one per row, for duplicate search."""
+    """Hashes of a unique field or of the primary key, one per row, for duplicate search.
+    Past SPILL rows they are spilled to PARTS files by hash, so equal values meet in one
+    file and the search reads one file at a time: memory stays bounded at any size."""
 
     fields: list[str]
     hashes: list[np.ndarray] = field(default_factory=list)
     rows: list[np.ndarray] = field(default_factory=list)
+    held: int = 0
+    spilled: tempfile.TemporaryDirectory[str] | None = None
+
+    def add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        self.hashes.append(hashes)
+        self.rows.append(rows)
+        self.held += len(hashes)
+        if self.held >= SPILL:
+            self.spill()
+
+    def take(self) -> tuple[np.ndarray, np.ndarray]:
+        h = np.concatenate(self.hashes) if self.hashes else np.empty(0, np.uint64)
+        r = np.concatenate(self.rows) if self.rows else np.empty(0, np.uint32)
+        self.hashes, self.rows, self.held = [], [], 0
+        return h, r
+
+    def spill(self) -> None:
+        if self.spilled is None:
+            self.spilled = tempfile.TemporaryDirectory(prefix="catalog-keys-")
+        h, r = self.take()
+        part = (h >> np.uint64(58)).astype(np.uint8)
+        order = np.argsort(part, kind="stable")  # rows stay in file order within a part
+        h, r, part = h[order], r[order], part[order]
+        bounds = np.searchsorted(part, np.arange(PARTS + 1))
+        folder = Path(self.spilled.name)
+        for p in range(PARTS):
+            lo, hi = int(bounds[p]), int(bounds[p + 1])
+            if lo < hi:
+                with (folder / f"{p}.hash").open("ab") as fh:
+                    h[lo:hi].tofile(fh)
+                with (folder / f"{p}.row").open("ab") as fh:
+                    r[lo:hi].tofile(fh)
+
+    def parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(hashes, rows) in row order, all of them at once or one spill file at a time."""
+        if self.spilled is None:
+            yield self.take()
+            return
+        self.spill()
+        folder = Path(self.spilled.name)
+        try:
+            for p in range(PARTS):
+                if (folder / f"{p}.hash").exists():
+                    yield np.fromfile(folder / f"{p}.hash", dtype=np.uint64), np.fromfile(folder / f"{p}.row", dtype=np.uint32)
+        finally:
+            self.spilled.cleanup()
+            self.spilled = None
 
 
 def supported(descriptor: dict[str, Any]) -> bool:
@@ -155,36 +209,72 @@ def _collect(key: _Key, values: dict[str, pa.Array], nulls: list[np.ndarray], na
     for k in key.fields:
         arr = values[k].filter(pa.array(keep))
         h = h * np.uint64(1_000_003) ^ _hash(arr)
-    key.hashes.append(h)
-    key.rows.append(rows[keep].astype(np.uint32))
+    key.add(h, rows[keep].astype(np.uint32))
+
+
+_NULL_HASH = np.uint64(0x9E3779B97F4A7C15)
+_BASE = np.uint64(0x100000001B3)  # odd multiplier of the polynomial string hash
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves every output bit."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
 
 
 def _hash(arr: pa.Array) -> np.ndarray:
-    if pa.types.is_floating(arr.type):
-        arr = pc.if_else(pc.equal(arr, 0.0), 0.0, arr)  # -0.0 == 0.0
-    import pandas as pd  # only for unique and primary-key checks
-
-    series = pd.Series(arr.to_pandas(types_mapper=pd.ArrowDtype))
-    h = pd.util.hash_pandas_object(series, index=False).to_numpy(dtype=np.uint64)
-    return np.where(series.isna().to_numpy(), np.uint64(0x9E3779B97F4A7C15), h)
+    """A 64-bit hash per value (equal values, equal hashes), vectorised with numpy: a
+    polynomial over a string's bytes, the bits of a number or date."""
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    if pa.types.is_string(arr.type):
+        arr = pc.fill_null(arr, "")
+        _, offsets_buf, data_buf = arr.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4).astype(np.int64)
+        starts, lengths = offsets[:-1] - offsets[0], np.diff(offsets)
+        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]] if data_buf is not None else np.empty(0, np.uint8)
+        sums = np.zeros(len(arr), dtype=np.uint64)
+        if len(data):
+            with np.errstate(over="ignore"):
+                powers = np.cumprod(np.full(int(lengths.max()), _BASE, dtype=np.uint64))
+                position = np.arange(len(data)) - np.repeat(starts, lengths)
+                terms = (data.astype(np.uint64) + np.uint64(1)) * powers[position]
+            filled = lengths > 0
+            sums[filled] = np.add.reduceat(terms, starts[filled])
+        h = _mix(sums ^ _mix(lengths.astype(np.uint64)))
+    else:
+        if pa.types.is_floating(arr.type):
+            arr = pc.if_else(pc.equal(arr, 0.0), 0.0, arr)  # -0.0 == 0.0
+            bits = pc.fill_null(arr, 0.0).to_numpy(zero_copy_only=False).view(np.uint64)
+        elif pa.types.is_boolean(arr.type):
+            bits = pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(np.uint64)
+        else:  # integers and dates
+            bits = pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False).view(np.uint64)
+        h = _mix(bits ^ np.uint64(0x2545F4914F6CDD1D))
+    return np.where(nulls, _NULL_HASH, h)
 
 
 def _duplicates(key: _Key) -> list[tuple[int, int]]:
-    """(row, previous row with the same value) for every repeat, as Frictionless names them."""
-    if not key.hashes:
-        return []
-    h = np.concatenate(key.hashes)
-    key.hashes.clear()
-    order = np.argsort(h, kind="stable")  # rows arrive in order, so equal hashes stay in row order
-    hs = h[order]
-    del h
-    rows = np.concatenate(key.rows)
-    key.rows.clear()
-    rs = rows[order]
-    del rows, order
-    repeat = np.flatnonzero(hs[1:] == hs[:-1]) + 1
-    del hs
-    return list(zip(rs[repeat].tolist(), rs[repeat - 1].tolist(), strict=True))
+    """(row, previous row with the same value) for every repeat, as Frictionless names them;
+    only the first LIMIT by row, as findings are kept."""
+    found: list[tuple[int, int]] = []
+    for h, rows in key.parts():
+        order = np.argsort(h, kind="stable")  # rows arrive in order, so equal hashes stay in row order
+        hs = h[order]
+        del h
+        rs = rows[order]
+        del rows, order
+        repeat = np.flatnonzero(hs[1:] == hs[:-1]) + 1
+        del hs
+        pairs = np.stack([rs[repeat], rs[repeat - 1]], axis=1)
+        pairs = pairs[np.argsort(pairs[:, 0], kind="stable")][:LIMIT]
+        found += [(int(a), int(b)) for a, b in pairs]
+        if len(found) > 4 * LIMIT:
+            found = sorted(found)[:LIMIT]
+    return sorted(found)[:LIMIT]
 
 
 class _FieldCheck:
