@@ -122,16 +122,20 @@ async function main() {
     more.hidden = results.children.length >= shown.length;
   }
 
+  const facetIds = new Map(); // one id per facet value for the page's life: focus survives re-sorting
+
   function renderFacets(counts) {
     const focused = document.activeElement && document.activeElement.id;
     facets.replaceChildren();
-    FACETS.forEach(([key, label], i) => {
+    FACETS.forEach(([key, label]) => {
       const values = Object.entries(counts[key] || {}).filter(([v, n]) => n > 0 || (state.filters[key] || []).includes(v));
       if (!values.length) return;
       values.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
       const box = el("fieldset", { class: "facet" }, el("legend", { text: label }));
-      values.forEach(([value, n], j) => {
-        const id = `f-${i}-${j}`;
+      values.forEach(([value, n]) => {
+        const idKey = `${key}\u0000${value}`;
+        if (!facetIds.has(idKey)) facetIds.set(idKey, `f-${facetIds.size}`);
+        const id = facetIds.get(idKey);
         const input = el("input", { type: "checkbox", id, name: key, value });
         input.checked = (state.filters[key] || []).includes(value);
         input.addEventListener("change", () => {
@@ -158,6 +162,7 @@ async function main() {
   });
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
+    clearTimeout(timer); // the typing's delayed search is this one
     state.q = q.value;
     run();
   });
