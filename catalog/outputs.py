@@ -27,7 +27,9 @@ MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json":
 
 
 def dump(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    """Compact JSON: without indentation Python's C encoder runs (several times faster),
+    and the files are smaller; browsers and jq indent it for reading."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def license_url(spdx: str) -> str:
