@@ -63,6 +63,17 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["plain"] = plain_text
     env.filters["script_json"] = script_json
     env.filters["category_slug"] = category_slug
+    cards: dict[tuple[str, str], Markup] = {}
+
+    def card(e: Any, root: str) -> Markup:
+        """A dataset's card (templates/_macros.html), rendered once per build however many
+        lists show it (home, all datasets, its agency, its category)."""
+        key = (e.id, root)
+        if key not in cards:
+            cards[key] = Markup(env.get_template("_macros.html").module.card(e, root))  # type: ignore[attr-defined]
+        return cards[key]
+
+    env.globals["card"] = card
     return env
 
 
