@@ -337,7 +337,7 @@ def _finite(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class _ParquetOut:
-    """Typed blocks gathered into row groups of ROW_GROUP rows (16,000-row groups make
+    """Typed blocks gathered into row groups of at least ROW_GROUP rows (16,000-row groups make
     readers slow). Dictionary encoding only for columns that repeat in the first block:
     for the rest it costs time and, under zstd, even bytes."""
 
