@@ -115,7 +115,10 @@ class _Profiler:
         tables = [pa.Table.from_arrays([c.field("values"), c.field("counts")], names=["values", "counts"]) for c in self.parts]
         if self.known is not None:
             tables.append(self.known)
-        merged = pa.concat_tables(tables).group_by("values", use_threads=False).aggregate([("counts", "sum")]).rename_columns(["values", "counts"])
+        if len(tables) == 1:  # one block's counts: already one row per value
+            merged = tables[0]
+        else:
+            merged = pa.concat_tables(tables).group_by("values", use_threads=False).aggregate([("counts", "sum")]).rename_columns(["values", "counts"])
         merged = merged.filter(pc.is_valid(merged.column("values")))
         self.parts, self.waiting = [], 0
         if merged.num_rows > DISTINCT_CAP:
