@@ -48,17 +48,18 @@ def main() -> None:
     ap.add_argument("root", type=Path)
     ap.add_argument("--edits", type=int, default=5)
     ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--keep", action="store_true", help="start from the existing site and cache (skip the full build)")
     args = ap.parse_args()
     root = args.root.resolve()
     if not (root / ".git").exists():
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)
         subprocess.run(["git", "add", "-A"], cwd=root, check=True)
         subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.gov", "commit", "-qm", "catalog"], cwd=root, check=True)
-    shutil.rmtree(root / "site", ignore_errors=True)
-    shutil.rmtree(root / ".cache", ignore_errors=True)
-
+    if not args.keep:
+        shutil.rmtree(root / "site", ignore_errors=True)
+        shutil.rmtree(root / ".cache", ignore_errors=True)
     seconds, summary, stages = build(root, args.jobs)
-    print(f"full build:      {seconds:6.2f} s  {summary}")
+    print(f"{'first build:' if args.keep else 'full build:':16s} {seconds:6.2f} s  {summary}")
     print("  stages (start times): " + ", ".join(f"{name} {at:.1f}s" for name, at in stages))
     rebuilds = []
     for n in range(args.edits):

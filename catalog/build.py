@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import gitinfo, workers
-from .cache import Cache, code_hash, fingerprint
+from .cache import Cache, code_hash, file_digest, fingerprint
 from .load import load_catalog
 from .model import Catalog, Dataset
 from .outputs import api_dataset, atom, data_json, dump, sitemap, write_bulk, write_catalog_tables
@@ -74,7 +74,8 @@ def build(
         say(f"{name} ({time.monotonic() - started:.1f}s)")
 
     # 0. nothing changed since the published build: nothing to do
-    inputs = inputs_fingerprint(root, base_url, search)
+    digests: dict[str, str] = {}
+    inputs = inputs_fingerprint(root, base_url, search, digests)
     if _published_fingerprint(out) == inputs:
         return BuildReport(out, 0, 0, 0, 0, time.monotonic() - started, (), up_to_date=True)
     # 1. load
@@ -86,7 +87,7 @@ def build(
         config = dataclasses.replace(loaded.catalog.config, base_url=base_url.rstrip("/") + "/")
         loaded = dataclasses.replace(loaded, catalog=dataclasses.replace(loaded.catalog, config=config))
     catalog = loaded.catalog
-    prints = {ds.id: fingerprint(catalog, ds) for ds in catalog.datasets}
+    prints = {ds.id: fingerprint(catalog, ds, digests) for ds in catalog.datasets}
     # 2. validate (unchanged datasets reuse their results), 3. gate: errors stop the build
     stage("validating")
     reuse = {i: found for i, fp in prints.items() if (found := cache.problems(i, fp)) is not None}
@@ -130,18 +131,20 @@ def build(
     return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), time.monotonic() - started, tuple(problems))
 
 
-def inputs_fingerprint(root: Path, base_url: str | None, search: bool) -> str:
+def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: dict[str, str] | None = None) -> str:
     """Everything a build reads: the catalog's files, the code, the templates, the git
-    commit (dates and history) and the options. Equal fingerprints, equal sites."""
+    commit (dates and history) and the options. Equal fingerprints, equal sites.
+    ``digests`` receives each catalog file's digest (path relative to the root)."""
     h = hashlib.blake2b(digest_size=20)
     h.update(json.dumps([code_hash(), base_url, search, os.environ.get("SOURCE_DATE_EPOCH"), gitinfo.head(root)]).encode())
     for base in (root / "catalog.yaml", root / "datasets", TEMPLATES):
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for f in files:
+            digest = file_digest(f)
             h.update(f.as_posix().encode())
-            with f.open("rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    h.update(chunk)
+            h.update(digest.encode())
+            if digests is not None and f.is_relative_to(root):
+                digests[f.relative_to(root).as_posix()] = digest
     h.update(",".join(sorted(gitinfo.dirty_folders(root))).encode())
     return h.hexdigest()
 

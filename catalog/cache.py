@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -42,7 +43,17 @@ def code_hash() -> str:
     return h.hexdigest()
 
 
-def fingerprint(catalog: Catalog, ds: Dataset) -> str:
+def file_digest(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fingerprint(catalog: Catalog, ds: Dataset, digests: Mapping[str, str] | None = None) -> str:
+    """``digests`` (path relative to the catalog root → digest) saves reading files again
+    that the build has just read for its no-op check."""
     h = hashlib.blake2b(digest_size=20)
     h.update(code_hash().encode())
     cfg = catalog.config
@@ -51,13 +62,13 @@ def fingerprint(catalog: Catalog, ds: Dataset) -> str:
     h.update(config.read_bytes() if config.is_file() else b"")  # vocabularies, limits, repository mode
     agency = catalog.agency(ds.agency)
     h.update(repr(agency).encode())
-    folder = Path(catalog.root) / ds.folder
+    root = Path(catalog.root)
+    folder = root / ds.folder
+    known = digests or {}
     for p in sorted(folder.rglob("*")):
         if p.is_file():
             h.update(p.relative_to(folder).as_posix().encode())
-            with p.open("rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    h.update(chunk)
+            h.update((known.get(p.relative_to(root).as_posix()) or file_digest(p)).encode())
     return h.hexdigest()
 
 
