@@ -12,7 +12,7 @@ import catalog.checks.filebytes as filebytes
 from catalog.blocks import read_ahead
 from catalog.checks.filebytes import FileBytes
 
-PIECES = [b"abc,def\n", "\u00e9\u2713\n".encode(), "x\u20acy".encode(), b"\n", b"\xff", b"\xe2\x82", b"plain", b'"q"', b"\r\n"]
+PIECES = [b"abc,def\n", b"old\rmac\r", "\u00e9\u00e9\u00e9".encode(), "\u00e9\u2713\n".encode(), "x\u20acy".encode(), b"\n", b"\xff", b"\xe2\x82", b"plain", b'"q"', b"\r\n"]
 
 
 def _python_says(data: bytes) -> tuple[int, int, int] | None:

@@ -35,31 +35,30 @@ class FileBytes:
         # numpy counts bytes and Arrow checks UTF-8 several times faster than bytes.count
         # and Python's decoder, without copying; the decoder only runs to place a bad byte.
         bad: tuple[int, int, bytes] | None = None
-        quotes = newlines = offset = 0
+        quotes = newlines = offset = keep = 0
         last = b""
-        carry = b""  # the bytes after the last newline so far: checked with the next line end
-        buffer = bytearray(CHUNK)  # read into one buffer, compare into one mask: no allocations per chunk
-        mask = np.empty(CHUNK, dtype=bool)
+        # one buffer for every chunk; the up to 3 bytes of a character cut by the chunk's end
+        # are kept at its start and checked with the next chunk (they hold no quote or newline)
+        buffer = bytearray(CHUNK + 4)
+        view = memoryview(buffer)
+        mask = np.empty(CHUNK + 4, dtype=bool)
         with self.file.open("rb") as fh:
-            while size := fh.readinto(buffer):
-                raw = np.frombuffer(buffer, dtype=np.uint8, count=size)
-                quotes += int(np.count_nonzero(np.equal(raw, 0x22, out=mask[:size])))
-                ends = int(np.count_nonzero(np.equal(raw, 0x0A, out=mask[:size])))
-                chunk = memoryview(buffer)[:size]
+            while size := fh.readinto(view[keep : keep + CHUNK]):
+                total = keep + size
+                raw = np.frombuffer(buffer, dtype=np.uint8, count=total)
+                quotes += int(np.count_nonzero(np.equal(raw, 0x22, out=mask[:total])))
+                ends = int(np.count_nonzero(np.equal(raw, 0x0A, out=mask[:total])))
+                last = bytes(view[total - 1 : total])
+                keep = 0
                 if bad is None:
-                    if not ends:  # no line end in the whole chunk
-                        carry += chunk
-                    else:  # a newline is always a character boundary: check up to the last one
-                        first, final = buffer.find(b"\n", 0, size) + 1, buffer.rfind(b"\n", 0, size) + 1
-                        bad = _first_bad_utf8(carry + chunk[:first], offset - len(carry), newlines)
-                        if bad is None:
-                            bad = _first_bad_utf8(chunk[first:final], offset + first, newlines + 1)
-                        carry = bytes(chunk[final:])
+                    cut = _whole_characters(buffer, total)
+                    bad = _first_bad_utf8(view[:cut], offset - (total - size), newlines)
+                    keep = total - cut
+                    buffer[:keep] = buffer[cut:total]
                 newlines += ends
                 offset += size
-                last = bytes(chunk[-1:])
-        if bad is None and carry:
-            bad = _first_bad_utf8(carry, offset - len(carry), newlines)
+        if bad is None and keep:
+            bad = _first_bad_utf8(view[:keep], offset - keep, newlines)
         return _Facts(bad, quotes, newlines, last == b"\n")
 
     @property
@@ -75,6 +74,17 @@ class FileBytes:
         """Do ``records`` records (header included) fill exactly the file's lines? If not,
         blank lines were skipped or records span lines, and row numbers would differ."""
         return records == self._facts.newlines + (0 if self._facts.ends_with_newline else 1)
+
+
+def _whole_characters(buffer: bytearray, total: int) -> int:
+    """How many of the first ``total`` bytes end on a UTF-8 character boundary: all of them,
+    unless they end inside a multi-byte character (which then waits for the next chunk)."""
+    start = total - 1
+    while start > max(total - 4, 0) and buffer[start] & 0xC0 == 0x80:
+        start -= 1  # back over continuation bytes to the character's first byte
+    lead = buffer[start] if total else 0
+    length = 2 if 0xC0 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF8 else 0
+    return start if length and total - start < length else total
 
 
 def _first_bad_utf8(data: bytes | memoryview, offset: int, lines_before: int) -> tuple[int, int, bytes] | None:
