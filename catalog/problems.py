@@ -126,6 +126,11 @@ for _code, _title, _desc in [
     ("cell-error", "Cell error", "A cell-level error reported by Frictionless."),
     ("label-error", "Header error", "A header error reported by Frictionless."),
     ("sequential-value", "Sequential value", "A value breaks a sequence check."),
+    (
+        "unpublishable-value",
+        "Value no download can carry",
+        "A value reads as its type, but no typed download could carry it: an integer beyond 64 bits, a time of day with a UTC offset, times with and without offsets in one column.",
+    ),
     ("csv-syntax", "CSV syntax error", "The file breaks CSV syntax in a way that changes its meaning (a quote never closed)."),
     ("file-too-large", "File too large", "A data file exceeds catalog.yaml's `limits.max_file_mb`."),
     ("more-problems", "More problems not shown", "Problems of one code in one file are capped; this counts the rest."),

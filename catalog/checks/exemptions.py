@@ -203,7 +203,7 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], da
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    from .fastpath import is_any
+    from ..values import is_any
 
     if len(set(header)) != len(header):
         return False

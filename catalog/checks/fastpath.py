@@ -4,12 +4,16 @@ pyarrow reads the CSV in blocks as text; each column is checked with vectorised 
 (RE2 regular expressions, casts, comparisons) instead of cell by cell in Python.  Unique
 and primary-key checks keep one 64-bit hash per row, not the values.
 
-It covers the common case exactly and refuses the rest: ``validate_fast`` returns None —
-and the caller runs Frictionless — whenever it cannot be sure to give Frictionless' own
-findings: a field type or format or constraint it does not model, a header that differs
-from the schema, blank lines or records spanning lines (row numbers would shift), ragged
-rows, non-ASCII digits, numbers with underscores, NaN or infinity, and patterns RE2 can't
-read the way Python does.
+Cells are read by the shared value parser (``catalog.values``), which reads every type
+and format as Frictionless does. The fast path covers the common case exactly and refuses
+the rest: ``validate_fast`` returns None — and the caller runs Frictionless — whenever it
+cannot be sure to give Frictionless' own findings: foreign keys, a constraint it does not
+model, a header that differs from the schema, blank lines or records spanning lines (row
+numbers would shift), ragged rows, NaN beside a numeric constraint, and patterns RE2
+can't read the way Python does.
+
+Besides Frictionless' findings it reports ``unpublishable-value``: a value that validates
+but that no typed download could carry (see ``catalog.values``).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -27,27 +32,26 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..blocks import read_ahead
+from ..values import FieldParser, Zones, arrow_type
 from .filebytes import FileBytes
 
 BLOCK = 1 << 20  # bytes of CSV per block: larger blocks cost memory (each thread caches its own), not time
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
-TYPES = {"string", "integer", "number", "boolean", "date", "year"}
 CONSTRAINTS = {"required", "minimum", "maximum", "pattern", "enum", "minLength", "maxLength", "unique"}
-TRUE_VALUES = ["true", "True", "TRUE", "1"]
-FALSE_VALUES = ["false", "False", "FALSE", "0"]
-
-INTEGER = r"^[+-]?[0-9]+$"
-NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-DATE = r"^[0-9]{4}-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])$"
-# what Python's int()/Decimal() also accept and we do not model: bail out if seen
-EXOTIC_NUMBER = r"(?i)_|inf|nan|[^\x00-\x7f]"
+COMPARABLE = {"integer", "number", "year", "date", "datetime", "time"}
+FIELD_KEYS = {"name", "type", "format", "title", "description", "constraints", "example", "rdfType", "unit", "trueValues", "falseValues", "groupChar", "decimalChar", "bareNumber", "missingValues"}
 
 
 class Unsupported(Exception):
     """The fast path cannot promise Frictionless' findings for this file."""
 
 
-Finding = tuple[int, str, str, str, str]  # (row, field, code, cell, note)
+class Finding(NamedTuple):
+    row: int
+    field: str
+    code: str
+    cell: str
+    note: str
 
 
 SPILL = 1 << 20  # (hash, row) pairs of a key held in memory before they go to disk
@@ -116,12 +120,7 @@ def supported(descriptor: dict[str, Any]) -> bool:
     if descriptor.get("foreignKeys"):
         return False
     for f in descriptor["fields"]:
-        if f.get("type", "any") not in TYPES:
-            return False
-        if f.get("format", "default") != "default":
-            return False
-        extra = set(f) - {"name", "type", "format", "title", "description", "constraints", "example", "rdfType", "unit"}
-        if extra:  # trueValues, groupChar, bareNumber, missingValues per field …
+        if set(f) - FIELD_KEYS:
             return False
         if set(f.get("constraints", {})) - CONSTRAINTS:
             return False
@@ -134,7 +133,7 @@ def validate_fast(file: Path, descriptor: dict[str, Any], encoding: str, data: F
         return None
     try:
         return _validate(file, descriptor, data or FileBytes(file))
-    except (Unsupported, pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+    except (Unsupported, pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError):
         return None
 
 
@@ -176,12 +175,12 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
             # a blank row: Frictionless keeps only the blank-row error for it
             blank = set(rows[all_null].tolist())
             findings[:] = [f for f in findings if f[0] not in blank]
-            findings += [(int(r), "", "blank-row", "", "") for r in rows[all_null]]
+            findings += [Finding(int(r), "", "blank-row", "", "") for r in rows[all_null]]
         for key in keys.values():
             _collect(key, values, nulls, names, rows, skip_null=True)
         if primary is not None:
             pk_null = np.logical_and.reduce([nulls[names.index(k)] for k in pk])
-            findings += [(int(r), "", "primary-key", "", 'cells composing the primary keys are all "None"') for r in rows[pk_null]]
+            findings += [Finding(int(r), "", "primary-key", "", 'cells composing the primary keys are all "None"') for r in rows[pk_null]]
             _collect(primary, values, nulls, names, rows, skip_null=False, drop=pk_null)
         start += n
         if len(findings) > LIMIT:
@@ -190,9 +189,9 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
     if not data.lines_match(start - 1):  # records read, header included
         raise Unsupported("blank lines or records spanning lines: row numbers would differ")
     for name, key in keys.items():
-        findings += [(r, name, "unique-error", "", f"the same as in the row at position {first}") for r, first in _duplicates(key)]
+        findings += [Finding(r, name, "unique-error", "", f"the same as in the row at position {first}") for r, first in _duplicates(key)]
     if primary is not None:
-        findings += [(r, "", "primary-key", "", f"the same as in the row at position {first}") for r, first in _duplicates(primary)]
+        findings += [Finding(r, "", "primary-key", "", f"the same as in the row at position {first}") for r, first in _duplicates(primary)]
     return findings
 
 
@@ -278,13 +277,16 @@ def _duplicates(key: _Key) -> list[tuple[int, int]]:
 
 
 class _FieldCheck:
+    """One field's type and constraint checks over a block, with the shared value parser."""
+
     def __init__(self, f: dict[str, Any], missing: list[str]) -> None:
         self.name: str = f["name"]
         self.type: str = f.get("type", "any")
+        self.parser = FieldParser(f, missing)
         self.constraints: dict[str, Any] = dict(f.get("constraints", {}))
-        self.missing = pa.array(missing, pa.string())
-        self.type_note = f'type is "{self.type}/default"'
-        self.tests: list[tuple[str, str, Callable[[pa.Array, pa.Array], pa.Array]]] = []
+        self.type_note = f'type is "{self.type}/{self.parser.format}"'
+        self.tests: list[tuple[str, str, Callable[[pa.Array], pa.Array]]] = []
+        self.zones = Zones()
         c = self.constraints
         for name in ("required", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum"):
             if c.get(name) is None:
@@ -292,18 +294,20 @@ class _FieldCheck:
             note = f'constraint "{name}" is "{c[name]}"'
             self.tests.append((name, note, self._test(name, c[name])))
 
-    def _test(self, name: str, value: Any) -> Callable[[pa.Array, pa.Array], pa.Array]:
+    def _test(self, name: str, value: Any) -> Callable[[pa.Array], pa.Array]:
         if name == "required":
-            return (lambda typed, text: pc.is_null(typed)) if value else (lambda typed, text: pa.array([False] * len(typed)))
+            return (lambda typed: pc.is_null(typed)) if value else (lambda typed: pa.array(np.zeros(len(typed), dtype=bool)))
         if name in ("minLength", "maxLength"):
             if self.type != "string":
                 raise Unsupported("length constraint on a non-string")
             op = pc.less if name == "minLength" else pc.greater
-            return lambda typed, text: pc.fill_null(op(pc.utf8_length(typed), int(value)), False)
+            return lambda typed: pc.fill_null(op(pc.utf8_length(typed), int(value)), False)
         if name in ("minimum", "maximum"):
+            if self.type not in COMPARABLE:
+                raise Unsupported(f"{name} on {self.type}")
             bound = self._bound(value)
             op = pc.less if name == "minimum" else pc.greater
-            return lambda typed, text: pc.fill_null(op(typed, bound), False)
+            return lambda typed: pc.fill_null(op(typed, bound), False)
         if name == "pattern":
             if not isinstance(value, str) or re.search(r"\\[dDwWsSbB]|\(\?[=!<]|\\[1-9]", value):
                 raise Unsupported("pattern uses classes or lookarounds RE2 reads differently")
@@ -314,147 +318,58 @@ class _FieldCheck:
                 raise Unsupported("pattern not readable by RE2") from exc
             if self.type != "string":
                 raise Unsupported("pattern on a non-string")
-            return lambda typed, text: pc.fill_null(pc.invert(pc.match_substring_regex(typed, anchored)), False)
+            return lambda typed: pc.fill_null(pc.invert(pc.match_substring_regex(typed, anchored)), False)
         if name == "enum":
             if not isinstance(value, list):
                 raise Unsupported("enum is not a list")
-            allowed = [self._bound(v) for v in value]
-            allowed = [a for a in allowed if a is not None]
-            arrow = self._arrow_type()
-            value_set = pa.array(allowed, arrow)
-            return lambda typed, text: pc.fill_null(pc.invert(pc.is_in(typed, value_set=value_set)), False)
+            if self.type not in COMPARABLE and self.type not in ("string", "boolean"):
+                raise Unsupported(f"enum on {self.type}")
+            allowed = [b for b in (self._bound(v) for v in value) if b is not None]
+            value_set = pa.array(allowed, arrow_type({"type": self.type}))
+            return lambda typed: pc.fill_null(pc.invert(pc.is_in(typed, value_set=value_set)), False)
         raise Unsupported(name)
-
-    def _arrow_type(self) -> pa.DataType:
-        return {"integer": pa.int64(), "year": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32()}.get(self.type, pa.string())
 
     def _bound(self, value: Any) -> Any:
         """A constraint value read as Frictionless reads it (with the field's value reader)."""
-        import datetime as dt
-        from decimal import Decimal, InvalidOperation
-
-        t = self.type
-        try:
-            if t == "integer":
-                return int(value.strip() if isinstance(value, str) else value)
-            if t == "year":
-                return int(value) if not isinstance(value, str) or len(value) == 4 else None
-            if t == "number":
-                d = Decimal(value.strip() if isinstance(value, str) else str(value))
-                if not d.is_finite():
-                    raise Unsupported("non-finite bound")
-                return float(d)
-            if t == "date":
-                return dt.datetime.strptime(value, "%Y-%m-%d").date() if isinstance(value, str) else value
-            if t == "boolean":
-                mapping = {**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)}
-                return value if isinstance(value, bool) else mapping.get(str(value))
-        except (ValueError, TypeError, InvalidOperation) as exc:
-            raise Unsupported(f"constraint value {value!r}") from exc
-        if t == "string":
+        if self.type == "string":
             if not isinstance(value, str):
                 raise Unsupported("non-string bound on a string")
             return value
-        raise Unsupported(t)
+        try:
+            read = self.parser.reference(value)
+        except Exception as exc:  # Frictionless readers raise assorted types on odd bounds; the cause is kept
+            raise Unsupported(f"constraint value {value!r}") from exc
+        if read is None:
+            return None
+        if self.type == "number":
+            if isinstance(read, Decimal) and not read.is_finite():
+                raise Unsupported("non-finite bound")
+            return float(read)
+        if self.type == "datetime" and read.tzinfo is not None:
+            raise Unsupported("a bound with a UTC offset")
+        if self.type == "time" and read.tzinfo is not None:
+            raise Unsupported("a bound with a UTC offset")
+        return read
 
     def run(self, col: pa.Array, rows: np.ndarray, out: list[Finding]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
         """Check one column of a block; return its typed values, its null mask (missing or
         unreadable) and its missing-value mask."""
-        is_missing = is_any(col, self.missing.to_pylist())
-        typed, bad = self._cast(col, is_missing)
-        if bad is not None and pc.any(bad).as_py():
-            idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
+        parsed = self.parser.parse(col)
+        typed = parsed.values
+        bad = parsed.bad
+        if bad.any():
+            idx = np.flatnonzero(bad)
             cells = col.take(pa.array(idx)).to_pylist()
-            out += [(int(rows[i]), self.name, "type-error", cell, self.type_note) for i, cell in zip(idx, cells, strict=True)]
-        ok = pc.invert(bad) if bad is not None else None
+            out += [Finding(int(rows[i]), self.name, "type-error", cell, self.type_note) for i, cell in zip(idx, cells, strict=True)]
+        for i, reason in self.zones.unpublishable(parsed).items():
+            out.append(Finding(int(rows[i]), self.name, "unpublishable-value", col[i].as_py(), reason))
+        if self.type == "number" and self.tests and pc.any(pc.is_nan(typed)).as_py():
+            raise Unsupported("NaN: Frictionless compares it differently")
+        readable = pa.array(~bad)
         for _name, note, test in self.tests:
-            failed = test(typed, col)
-            if ok is not None:
-                failed = pc.and_(failed, ok)  # Frictionless checks constraints only after a good cast
+            failed = pc.and_(test(typed), readable)  # Frictionless checks constraints only after a good cast
             if pc.any(failed).as_py():
                 idx = np.flatnonzero(failed.to_numpy(zero_copy_only=False))
                 cells = col.take(pa.array(idx)).to_pylist()
-                out += [(int(rows[i]), self.name, "constraint-error", cell, note) for i, cell in zip(idx, cells, strict=True)]
-        return typed, pc.is_null(typed).to_numpy(zero_copy_only=False), is_missing.to_numpy(zero_copy_only=False)
-
-    def _numbers_slowly(self, present: pa.Array, is_missing: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array]:
-        """Some cells are not plain numbers: read them as Python's int()/Decimal() would."""
-        null_text = pa.scalar(None, pa.string())
-        stripped = pc.utf8_trim_whitespace(present)
-        good = pc.fill_null(pc.match_substring_regex(stripped, INTEGER if target == pa.int64() else NUMBER), False)
-        bad = pc.and_(pc.invert(is_missing), pc.invert(good))
-        rejected = pc.filter(stripped, bad)
-        if pc.any(pc.match_substring_regex(rejected, EXOTIC_NUMBER)).as_py():
-            raise Unsupported("numbers Python reads and we do not model")
-        safe = pc.replace_substring_regex(pc.if_else(good, stripped, null_text), r"^\+", "")  # Arrow's cast refuses "+4"
-        typed = pc.cast(safe, target)
-        if target == pa.float64() and pc.any(pc.or_(pc.is_nan(typed), pc.is_inf(typed))).as_py():
-            raise Unsupported("NaN or infinity")
-        return typed, bad
-
-    def _cast(self, col: pa.Array, is_missing: pa.Array) -> tuple[pa.Array, pa.Array | None]:
-        null_text = pa.scalar(None, pa.string())
-        present = pc.if_else(is_missing, null_text, col)
-        t = self.type
-        if t == "string":
-            return present, None
-        if t == "boolean":
-            trues = pc.is_in(present, value_set=pa.array(TRUE_VALUES))
-            falses = pc.is_in(present, value_set=pa.array(FALSE_VALUES))
-            good = pc.or_(trues, falses)
-            bad = pc.and_(pc.invert(is_missing), pc.invert(good))
-            return pc.if_else(good, trues, pa.scalar(None, pa.bool_())), bad
-        if t in ("integer", "number"):
-            target = pa.int64() if t == "integer" else pa.float64()
-            try:  # the common case: Arrow reads every cell, and whatever Arrow reads, Python reads the same
-                typed = pc.cast(present, target)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                return self._numbers_slowly(present, is_missing, target)
-            if t == "number" and pc.any(pc.or_(pc.is_nan(typed), pc.is_inf(typed))).as_py():
-                raise Unsupported("NaN or infinity: Frictionless compares them differently")
-            return typed, None
-        if t == "year":
-            plain = pc.fill_null(pc.match_substring_regex(present, r"^[0-9]{4}$"), False)
-            bad = pc.and_(pc.invert(is_missing), pc.invert(plain))
-            if pc.any(bad).as_py():
-                odd = pc.filter(present, bad)
-                if not pc.all(pc.string_is_ascii(odd)).as_py():
-                    raise Unsupported("non-ASCII text in a year field")
-                if pc.any(pc.and_(pc.equal(pc.utf8_length(odd), 4), pc.match_substring_regex(odd, r"[0-9]"))).as_py():
-                    raise Unsupported("year cells like ' 202' or '+202' that int() reads")
-            return pc.cast(pc.if_else(plain, present, null_text), pa.int64()), bad
-        if t == "date":
-            same, parsed = _padded_dates(present)
-            bad = pc.and_(pc.invert(is_missing), pc.invert(same))
-            if pc.any(bad).as_py():  # unpadded months and days are dates to Python too; Feb 30 is not
-                if not pc.all(pc.string_is_ascii(pc.filter(present, bad))).as_py():
-                    raise Unsupported("non-ASCII text in a date field")
-                shape = pc.fill_null(pc.match_substring_regex(present, DATE), False)
-                padded = pc.replace_substring_regex(pc.if_else(shape, present, null_text), r"^([0-9]{4})-([0-9])-", r"\1-0\2-")
-                padded = pc.replace_substring_regex(padded, r"-([0-9])$", r"-0\1")
-                same, parsed = _padded_dates(padded)
-                bad = pc.and_(pc.invert(is_missing), pc.invert(same))
-            return pc.cast(pc.if_else(same, parsed, pa.scalar(None, pa.timestamp("s"))), pa.date32()), bad
-        raise Unsupported(t)
-
-
-def is_any(col: pa.Array, values: list[str]) -> pa.Array:
-    """col in values, by equality tests (much faster than a hash lookup for a few values)."""
-    if not values:
-        return pa.array(np.zeros(len(col), dtype=bool))
-    mask = pc.equal(pc.binary_length(col), 0) if values[0] == "" else pc.equal(col, values[0])
-    for v in values[1:]:
-        mask = pc.or_(mask, pc.equal(pc.binary_length(col), 0) if v == "" else pc.equal(col, v))
-    return mask
-
-
-def _padded_dates(present: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(is a real YYYY-MM-DD date, the parsed timestamps). Arrow's strptime rolls Feb 30
-    over into March; comparing the parsed month and day with the text's refuses that."""
-    parsed = pc.strptime(present, format="%Y-%m-%d", unit="s", error_is_null=True)
-    shaped = pc.and_(pc.is_valid(parsed), pc.fill_null(pc.equal(pc.utf8_length(present), 10), False))
-    text = pc.if_else(shaped, present, pa.scalar(None, pa.string()))
-    month = pc.cast(pc.utf8_slice_codeunits(text, 5, 7), pa.int64())
-    day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pa.int64())
-    same = pc.and_(pc.equal(pc.month(parsed), month), pc.equal(pc.day(parsed), day))
-    return pc.fill_null(same, False), parsed
+                out += [Finding(int(rows[i]), self.name, "constraint-error", cell, note) for i, cell in zip(idx, cells, strict=True)]
+        return typed, parsed.missing | bad, parsed.missing

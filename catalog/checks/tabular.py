@@ -11,12 +11,13 @@ import codecs
 import csv
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..model import Catalog, Dataset, Resource, Schema
 from ..problems import Problem, problem
-from .fastpath import validate_fast
+from .fastpath import Finding, validate_fast
 from .filebytes import FileBytes
 
 LIMIT_ERRORS = 10_000  # Frictionless stops collecting after this many (memory bound)
@@ -32,6 +33,10 @@ TYPE_EXAMPLES = {
     "boolean": "true or false",
     "geopoint": "a point such as '41.76,-72.68'",
 }
+
+UNPUBLISHABLE_HINT = (
+    "Write the value so that a typed download can carry it: an identifier as a string field (`type: string`), times of one column all with a UTC offset or all without, times of day without an offset."
+)
 
 HINTS = {
     "missing-cell": "The row has fewer values than the header: add the missing values (empty is fine) or quote text that contains a comma.",
@@ -221,8 +226,9 @@ def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int
             return syntax
     fast = validate_fast(file, descriptor, encoding, data)
     if fast is not None:
-        findings = [_from_finding(f, descriptor) for f in sorted(fast, key=lambda f: (f[0], f[1], f[2]))]
-        return _cap(findings, path, cap, schema, truncated=len(fast) >= LIMIT_ERRORS)
+        names = [f["name"] for f in descriptor["fields"]]
+        found = [_from_fast(f, names) for f in sorted(fast, key=lambda f: (f.row, f.field, f.code))]
+        return _cap(found, path, cap, schema, truncated=len(fast) >= LIMIT_ERRORS)
     syntax = csv_syntax(file, path)  # only here: the fast path refuses such files itself
     if syntax:
         return syntax
@@ -243,36 +249,49 @@ def run_frictionless(file: Path, descriptor: dict[str, Any], path: str, cap: int
     except FrictionlessException as exc:
         err = exc.error
         return [problem(err.type if err.type in HINTS else "source-error", f"{file.name}: {err.note or err.message}", path, hint=HINTS.get(err.type, "Check the file is a CSV with a header row."))]
-    errors = [e for task in report.tasks for e in task.errors] + list(report.errors)
+    errors = [_from_error(e) for task in report.tasks for e in task.errors] + [_from_error(e) for e in report.errors]
     return _cap(errors, path, cap, schema, truncated=len(errors) >= LIMIT_ERRORS)
 
 
-def _from_finding(finding: tuple[int, str, str, str, str], descriptor: dict[str, Any]) -> Any:
-    """A fast-path finding as the Frictionless error it stands for (same message)."""
-    from frictionless import errors
-
-    row, field, code, cell, note = finding
-    names = [f["name"] for f in descriptor["fields"]]
-    number = names.index(field) + 1 if field in names else 0
-    if code == "type-error":
-        return errors.TypeError(note=note, cells=[], row_number=row, cell=cell, field_name=field, field_number=number)
-    if code == "constraint-error":
-        return errors.ConstraintError(note=note, cells=[], row_number=row, cell=cell, field_name=field, field_number=number)
-    if code == "unique-error":
-        return errors.UniqueError(note=note, cells=[], row_number=row, cell=cell, field_name=field, field_number=number)
-    if code == "primary-key":
-        return errors.PrimaryKeyError(note=note, cells=[], row_number=row)
-    return errors.BlankRowError(note=note, cells=[], row_number=row)
+# Frictionless' message templates, for the findings the fast path reproduces
+TEMPLATES = {
+    "blank-row": 'Row at position "{row}" is completely blank',
+    "primary-key": 'Row at position "{row}" violates the primary key: {note}',
+    "unique-error": 'Row at position "{row}" has unique constraint violation in field "{field}" at position "{number}": {note}',
+}
 
 
-def _cap(errors: list[Any], path: str, cap: int, schema: Schema | None, *, truncated: bool) -> list[Problem]:
+@dataclass(frozen=True)
+class Found:
+    """One finding, from the fast path or from a Frictionless error."""
+
+    code: str
+    row: int | None
+    field: str | None
+    cell: str | None
+    note: str
+    message: str  # Frictionless' own wording, used when we have none of ours
+
+
+def _from_fast(f: Finding, names: list[str]) -> Found:
+    number = names.index(f.field) + 1 if f.field in names else 0
+    template = TEMPLATES.get(f.code, "")
+    return Found(f.code, f.row, f.field or None, f.cell, f.note, template.format(row=f.row, field=f.field, number=number, note=f.note))
+
+
+def _from_error(e: Any) -> Found:
+    field = getattr(e, "field_name", None) or getattr(e, "label", None) or None
+    return Found(e.type, getattr(e, "row_number", None), str(field) if field is not None else None, getattr(e, "cell", None), getattr(e, "note", "") or "", e.message)
+
+
+def _cap(found: list[Found], path: str, cap: int, schema: Schema | None, *, truncated: bool) -> list[Problem]:
     out: list[Problem] = []
     counts: Counter[str] = Counter()
-    for e in errors:
-        counts[e.type] += 1
-        if counts[e.type] > cap:
+    for f in found:
+        counts[f.code] += 1
+        if counts[f.code] > cap:
             continue
-        out.append(_problem_from(e, path, schema))
+        out.append(_problem_from(f, path, schema))
     for code, n in sorted(counts.items()):
         if n > cap:
             more = n - cap
@@ -283,23 +302,22 @@ def _cap(errors: list[Any], path: str, cap: int, schema: Schema | None, *, trunc
     return out
 
 
-def _problem_from(e: Any, path: str, schema: Schema | None) -> Problem:
-    code: str = e.type
-    row = getattr(e, "row_number", None)
-    field = getattr(e, "field_name", None) or getattr(e, "label", None) or None
-    note = getattr(e, "note", "") or ""
-    cell = getattr(e, "cell", None)
+def _problem_from(f: Found, path: str, schema: Schema | None) -> Problem:
+    code, row, field, cell = f.code, f.row, f.field, f.cell
     if code == "type-error" and schema is not None and field:
-        f = schema.field_named(field)
-        ftype = f.type if f else "the declared type"
+        fld = schema.field_named(field)
+        ftype = fld.type if fld else "the declared type"
         want = TYPE_EXAMPLES.get(ftype, f"a valid {ftype}")
-        fmt = f" in format {f.format!r}" if f and f.format and f.format != "default" else ""
+        fmt = f" in format {fld.format!r}" if fld and fld.format and fld.format != "default" else ""
         message = f"row {row}, field {field!r}: {cell!r} is not {ftype}{fmt}"
         hint = f"Write {want}{fmt}; if the value means 'no data', declare it in the schema's missingValues (e.g. ['', 'NA', '*'])."
     elif code == "constraint-error":
-        message = f"row {row}, field {field!r}: {cell!r} breaks a constraint: {note}"
+        message = f"row {row}, field {field!r}: {cell!r} breaks a constraint: {f.note}"
         hint = "Correct the value, or change the constraint in the schema if the value is right."
+    elif code == "unpublishable-value":
+        message = f"row {row}, field {field!r}: {cell!r} {f.note}"
+        hint = UNPUBLISHABLE_HINT
     else:
-        message = e.message
+        message = f.message
         hint = HINTS.get(code, "See the Frictionless documentation of this error.")
-    return problem(code, message, path, row=row, field=str(field) if field is not None else None, hint=hint)
+    return problem(code, message, path, row=row, field=field, hint=hint)
