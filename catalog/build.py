@@ -25,10 +25,11 @@ from .load import load_catalog
 from .model import Catalog, Dataset
 from .outputs import api_dataset, atom, data_json, dump, sitemap, write_bulk, write_catalog_tables
 from .package import DatasetOutput, build_dataset
-from .problems import Problem, has_errors
+from .problems import Problem, has_errors, problem
 from .publish import publish, staging_dir
 from .render import TEMPLATES, render_all
 from .site import Entry, Site, iso_from_epoch
+from .transform import UnpublishableData
 from .validate import validate
 
 Progress = Callable[[str], None]
@@ -99,7 +100,10 @@ def build(
         raise BuildFailed(problems)
     # 4. transform each public dataset (cached by content hash)
     stage("transforming")
-    outputs, transformed = transform_all(catalog, cache, prints, jobs, say)
+    try:
+        outputs, transformed = transform_all(catalog, cache, prints, jobs, say)
+    except UnpublishableData as exc:  # validation should have refused it: stop, saying where
+        raise BuildFailed([*problems, unpublishable_problem(exc)]) from None
     # 5. the site's view of the catalog: dates and history from git
     site = assemble(catalog, outputs, build_time(root), prints)
     staging = staging_dir(out)
@@ -147,6 +151,12 @@ def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: 
                 digests[f.relative_to(root).as_posix()] = digest
     h.update(",".join(sorted(gitinfo.dirty_folders(root))).encode())
     return h.hexdigest()
+
+
+def unpublishable_problem(exc: UnpublishableData) -> Problem:
+    from .checks.tabular import UNPUBLISHABLE_HINT
+
+    return problem("unpublishable-value", f"row {exc.row}, field {exc.field!r}: {exc.cell!r} {exc.reason}", exc.path, row=exc.row, field=exc.field, hint=UNPUBLISHABLE_HINT)
 
 
 def _published_fingerprint(out: Path) -> str | None:

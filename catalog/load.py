@@ -357,17 +357,28 @@ def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPat
 
 def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, problems: list[Problem], *, well_formed: bool) -> Schema:
     fields: list[Field] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # casefolded → as written
     for i, f in enumerate(_list(d.get("fields"))):
         if not isinstance(f, dict) or not _str(f.get("name")):
             continue
         name = str(f["name"])
-        if name in seen:
+        if name in seen.values():
             problems.append(
                 problem("duplicate-identifier", f"two fields are named {name!r}", doc.path, line=doc.lines.of((*key, "fields", i, "name")), field=name, hint="Give each field its own name.")
             )
             continue
-        seen.add(name)
+        if name.casefold() in seen:
+            problems.append(
+                problem(
+                    "duplicate-identifier",
+                    f"fields {seen[name.casefold()]!r} and {name!r} differ only in case: databases, R and spreadsheets read them as one column",
+                    doc.path,
+                    line=doc.lines.of((*key, "fields", i, "name")),
+                    field=name,
+                    hint="Rename one of the two columns (in the CSV header and the schema), e.g. add what distinguishes them.",
+                )
+            )
+        seen[name.casefold()] = name
         fields.append(
             Field(
                 name=name,

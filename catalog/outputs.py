@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -309,6 +310,9 @@ def sqlite_table_name(dataset_id: str, resource: str) -> str:
 
 
 def _sqlite_table(db: sqlite3.Connection, name: str, parquet: Path) -> None:
+    """One table from a published Parquet file. SQLite keeps NaN as NULL, so a non-finite
+    number is stored as the text 'NaN', 'Infinity' or '-Infinity' (as in the JSON); dates
+    and times are ISO 8601 text, instants with a trailing Z."""
     pf = pq.ParquetFile(parquet)
     kinds = []
     for f in pf.schema_arrow:
@@ -322,9 +326,20 @@ def _sqlite_table(db: sqlite3.Connection, name: str, parquet: Path) -> None:
     db.execute(f'CREATE TABLE "{name}" (' + ", ".join(f'"{n.replace(chr(34), chr(34) * 2)}" {k}' for n, k in zip(names, kinds, strict=True)) + ")")
     insert = f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(names))})'
     for batch in pf.iter_batches(batch_size=50_000):
-        columns = [c.to_pylist() for c in batch.columns]
-        rows = zip(*[[v.isoformat() if hasattr(v, "isoformat") else v for v in col] for col in columns], strict=True)
-        db.executemany(insert, rows)
+        columns = [_sqlite_values(c) for c in batch.columns]
+        db.executemany(insert, zip(*columns, strict=True))
+
+
+def _sqlite_values(col: pa.Array) -> list[Any]:
+    from .transform import NON_FINITE, iso_text
+
+    t = col.type
+    if pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t):
+        return iso_text(col).to_pylist()
+    values = col.to_pylist()
+    if pa.types.is_floating(t):
+        return [NON_FINITE["nan" if v != v else ("inf" if v > 0 else "-inf")] if v is not None and (v != v or v in (math.inf, -math.inf)) else v for v in values]
+    return values
 
 
 def categories(site: Site) -> list[tuple[str, str, int]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import contract
 from .model import Catalog, Dataset, Field, Resource
-from .transform import ResourceOutput, transform_resource
+from .transform import ResourceOutput, UnpublishableData, transform_resource
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -111,7 +111,13 @@ def write_zip(target: Path, members: list[tuple[str, Path]], *, compress: bool =
 def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput:
     """All published files of one public dataset, written into ``out_dir``."""
     root = Path(catalog.root)
-    outputs = [transform_resource(root / res.path, res, out_dir, catalog.config.limits.preview_rows) for res in ds.resources]
+    outputs = []
+    for res in ds.resources:
+        try:
+            outputs.append(transform_resource(root / res.path, res, out_dir, catalog.config.limits.preview_rows))
+        except UnpublishableData as exc:
+            exc.path = res.path
+            raise
     package = datapackage(catalog, ds, outputs, out_dir)
     dp = out_dir / "datapackage.json"
     dp.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")

@@ -10,10 +10,12 @@ rows are kept whole.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import shutil
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,22 +27,26 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .checks.fastpath import is_any
 from .model import Field, Resource
+from .values import AWARE, FieldParser, Parsed, Zones, arrow_type
 
 BLOCK = 1 << 20
 ROW_GROUP = 1 << 15  # at least this many rows per Parquet row group (the last one excepted)
 DISTINCT_CAP = 10_000  # distinct values tracked per column for the profile
 TOP = 5
 
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-    "datetime": pa.timestamp("s"),
-    "year": pa.int32(),
-}
+
+class UnpublishableData(Exception):
+    """A cell that validation should have refused, or that no typed download can carry:
+    the build stops (with a Problem naming the file, row and field) rather than publish a
+    null in its place."""
+
+    def __init__(self, row: int, field: str, cell: str | None, reason: str, path: str = "") -> None:
+        super().__init__(f"row {row}, field {field!r}: {cell!r} {reason}")
+        self.row, self.field, self.cell, self.reason, self.path = row, field, cell, reason, path
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in worker processes, so it must pickle
+        return (UnpublishableData, (self.row, self.field, self.cell, self.reason, self.path))
 
 
 @dataclass
@@ -95,7 +101,7 @@ class _Profiler:
         nulls = typed.null_count
         self.missing += nulls
         self.count += len(typed) - nulls
-        if self.field.type in ("integer", "number", "date", "datetime", "year") and len(typed) - nulls:
+        if self.field.type in ("integer", "number", "date", "datetime", "time", "year") and len(typed) - nulls:
             mm = pc.min_max(typed)
             lo, hi = mm["min"].as_py(), mm["max"].as_py()
             if lo is not None:
@@ -159,70 +165,41 @@ NULL_TEXT = pa.scalar(None, pa.string())
 
 
 def convert(column: pa.Array, f: Field, missing: list[str]) -> pa.Array:
-    """Text cells → the field's type; missing values → null; unparsable → null (validation
-    has already refused files with type errors). Cells are trimmed (as Frictionless reads
-    numbers, dates and booleans) only in blocks that need it, and a text column with no
-    missing values is handed back as it is: most blocks pay for one comparison per cell."""
-    is_missing = is_any(column, missing)
-    some_missing = bool(pc.any(is_missing).as_py())
-
-    def present(text: pa.Array) -> pa.Array:
-        return pc.if_else(is_missing, NULL_TEXT, text) if some_missing else text
-
-    if f.type in ("integer", "year", "number"):
-        source = column
-        group = f.descriptor.get("groupChar")
-        if group:
-            source = pc.replace_substring(source, group, "")
-        if f.descriptor.get("decimalChar") and f.descriptor.get("decimalChar") != ".":
-            source = pc.replace_substring(source, str(f.descriptor["decimalChar"]), ".")
-        if f.descriptor.get("bareNumber") is False:
-            source = pc.replace_substring_regex(source, r"[^0-9eE+\-.]", "")
-        return _cast_trimmed(present(source), ARROW_TYPES[f.type])
-    if f.type == "boolean":
-        trues = pa.array(f.descriptor.get("trueValues") or ["true", "True", "TRUE", "1"], pa.string())
-        falses = pa.array(f.descriptor.get("falseValues") or ["false", "False", "FALSE", "0"], pa.string())
-        t, fl = pc.is_in(column, value_set=trues), pc.is_in(column, value_set=falses)
-        unknown = pc.invert(pc.or_(is_missing, pc.or_(t, fl)))
-        if pc.any(unknown).as_py():  # padded cells, perhaps: read them trimmed
-            trimmed = pc.utf8_trim_whitespace(column)
-            t, fl = pc.is_in(trimmed, value_set=trues), pc.is_in(trimmed, value_set=falses)
-            unknown = pc.invert(pc.or_(is_missing, pc.or_(t, fl)))
-        return pc.if_else(pc.or_(is_missing, unknown), pa.scalar(None, pa.bool_()), t)
-    if f.type in ("date", "datetime"):
-        fmt = f.format if f.format and f.format not in ("default", "any") else None
-        if fmt:
-            trimmed = present(pc.utf8_trim_whitespace(column))
-            try:
-                parsed = pc.strptime(trimmed, format=fmt, unit="s", error_is_null=True)
-                return parsed.cast(pa.date32()) if f.type == "date" else parsed
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                return trimmed
-        return _cast_trimmed(present(column), ARROW_TYPES[f.type])
-    return present(column)
+    """Text cells → the field's type, as validation reads them (missing values → null).
+    A cell that does not read is an error here, never a null: see ``UnpublishableData``."""
+    parsed = FieldParser(_descriptor(f), missing).parse(column)
+    _refuse(parsed, f.name, column, 0, None)
+    return typed_values(parsed)
 
 
-def _cast_trimmed(values: pa.Array, target: pa.DataType) -> pa.Array:
-    try:
-        return pc.cast(values, target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _cast(pc.utf8_trim_whitespace(values), target)
+def _descriptor(f: Field) -> dict[str, Any]:
+    return {**f.descriptor, "name": f.name, "type": f.type}
 
 
-def _cast(values: pa.Array, target: pa.DataType) -> pa.Array:
-    """Cast text to ``target``; a cell that does not parse becomes null. A block with bad
-    cells is halved until the bad cells stand alone, so a few of them cost a few dozen
-    casts, not one per cell."""
-    try:
-        return pc.cast(values, target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        if len(values) == 1:
-            return pa.nulls(1, target)
-        half = len(values) // 2
-        return pa.concat_arrays([_cast(values.slice(0, half), target), _cast(values.slice(half), target)])
+def typed_values(parsed: Parsed) -> pa.Array:
+    """The typed values of a block; a datetime block of instants is typed as such."""
+    values = parsed.values
+    if parsed.aware is not None and parsed.aware.any():
+        values = values.cast(AWARE)
+    return values
+
+
+def _refuse(parsed: Parsed, name: str, column: pa.Array, first_row: int, zones: Zones | None) -> None:
+    """Raise for the first cell of the block that would be lost."""
+    problems: dict[int, str] = dict(zones.unpublishable(parsed)) if zones is not None else dict(parsed.reasons or {})
+    for i in np.flatnonzero(parsed.bad).tolist():
+        problems.setdefault(i, f"is not a valid {parsed.values.type} value (validation should have refused it)")
+    if problems:
+        i = min(problems)
+        raise UnpublishableData(first_row + i, name, column[i].as_py(), problems[i])
+
+
+NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}  # JSON has no such numbers: they are written as these strings
 
 
 def _json_default(v: Any) -> Any:
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        return v.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z"
     if hasattr(v, "isoformat"):
         return v.isoformat()
     raise TypeError(type(v).__name__)
@@ -273,14 +250,14 @@ def _json_values(col: pa.Array, source: pa.Array | None = None) -> tuple[pa.Arra
         text = pc.if_else(col, "true", "false")
     elif pa.types.is_floating(t):
         text = pc.cast(col, pa.string())
-        if not pc.all(pc.is_finite(col)).as_py():  # NaN and infinity are not JSON
-            text = pc.if_else(pc.is_finite(col), text, pa.scalar(None, pa.string()))
+        finite = pc.is_finite(col)
+        if not pc.all(finite).as_py():  # NaN and infinity are not JSON numbers: written as strings
+            words = pc.replace_substring(pc.replace_substring(pc.replace_substring(text, "-inf", '"-Infinity"'), "nan", '"NaN"'), "inf", '"Infinity"')
+            text = pc.if_else(pc.fill_null(finite, True), text, words)
     elif pa.types.is_integer(t):
         text = pc.cast(col, pa.string())
-    elif pa.types.is_date(t) or pa.types.is_timestamp(t):
-        text = pc.cast(col, pa.string())
-        if pa.types.is_timestamp(t):
-            text = pc.replace_substring(text, " ", "T")
+    elif pa.types.is_date(t) or pa.types.is_timestamp(t) or pa.types.is_time(t):
+        text = iso_text(col)
         if not text.null_count:
             return text, True
         text = pc.binary_join_element_wise('"', text, '"', "")
@@ -331,32 +308,61 @@ def csv_records(text: pa.RecordBatch) -> bytes | memoryview:
     return raw.data if raw.size else b""
 
 
+def iso_text(col: pa.Array) -> pa.Array:
+    """Dates, times and date-times as ISO 8601 text: a fraction of a second only where a
+    value has one, ``Z`` on instants (UTC)."""
+    t = col.type
+    text = pc.cast(col, pa.string())
+    if pa.types.is_timestamp(t) or pa.types.is_time(t):
+        text = pc.replace_substring_regex(text, r"\.0+(Z?)$", r"\1")
+    if pa.types.is_timestamp(t):
+        text = pc.replace_substring(text, " ", "T")
+    return text
+
+
 def _finite(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in records:
         for k, v in r.items():
             if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
-                r[k] = None
+                r[k] = NON_FINITE["nan" if v != v else ("inf" if v > 0 else "-inf")]
     return records
 
 
 class _ParquetOut:
     """Typed blocks gathered into row groups of at least ROW_GROUP rows (16,000-row groups make
     readers slow). Dictionary encoding only for columns that repeat in the first block:
-    for the rest it costs time and, under zstd, even bytes."""
+    for the rest it costs time and, under zstd, even bytes.
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self.path, self.schema = path, schema
+    A datetime column's type (instants in UTC, or wall-clock times) is known from its first
+    value. Until the first row group is handed out, a block's schema may still change; after
+    it, blocks keep the file's schema and ``close`` rewrites the file row group by row group
+    if the final schema differs (a column empty for its first row group, then instants)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.schema: pa.Schema | None = None  # of the blocks held or written
+        self.final: pa.Schema | None = None
         self.writer: pq.ParquetWriter | None = None
+        self.started = False  # a row group was handed to the writer: the file's schema is fixed
         self.group: list[pa.RecordBatch] = []
         self.size = 0
 
     def add(self, batch: pa.RecordBatch) -> pa.Table | None:
         """Keep a block; a whole row group when one is full (to write in order)."""
+        self.final = batch.schema
+        if self.schema is None or not self.started:
+            if self.schema is not None and batch.schema != self.schema:
+                self.group = [_retyped(b, batch.schema) for b in self.group]
+            self.schema = batch.schema
+        elif batch.schema != self.schema:
+            batch = _retyped(batch, self.schema)
         self.group.append(batch)
         self.size += batch.num_rows
         return self._take() if self.size >= ROW_GROUP else None
 
     def _take(self) -> pa.Table:
+        assert self.schema is not None
+        self.started = True
         table = pa.Table.from_batches(self.group, schema=self.schema)
         self.group, self.size = [], 0
         return table
@@ -364,120 +370,159 @@ class _ParquetOut:
     def write(self, table: pa.Table) -> None:
         if self.writer is None:
             repeating = [n for n in table.column_names if pc.count_distinct(table.column(n)).as_py() <= max(1, table.num_rows // 10)]
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd", use_dictionary=repeating or False)
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd", use_dictionary=repeating or False)
         self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
 
-    def close(self) -> None:
+    def close(self, empty_schema: pa.Schema) -> None:
+        if self.schema is None:
+            self.schema = self.final = empty_schema
         if self.group or self.writer is None:
             self.write(self._take())
         if self.writer is not None:
             self.writer.close()
+        if self.final is not None and self.final != self.schema:
+            self._rewrite(self.final)
+
+    def _rewrite(self, schema: pa.Schema) -> None:
+        source = pq.ParquetFile(self.path)
+        tmp = self.path.with_suffix(".retyped")
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as out:
+            for i in range(source.num_row_groups):
+                out.write_table(source.read_row_group(i).cast(schema), row_group_size=max(source.metadata.row_group(i).num_rows, 1))
+        source.close()
+        os.replace(tmp, self.path)
+
+
+def _retyped(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, schema, strict=True)], schema=schema)
+
+
+Prepared = tuple[pa.RecordBatch, list[Parsed], bytes | memoryview, bytes | memoryview]
+
+
+class _Conversion:
+    """One resource's CSV, block by block, into the published CSV, Parquet and JSON files,
+    the column profile and the preview."""
+
+    def __init__(self, csv_file: Path, res: Resource, out_dir: Path, preview_rows: int) -> None:
+        self.res, self.preview_rows = res, preview_rows
+        self.header = _header(csv_file)
+        self.public = [f for f in res.schema.public_fields if f.name in self.header]
+        self.names = [f.name for f in self.public]
+        self.parsers = [FieldParser(_descriptor(f), res.schema.missing_values) for f in self.public]
+        self.zones = [Zones() for _ in self.public]
+        self.text_schema = pa.schema([pa.field(n, pa.string()) for n in self.names])
+        self.profilers = [_Profiler(f) for f in self.public]
+        self.preview: list[list[str]] = []
+        self.rows = 0
+        self.csv_path, self.pq_path, self.json_path = (out_dir / f"{res.name}.{ext}" for ext in ("csv", "parquet", "json"))
+        self.copy_verbatim = len(self.names) == len(self.header)  # nothing to remove: publish the agency's bytes
+        self.parquet = _ParquetOut(self.pq_path)
+
+    def prepare(self, batch: pa.RecordBatch) -> Prepared:
+        """The CPU-heavy part of a block (pyarrow kernels release the GIL): run in threads."""
+        text = pa.RecordBatch.from_arrays([batch.column(n) for n in self.names], schema=self.text_schema)
+        parsed = [p.parse(text.column(i)) for i, p in enumerate(self.parsers)]
+        typed = pa.RecordBatch.from_arrays([typed_values(p) for p in parsed], names=self.names)
+        return text, parsed, json_records(typed, text), b"" if self.copy_verbatim else csv_records(text)
+
+    def typed_block(self, text: pa.RecordBatch, parsed: list[Parsed]) -> pa.RecordBatch:
+        """The block's typed values, in order; a cell that would be lost stops the build."""
+        columns = []
+        for i, (p, zones) in enumerate(zip(parsed, self.zones, strict=True)):
+            _refuse(p, self.names[i], text.column(i), self.rows + 2, zones)  # the header is row 1
+            values = p.values
+            if p.aware is not None and zones.aware:
+                values = values.cast(AWARE)
+            columns.append(values)
+        return pa.RecordBatch.from_arrays(columns, names=self.names)
+
+    def finish(self, prepared: Prepared, write: Callable[[bytes | memoryview, bytes | memoryview], None], write_parquet: Callable[[pa.Table], None]) -> None:
+        text, parsed, records, csv_text = prepared
+        typed = self.typed_block(text, parsed)
+        group = self.parquet.add(typed)
+        if group is not None:
+            write_parquet(group)
+        write(csv_text, records[1:] if self.rows == 0 else records)  # no comma before the first record
+        for i, p in enumerate(self.profilers):
+            p.add(typed.column(i), text.column(i))
+        if len(self.preview) < self.preview_rows:
+            take = text.slice(0, self.preview_rows - len(self.preview)).to_pylist()
+            self.preview += [[r[n] for n in self.names] for r in take]
+        self.rows += text.num_rows
+
+    def empty_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(f.name, arrow_type(_descriptor(f), bool(z.aware))) for f, z in zip(self.public, self.zones, strict=True)])
 
 
 def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_rows: int) -> ResourceOutput:
     """Write ``<name>.csv``, ``.parquet`` and ``.json`` into ``out_dir``; return summaries."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    header = _header(csv_file)
-    public = [f for f in res.schema.public_fields if f.name in header]
-    names = [f.name for f in public]
-    missing = [m for m in res.schema.missing_values]
+    job = _Conversion(csv_file, res, out_dir, preview_rows)
     read = pacsv.open_csv(
         csv_file,
         read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()),
-            include_columns=names,
+            column_types=dict.fromkeys(job.header, pa.string()),
+            include_columns=job.names,
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
             null_values=[],
         ),
     )
-    typed_schema = pa.schema([pa.field(f.name, _typed(f)) for f in public])
-    text_schema = pa.schema([pa.field(n, pa.string()) for n in names])
-    profilers = [_Profiler(f) for f in public]
-    preview: list[list[str]] = []
-    rows = 0
-    csv_path, pq_path, json_path = out_dir / f"{res.name}.csv", out_dir / f"{res.name}.parquet", out_dir / f"{res.name}.json"
-    copy_verbatim = len(names) == len(header)  # nothing to remove: publish the agency's bytes
-
-    def prepare(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview, bytes | memoryview]:
-        """The CPU-heavy part of a block (pyarrow kernels release the GIL): run in threads."""
-        text = pa.RecordBatch.from_arrays([batch.column(n) for n in names], schema=text_schema)
-        typed = pa.RecordBatch.from_arrays(
-            [convert(text.column(i), f, _missing_for(f, missing)).cast(typed_schema.field(i).type) for i, f in enumerate(public)],
-            schema=typed_schema,
-        )
-        return text, typed, json_records(typed, text), b"" if copy_verbatim else csv_records(text)
-
     # Threads, so that both cores stay busy: two prepare blocks; one writes Parquet and one
     # the CSV and JSON files (each in block order); one copies a CSV published as written
     # (in the kernel); this one reads the CSV and profiles. Every queue is short, so memory
     # stays bounded whatever the file's size. Each thread that allocates costs memory of its
     # own (allocator caches), so there are no more of them than that.
     with (
-        open(os.devnull, "wb") if copy_verbatim else csv_path.open("wb") as csv_out,  # the copy writes csv_path
-        json_path.open("wb") as json_out,
+        open(os.devnull, "wb") if job.copy_verbatim else job.csv_path.open("wb") as csv_out,  # the copy writes csv_path
+        job.json_path.open("wb") as json_out,
         ThreadPoolExecutor(max_workers=2) as pool,
         ThreadPoolExecutor(max_workers=1) as pq_thread,
         ThreadPoolExecutor(max_workers=1) as file_thread,
         ThreadPoolExecutor(max_workers=1) as side_thread,
     ):
-        copied = side_thread.submit(_copy_without_bom, csv_file, csv_path) if copy_verbatim else None
-        if not copy_verbatim:
-            csv_out.write(csv_records(pa.RecordBatch.from_arrays([pa.array([n]) for n in names], names=names)))
+        copied = side_thread.submit(_copy_without_bom, csv_file, job.csv_path) if job.copy_verbatim else None
+        if not job.copy_verbatim:
+            csv_out.write(csv_records(pa.RecordBatch.from_arrays([pa.array([n]) for n in job.names], names=job.names)))
         json_out.write(b"[")
-        pending: deque[Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview, bytes | memoryview]]] = deque()
+        pending: deque[Future[Prepared]] = deque()
         writes: deque[Future[Any]] = deque()
 
         def write_files(csv_text: bytes | memoryview, records: bytes | memoryview) -> None:
             csv_out.write(csv_text)
             json_out.write(records)
 
-        parquet = _ParquetOut(pq_path, typed_schema)
-
-        def finish(job: Future[tuple[pa.RecordBatch, pa.RecordBatch, bytes | memoryview, bytes | memoryview]]) -> None:
-            nonlocal rows, preview
-            text, typed, records, csv_text = job.result()
-            group = parquet.add(typed)
-            if group is not None:
-                writes.append(pq_thread.submit(parquet.write, group))
-            writes.append(file_thread.submit(write_files, csv_text, records[1:] if rows == 0 else records))  # no comma before the first record
-            for i, p in enumerate(profilers):
-                p.add(typed.column(i), text.column(i))
-            if len(preview) < preview_rows:
-                take = text.slice(0, preview_rows - len(preview)).to_pylist()
-                preview += [[r[n] for n in names] for r in take]
-            rows += text.num_rows
+        def finish(prepared: Prepared) -> None:
+            job.finish(prepared, lambda c, r: writes.append(file_thread.submit(write_files, c, r)), lambda t: writes.append(pq_thread.submit(job.parquet.write, t)))
             while len(writes) > 2:
                 writes.popleft().result()
 
-        for batch in read:
-            if batch.num_rows:
-                pending.append(pool.submit(prepare, batch))
-            while len(pending) > 2:  # blocks are finished in order; at most three in flight
-                finish(pending.popleft())
-        while pending:
-            finish(pending.popleft())
-        writes.append(pq_thread.submit(parquet.close))
-        while writes:
-            writes.popleft().result()
+        try:
+            for batch in read:
+                if batch.num_rows:
+                    pending.append(pool.submit(job.prepare, batch))
+                while len(pending) > 2:  # blocks are finished in order; at most three in flight
+                    finish(pending.popleft().result())
+            while pending:
+                finish(pending.popleft().result())
+            writes.append(pq_thread.submit(job.parquet.close, job.empty_schema()))
+            while writes:
+                writes.popleft().result()
+        except BaseException:
+            for future in (*pending, *writes):
+                future.cancel()
+            for future in writes:
+                if not future.cancelled():
+                    future.exception()  # let a running writer finish before its file closes
+            raise
         json_out.write(b"\n]\n")
         if copied is not None:
             copied.result()
-    files = {fmt: {"path": p.name, "bytes": p.stat().st_size} for fmt, p in (("csv", csv_path), ("parquet", pq_path), ("json", json_path))}
-    return ResourceOutput(res.name, res.title, rows, names, files, [p.result() for p in profilers], preview)
-
-
-def _typed(f: Field) -> pa.DataType:
-    if f.type in ("date", "datetime") and f.format and f.format not in ("default", "any"):
-        return ARROW_TYPES[f.type]
-    return ARROW_TYPES.get(f.type, pa.string())
-
-
-def _missing_for(f: Field, default: list[str]) -> list[str]:
-    own = f.descriptor.get("missingValues")
-    return [str(m) for m in own] if isinstance(own, list) else default
+    files = {fmt: {"path": p.name, "bytes": p.stat().st_size} for fmt, p in (("csv", job.csv_path), ("parquet", job.pq_path), ("json", job.json_path))}
+    return ResourceOutput(res.name, res.title, job.rows, job.names, files, [p.result() for p in job.profilers], job.preview)
 
 
 def _copy_without_bom(source: Path, target: Path) -> None:

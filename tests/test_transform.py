@@ -13,7 +13,7 @@ import pytest
 
 import catalog.transform as transform
 from catalog.model import Field
-from catalog.transform import _cast, _Profiler, convert, csv_records, json_records
+from catalog.transform import UnpublishableData, _Profiler, convert, csv_records, json_records
 
 
 def test_json_records_escape_and_type_every_value() -> None:
@@ -31,7 +31,7 @@ def test_json_records_escape_and_type_every_value() -> None:
     rows = json.loads("[" + bytes(json_records(batch)).decode()[1:] + "]")
     assert [r["text"] for r in rows] == ['a "quoted" \\ path', "line\nbreak\ttab", None, "ctrl\x01char", "é ✓ \u2028"]
     assert [r["n"] for r in rows] == [1, None, -3, 0, 2**53]
-    assert [r["x"] for r in rows] == [1.5, None, None, None, -0.25]  # no NaN or Infinity in JSON
+    assert [r["x"] for r in rows] == [1.5, "NaN", "Infinity", None, -0.25]  # JSON has no NaN or Infinity numbers: strings say so
     assert [r["flag"] for r in rows] == [True, False, None, True, False]
     assert [r["day"] for r in rows] == ["2024-01-02", None, "1999-12-31", "2024-02-29", "2000-01-01"]
     assert rows[0]["when"] == "2024-01-02T03:04:05"
@@ -66,12 +66,15 @@ def test_csv_records_keep_an_empty_single_column_row() -> None:
     assert list(csv.reader(io.StringIO(written))) == [["a"], [""], ["b"]]  # not a blank line that readers skip
 
 
-def test_cast_turns_only_the_bad_cells_into_null() -> None:
+def test_conversion_refuses_a_cell_it_cannot_read_instead_of_publishing_null() -> None:
     cells = [str(i) for i in range(10_000)]
-    cells[17], cells[5000], cells[9999] = "17x", "", "n/a"
-    out = _cast(pa.array(cells), pa.int64()).to_pylist()
-    assert out[17] is None and out[5000] is None and out[9999] is None
-    assert [v for i, v in enumerate(out) if i not in (17, 5000, 9999)] == [i for i in range(10_000) if i not in (17, 5000, 9999)]
+    cells[5000], cells[9999] = "", "+9999"
+    out = convert(pa.array(cells), Field("n", "integer"), [""]).to_pylist()
+    assert out[5000] is None and out[9999] == 9999 and out[:3] == [0, 1, 2]
+    cells[17] = "17x"
+    with pytest.raises(UnpublishableData) as caught:
+        convert(pa.array(cells), Field("n", "integer"), [""])
+    assert (caught.value.row, caught.value.field, caught.value.cell) == (17, "n", "17x")
 
 
 def _profile(cells: list[str], f: Field, block: int = 1000) -> transform.ColumnProfile:
