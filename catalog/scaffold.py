@@ -1,32 +1,44 @@
 """``catalog new``: scaffold a dataset folder from a CSV.
 
-Copies the CSV (as UTF-8, header names made unique and non-blank), infers a Table Schema
-with Frictionless over a large sample, loosens any field the whole file contradicts (so the
-scaffold validates), and writes a ``dataset.yaml`` with every required key present and the
-values to fill marked ``FILL IN``.
+The source is read honestly: its encoding (UTF-8, UTF-16 as Excel's "Unicode text" saves
+it, Windows-1252 — a whole legacy file, or the few lines of a UTF-8 file that are not),
+an Excel ``sep=`` line, its delimiter, title lines above the header, an unclosed quote.
+Each is fixed in a way that loses nothing and said, or refused with its line and the fix.
+A UTF-8, comma-separated file that needs no change is copied byte for byte.
+
+The Table Schema is inferred from the whole file (``catalog.infer``), and a
+``dataset.yaml`` is written with every required key present, the values to fill marked
+``FILL IN``, and each inference decision the Agency Data Officer should check noted.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import re
 import shutil
+import sys
 import tempfile
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import frictionless
 import yaml
 
 from . import contract
 from .checks.filebytes import FileBytes
 from .checks.metadata import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
-from .checks.tabular import run_frictionless
+from .infer import Decision, HeaderLooksLikeData, infer
 from .load import SLUG, slugify
 from .yamlfile import read_yaml
 
-MISSING_VALUES = ["", "NA", "N/A", "*"]
-SAMPLE_ROWS = 20_000
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+SNIFF_BYTES = 1 << 16
+SEP_LINE = re.compile(r"^\s*sep=(.)\s*$")
+CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 class ScaffoldError(Exception):
@@ -38,6 +50,21 @@ class Scaffolded:
     folder: Path
     files: tuple[Path, ...]
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """How a source file is to be read."""
+
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16", "cp1252" or "mixed" (UTF-8, some lines Windows-1252)
+    delimiter: str
+    skip_first_line: bool  # an Excel "sep=;" line
+    bad_lines: tuple[int, ...] = ()  # lines of a mixed file read as Windows-1252
+
+    @property
+    def verbatim(self) -> bool:
+        """The file is already what the catalog publishes: copy its bytes."""
+        return self.encoding in ("utf-8", "utf-8-sig") and self.delimiter == "," and not self.skip_first_line
 
 
 def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = None) -> Scaffolded:
@@ -58,9 +85,20 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
     try:
         res_name = slugify(source.stem) or "data"
         csv_name = f"{res_name}.csv"
-        notes += _copy_csv(source, staging / csv_name)
-        schema = infer_schema(staging / csv_name)
-        (staging / "dataset.yaml").write_text(_dataset_yaml(root, agency, slug, source, title, res_name, csv_name, schema), "utf-8")
+        target = staging / csv_name
+        how = sniff(source)
+        notes += copy_csv(source, target, how)
+        try:
+            inferred = infer(target, how.delimiter)
+        except HeaderLooksLikeData as exc:
+            raise ScaffoldError(f"the first line of {source.name} looks like data, not column names ({exc}): add a first line that names each column, then run `catalog new` again") from None
+        if inferred.blank_rows or not FileBytes(target).lines_match(inferred.rows + 1):
+            dropped = _drop_blank_rows(target)  # blank lines, or lines of empty cells
+            if dropped:
+                notes.append(f"dropped {dropped:,} blank row(s)")
+        for d in inferred.decisions:
+            notes += _decision_notes(d)
+        (staging / "dataset.yaml").write_text(_dataset_yaml(root, agency, slug, source, title, res_name, csv_name, inferred.decisions), "utf-8")
         if not (agency_dir / "agency.yaml").is_file():
             agency_dir.mkdir(parents=True, exist_ok=True)
             (agency_dir / "agency.yaml").write_text(_agency_yaml(agency), "utf-8")
@@ -75,78 +113,283 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
     return Scaffolded(folder, tuple(written), tuple(notes))
 
 
-def _copy_csv(source: Path, target: Path) -> list[str]:
-    """Copy as UTF-8 with a usable header; say what was changed."""
-    notes: list[str] = []
-    encoding = "utf-8-sig"
-    if FileBytes(source).bad_utf8:
-        encoding = "cp1252"
-        notes.append(f"{source.name} is not UTF-8; converted from Windows-1252 — check accented characters")
-    with source.open(encoding=encoding, errors="replace", newline="") as fh:
-        sample = fh.read(65536)
+# --- reading the source honestly -------------------------------------------------------------
+
+
+def sniff(source: Path) -> Source:
+    """Encoding, delimiter and Excel's ``sep=`` line of a source file."""
+    with source.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    encoding = _encoding(source, head)
+    bad_lines: tuple[int, ...] = ()
+    if encoding == "mixed":
+        bad_lines = tuple(_non_utf8_lines(source))
+    text = _decode_sample(head, encoding)
+    lines = text.splitlines()
+    skip = bool(lines) and SEP_LINE.match(lines[0]) is not None
+    if skip:
+        sep = SEP_LINE.match(lines[0])
+        assert sep is not None
+        return Source(encoding, sep.group(1), True, bad_lines)
+    sample = "\n".join(lines[:200])
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
-    if delimiter != ",":
-        notes.append(f"{source.name} is delimited by {delimiter!r}; the copy uses commas")
-    with source.open(encoding=encoding, errors="replace", newline="") as src, target.open("w", encoding="utf-8", newline="") as dst:
-        reader = csv.reader(src, delimiter=delimiter)
+    if delimiter != "," and lines:
+        first = next(csv.reader([lines[0]], delimiter=","), [])
+        if len(first) > 1 and len(first) >= len(next(csv.reader([lines[0]], delimiter=delimiter), [])):
+            delimiter = ","  # the sniffer guessed from the data; the header says commas
+    return Source(encoding, delimiter, False, bad_lines)
+
+
+def _encoding(source: Path, head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without its byte-order mark
+        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    if b"\x00" in head:
+        raise ScaffoldError(f"{source.name} is not a text file (it contains NUL bytes): export the data as CSV; spreadsheets and zip files are not accepted")
+    bad = FileBytes(source).bad_utf8
+    if bad is None:
+        return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    # UTF-8 with a few stray bytes, or a whole legacy file? A file with any valid
+    # multi-byte UTF-8 character is UTF-8: only its other lines are read as Windows-1252.
+    with source.open("rb") as fh:
+        for raw in fh:
+            if not raw.isascii():
+                try:
+                    raw.decode("utf-8")
+                    return "mixed"
+                except UnicodeDecodeError:
+                    continue
+    return "cp1252"
+
+
+def _non_utf8_lines(source: Path) -> Iterator[int]:
+    with source.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            if not raw.isascii():
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield n
+
+
+def _decode_sample(head: bytes, encoding: str) -> str:
+    if encoding in ("utf-8", "utf-8-sig", "mixed"):
+        return head.decode("utf-8-sig", errors="ignore")
+    return head.decode(encoding, errors="ignore")
+
+
+def _lines(source: Path, how: Source) -> Iterator[str]:
+    """The source's text, line by line (line ends kept), decoded as sniffed. A byte that
+    Windows-1252 leaves undefined is refused: no character would stand for it."""
+    if how.encoding.startswith("utf-16"):
+        with source.open(encoding=how.encoding, newline="") as fh:
+            yield from fh
+        return
+    with source.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            if how.encoding == "cp1252" or (how.encoding == "mixed" and n in how.bad_lines):
+                undefined = [b for b in raw if b in CP1252_UNDEFINED]
+                if undefined:
+                    raise ScaffoldError(
+                        f"{source.name} line {n}: byte {undefined[0]:#04x} is neither UTF-8 nor Windows-1252; save the file as 'CSV UTF-8' from the program that made it, or correct that line"
+                    )
+                yield raw.decode("cp1252")
+            else:
+                yield raw.decode("utf-8")
+
+
+def copy_csv(source: Path, target: Path, how: Source) -> list[str]:
+    """Copy the source as UTF-8, comma-separated CSV with a usable header; say what changed."""
+    notes = _encoding_notes(source, how)
+    if how.skip_first_line:
+        notes.append(f"{source.name} starts with Excel's 'sep={how.delimiter}' line: it was dropped")
+    if how.delimiter != ",":
+        notes.append(f"{source.name} is delimited by {how.delimiter!r}; the copy uses commas")
+    header = _read_header(source, how)
+    if not header or not any(h.strip() for h in header):
+        raise ScaffoldError(f"{source.name} has no header row; add one naming each column")
+    _refuse_title_lines(source, how, header)
+    fixed = unique_labels(header)
+    if fixed != header:
+        notes.append(f"renamed blank or repeated column headers: {', '.join(h for h, o in zip(fixed, header, strict=True) if h != o)}")
+    data = FileBytes(source)
+    if how.verbatim and fixed == header:
+        if data.odd_quotes:
+            _refuse_unclosed_quote(source, how)
+        _copy_without_bom(source, target)
+        return notes
+    with target.open("w", encoding="utf-8", newline="") as dst:
         writer = csv.writer(dst, lineterminator="\n")
-        header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise ScaffoldError(f"{source.name} has no header row; add one naming each column")
-        fixed = unique_labels(header)
-        if fixed != header:
-            notes.append(f"renamed blank or repeated column headers: {', '.join(h for h, o in zip(fixed, header, strict=True) if h != o)}")
-        writer.writerow(fixed)
-        blank = 0
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                blank += 1
-                continue
-            writer.writerow(row)
-        if blank:
-            notes.append(f"dropped {blank} blank row(s)")
+        reader = csv.reader(_lines_after_sep(source, how), delimiter=how.delimiter, strict=True)
+        try:
+            next(reader, None)
+            writer.writerow(fixed)
+            for row in reader:
+                writer.writerow(row)
+        except csv.Error as exc:
+            raise _quote_error(source, reader.line_num, exc) from None
     return notes
 
 
+def _encoding_notes(source: Path, how: Source) -> list[str]:
+    if how.encoding.startswith("utf-16"):
+        return [f"{source.name} is UTF-16 (Excel's 'Unicode text'); the copy is UTF-8"]
+    if how.encoding == "cp1252":
+        return [f"{source.name} is not UTF-8; converted from Windows-1252 — check accented characters"]
+    if how.encoding == "mixed":
+        shown = ", ".join(map(str, how.bad_lines[:10])) + (" …" if len(how.bad_lines) > 10 else "")
+        return [f"{source.name} is UTF-8 except {len(how.bad_lines)} line(s) ({shown}): those were read as Windows-1252 (a character typed in another program, usually) — check them in the copy"]
+    return []
+
+
+def _lines_after_sep(source: Path, how: Source) -> Iterator[str]:
+    lines = _lines(source, how)
+    if how.skip_first_line:
+        next(lines, None)
+    return lines
+
+
+def _read_header(source: Path, how: Source) -> list[str]:
+    try:
+        return next(csv.reader(_lines_after_sep(source, how), delimiter=how.delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _refuse_title_lines(source: Path, how: Source, header: list[str]) -> None:
+    """Spreadsheet exports put titles and notes above the header: its first record is then
+    narrower than the records below it."""
+    widths: list[int] = []
+    first_wide = 0
+    try:
+        reader = csv.reader(_lines_after_sep(source, how), delimiter=how.delimiter)
+        for row in reader:
+            widths.append(len(row))
+            if len(widths) >= 200:
+                break
+    except csv.Error:
+        return
+    if len(widths) < 3:
+        return
+    common, _ = Counter(widths[1:]).most_common(1)[0]
+    if len(header) >= common or common < 2:
+        return
+    first_wide = next(i for i, w in enumerate(widths, start=1) if w == common)
+    skipped = 1 if how.skip_first_line else 0
+    raise ScaffoldError(
+        f"{source.name}: line {1 + skipped} has {len(header)} column(s) but most lines have {common}: "
+        f"the lines above line {first_wide + skipped} look like a title or notes, not a header. "
+        "Delete them so that the first line names the columns, then run `catalog new` again"
+    )
+
+
+def _refuse_unclosed_quote(source: Path, how: Source) -> None:
+    reader = csv.reader(_lines_after_sep(source, how), delimiter=how.delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as exc:
+        raise _quote_error(source, reader.line_num, exc) from None
+
+
+def _quote_error(source: Path, line: int, exc: csv.Error) -> ScaffoldError:
+    if "unexpected end of data" in str(exc) or "EOF" in str(exc):
+        start = _opening_quote_line(source)
+        return ScaffoldError(
+            f"{source.name} line {start}: a quoted value opened there is never closed, so the rest of the file would be read as one cell. "
+            'Close the quote, or write a quote inside a quoted value as two quotes ("")'
+        )
+    return ScaffoldError(f"{source.name} line {line}: the CSV is malformed ({exc}); correct the quoting on that line")
+
+
+def _opening_quote_line(source: Path) -> int:
+    """The line of the quote that is never closed: the last line where the count of quote
+    characters so far becomes odd."""
+    opened, line, start = False, 1, 1
+    with source.open("rb") as fh:
+        for raw in fh:
+            for _ in range(raw.count(b'"')):
+                opened = not opened
+                if opened:
+                    start = line
+            line += 1
+    return start
+
+
+def _copy_without_bom(source: Path, target: Path) -> None:
+    with source.open("rb") as src, target.open("wb") as dst:
+        if src.read(3) != codecs.BOM_UTF8:
+            src.seek(0)
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _drop_blank_rows(target: Path) -> int:
+    tmp = target.with_suffix(".tmp")
+    dropped = 0
+    with target.open(encoding="utf-8", newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+        writer = csv.writer(dst, lineterminator="\n")
+        for row in csv.reader(src):
+            if any(cell.strip() for cell in row):
+                writer.writerow(row)
+            else:
+                dropped += 1
+    tmp.replace(target)
+    return dropped
+
+
 def unique_labels(header: list[str]) -> list[str]:
+    """Blank headers named, repeated ones numbered; unique without regard to case (databases
+    and R read 'Name' and 'name' as one column)."""
     out: list[str] = []
+    taken: set[str] = set()
     for i, h in enumerate(header, start=1):
         name = h.strip() or f"field{i}"
         base, n = name, 2
-        while name in out:
+        while name.casefold() in taken:
             name = f"{base}{n}"
             n += 1
         out.append(name)
+        taken.add(name.casefold())
     return out
 
 
-def infer_schema(file: Path) -> dict[str, Any]:
-    """Infer a Table Schema and loosen it until the whole file validates."""
-    detector = frictionless.Detector(sample_size=SAMPLE_ROWS, field_missing_values=MISSING_VALUES, field_confidence=1.0)
-    resource = frictionless.Resource(path=file.name, basepath=str(file.parent), detector=detector, encoding="utf-8", format="csv")
-    resource.infer()
-    descriptor = resource.schema.to_descriptor()
-    for field in descriptor["fields"]:
-        field.pop("format", None) if field.get("format") == "default" else None
-    for _ in range(5):
-        problems = run_frictionless(file, descriptor, file.name, cap=1_000_000)
-        loosen = {p.field for p in problems if p.code in ("type-error", "constraint-error") and p.field}
-        if not loosen:
-            break
-        for field in descriptor["fields"]:
-            if field["name"] in loosen:
-                field["type"] = "string"
-                field.pop("format", None)
-    if descriptor.get("missingValues") == [""]:
-        descriptor.pop("missingValues")
-    return descriptor
+# --- what inference decided ------------------------------------------------------------------
 
 
-def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str | None, res_name: str, csv_name: str, schema: dict[str, Any]) -> str:
+def _decision_notes(d: Decision) -> list[str]:
+    notes = list(d.notes)
+    if d.exception_count:
+        notes.append(_exceptions_text(d))
+    return notes
+
+
+def _exceptions_text(d: Decision) -> str:
+    shown = ", ".join(f"row {row}: {value!r}" for row, value in d.exceptions)
+    more = f" and {d.exception_count - len(d.exceptions):,} more" if d.exception_count > len(d.exceptions) else ""
+    return (
+        f"column {d.field['name']!r} is typed {d.label} but {d.exception_count:,} value(s) do not read as that ({shown}{more}): "
+        "correct them, list them in the field's missingValues if they mean 'no data', or make the field `type: string`"
+    )
+
+
+def _field_comment(d: Decision) -> list[str]:
+    lines = []
+    if d.field.get("type") == "number" and d.field.get("unit") == "percent":
+        lines.append("# read as a number of percent: '95.5%' is 95.5")
+    if d.field.get("missingValues"):
+        lines.append("# values that mean 'no data' here: " + ", ".join(repr(v) for v in d.field["missingValues"] if v))
+    if d.exception_count:
+        lines.append(f"# {PLACEHOLDER_MARK}: " + _exceptions_text(d))
+    return lines
+
+
+def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str | None, res_name: str, csv_name: str, decisions: tuple[Decision, ...]) -> str:
     cfg, _ = read_yaml(root / "catalog.yaml", "catalog.yaml")
     categories = list((cfg.data.get("categories") if cfg else None) or contract.DEFAULT_CATEGORIES)
     officer: dict[str, Any] = {}
@@ -155,7 +398,7 @@ def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str |
         officer = agency_doc.data.get("data_officer") or {}
     contact_name = officer.get("name") or f"{PLACEHOLDER_MARK}: a role, e.g. Agency Data Officer"
     contact_email = officer.get("email") or PLACEHOLDER_EMAIL
-    names = [f["name"].lower() for f in schema["fields"]]
+    names = [d.field["name"].lower() for d in decisions]
     geo = "Latitude/longitude" if any(n in ("latitude", "lat") for n in names) else None
     human = title or " ".join(source.stem.replace("_", " ").replace("-", " ").split()).title()
 
@@ -187,9 +430,12 @@ def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str |
         f"    path: {v(csv_name)}",
         f"    title: {v(human)}",
         "    schema:",
+        "      fields:",
     ]
-    body = yaml.safe_dump(schema, sort_keys=False, allow_unicode=True, width=10_000)
-    lines += ["      " + line for line in body.splitlines()]
+    for d in decisions:
+        lines += ["        " + c for c in _field_comment(d)]
+        body = yaml.safe_dump([d.field], sort_keys=False, allow_unicode=True, width=10_000).splitlines()
+        lines += ["        " + line for line in body]
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -182,11 +183,57 @@ def real_csvs() -> list[Any]:
     return [pytest.param(p, id=p.name[:40]) for p in sorted(Path(root, "real").glob("*/*.csv"))]
 
 
+EXCEPTIONS_NOTE = re.compile(r"column '(?P<field>[^']+)' is typed .* do not read as that \((?P<rows>[^)]*)\)")
+
+
+def listed_exceptions(out: str) -> set[tuple[str, int]]:
+    """(field, row) of every value the scaffold listed for the ADO to decide."""
+    return {(m["field"], int(r)) for m in EXCEPTIONS_NOTE.finditer(out) for r in re.findall(r"row (\d+):", m["rows"])}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("src", real_csvs())
-def test_real_csvs_scaffold_and_validate_without_errors(corpus: Path, make: CatalogMaker, src: Path | None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_csvs_scaffold_and_validate_but_for_the_values_listed(corpus: Path, make: CatalogMaker, src: Path | None, capsys: pytest.CaptureFixture[str]) -> None:
+    """A real export scaffolds into a dataset that validates, except the few values the
+    scaffold listed (by row) for the Agency Data Officer to decide."""
     assert src is not None
     make.catalog()
-    assert main(["new", "dph/real", "--from", str(src), "--root", str(make.root)]) == 0, capsys.readouterr().out
+    code = main(["new", "dph/real", "--from", str(src), "--root", str(make.root)])
+    out = capsys.readouterr().out
+    listed = listed_exceptions(out)
     errors = [p for p in make.problems() if p.severity == "error"]
-    assert errors == []
+    assert code == (1 if errors else 0), out
+    assert {(p.field, p.row) for p in errors if p.code == "type-error"} >= listed
+    assert all(p.code == "type-error" and p.field in {f for f, _ in listed} for p in errors), out
+
+
+@pytest.mark.slow
+def test_real_csvs_lose_no_value_in_any_typed_download(corpus: Path, make: CatalogMaker, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every real CSV scaffolded, the listed values decided (their fields made text), built:
+    every typed cell of the Parquet, JSON and SQLite equals what Frictionless reads."""
+    import yaml
+    from lossless import check_site
+
+    from catalog.build import build
+
+    make.catalog()
+    for n, src in enumerate(sorted((corpus / "real").glob("*/*.csv"))):
+        ident = f"dph/real-{n}"
+        main(["new", ident, "--from", str(src), "--root", str(make.root)])
+        listed = {f for f, _ in listed_exceptions(capsys.readouterr().out)}
+        meta_file = make.root / "datasets" / ident / "dataset.yaml"
+        meta = yaml.safe_load(meta_file.read_text("utf-8"))
+        for f in meta["resources"][0]["schema"]["fields"]:
+            if f["name"] in listed:  # the ADO's decision: keep these columns as text
+                for key in [k for k in f if k != "name"]:
+                    del f[key]
+                f["type"] = "string"
+        meta.update(dataset_yaml(title=f"Real {n}"), resources=meta["resources"])
+        meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), "utf-8")
+    agency = make.root / "datasets/dph/agency.yaml"
+    officer = {"name": "ADO", "handle": "@dph"}
+    agency.write_text(yaml.safe_dump({"name": "Department of Public Health", "abbreviation": "DPH", "website": "https://example.gov/", "description": "Health.", "data_officer": officer}))
+    assert [p for p in make.problems() if p.severity == "error"] == []
+    site = tmp_path / "site"
+    build(make.root, site, cache_dir=tmp_path / "cache", search=False)
+    assert check_site(site) > 200_000
