@@ -60,6 +60,7 @@ class ColumnProfile:
     min: str | None = None
     max: str | None = None
     top: list[tuple[str, int]] = field(default_factory=list)
+    non_finite: int = 0  # NaN and infinities: numbers to Parquet, strings in JSON and SQLite
 
 
 @dataclass
@@ -96,11 +97,17 @@ class _Profiler:
         self.capped = False
         self.min: Any = None
         self.max: Any = None
+        self.non_finite = 0
 
     def add(self, typed: pa.Array, text: pa.Array) -> None:
         nulls = typed.null_count
         self.missing += nulls
         self.count += len(typed) - nulls
+        if pa.types.is_floating(typed.type) and len(typed) - nulls:
+            finite = pc.is_finite(typed)
+            if not pc.all(finite).as_py():
+                self.non_finite += int(pc.sum(pc.invert(pc.fill_null(finite, True))).as_py() or 0)
+                typed = pc.if_else(pc.fill_null(finite, True), typed, pa.scalar(None, typed.type))  # extremes of the finite values
         if self.field.type in ("integer", "number", "date", "datetime", "time", "year") and len(typed) - nulls:
             mm = pc.min_max(typed)
             lo, hi = mm["min"].as_py(), mm["max"].as_py()
@@ -148,6 +155,7 @@ class _Profiler:
             min=_text(self.min),
             max=_text(self.max),
             top=[(k, v) for k, v in top if v > 1 or len(values) <= TOP],
+            non_finite=self.non_finite,
         )
 
 

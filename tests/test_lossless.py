@@ -52,6 +52,12 @@ def test_portal_values_reach_every_typed_download(make: CatalogMaker, tmp_path: 
     assert [r["ratio"] for r in records] == ["NaN", "Infinity", "-Infinity", 0.001]
     assert [r["zip"] for r in records] == ["06103", "06104", None, "00501"]
     assert [r["sold"] for r in records] == [20061.72, 5.0, None, 1463350.0]
+    # and the page says where a format cannot carry a value as a number
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((site / "datasets/dot/portal/index.html").read_text(), "html.parser")
+    note = " ".join(p.get_text(" ", strip=True) for p in page.select(".resource p.note"))
+    assert "ratio has 3 values that are not a finite number (NaN or infinity)" in note and '"Infinity"' in note
 
 
 def test_example_catalog_loses_no_value(example: Path) -> None:
