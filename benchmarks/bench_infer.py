@@ -3,7 +3,7 @@
     python benchmarks/bench_infer.py FOLDER [--runs 3]
 
 FOLDER holds data.csv (make one with benchmarks/bigcsv.py). Prints the median wall time,
-rows per second and peak memory (max RSS) of `catalog.infer.infer` over the whole file,
+rows per second and peak memory (max RSS) of `catalog.commands.infer.infer` over the whole file,
 and the fields it inferred.
 """
 
@@ -20,7 +20,7 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 t = time.perf_counter()
-from catalog.infer import infer
+from catalog.commands.infer import infer
 r = infer(Path(sys.argv[1]) / "data.csv")
 print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": r.rows, "fields": r.schema["fields"]}))
 """

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 from make_catalog import WORDS  # benchmarks/ is on the path when run as a script
 
-from catalog.contract import DEFAULT_CATEGORIES
+from catalog.core.contract import DEFAULT_CATEGORIES
 
 CATEGORIES = list(DEFAULT_CATEGORIES)
 
@@ -66,7 +66,7 @@ def generate(out: Path, n: int) -> None:
 def first_results(site: Path, queries: list[str]) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    from catalog.serve import make_server
+    from catalog.commands.serve import make_server
 
     server = make_server(site, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -46,10 +46,10 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusa
 import json, resource, sys, tempfile, time
 from pathlib import Path
 t = time.perf_counter()
-from catalog.load import _schema
-from catalog.model import Resource
-from catalog.transform import transform_resource
-from catalog.yamlfile import Lines, YamlDoc
+from catalog.load.loader import _schema
+from catalog.core.model import Resource
+from catalog.site.transform import transform_resource
+from catalog.core.yamlfile import Lines, YamlDoc
 d = json.load(open(sys.argv[1] + "/schema.json"))
 schema = _schema(d, None, (), YamlDoc("x", d, Lines()), [], well_formed=True)
 res = Resource("data", "data.csv", "data.csv", "Data", "", schema, 0)

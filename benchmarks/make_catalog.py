@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from catalog.contract import DEFAULT_CATEGORIES
+from catalog.core.contract import DEFAULT_CATEGORIES
 
 CATEGORIES = list(DEFAULT_CATEGORIES)
 WORDS = [

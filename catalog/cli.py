@@ -12,9 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, report
-from .load import CatalogNotFound, find_root, load_catalog
-from .problems import has_errors
+from catalog import __version__
+from catalog.core import report
+from catalog.core.problems import has_errors
+from catalog.load.loader import CatalogNotFound, find_root, load_catalog
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -134,8 +135,8 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, new_dataset
-    from .validate import validate
+    from catalog.checks.validate import validate
+    from catalog.commands.scaffold import ScaffoldError, new_dataset
 
     root = _root(args)
     try:
@@ -176,7 +177,7 @@ def selected_datasets(root: Path, paths: Sequence[Path], known: Sequence[str]) -
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from catalog.checks.validate import validate
 
     root = _root(args)
     loaded = load_catalog(root)
@@ -185,7 +186,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.paths:
         only = selected_datasets(root, args.paths, known)
     if args.changed_since:
-        from .gitinfo import GitError, changed_datasets
+        from catalog.io.gitinfo import GitError, changed_datasets
 
         try:
             changed = changed_datasets(root, args.changed_since)
@@ -210,7 +211,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildFailed, build
+    from catalog.site.build import BuildFailed, build
 
     root = _root(args)
     tty = sys.stderr.isatty() and not os.environ.get("CI")
@@ -241,7 +242,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import base_path_of, make_server
+    from catalog.commands.serve import make_server
+    from catalog.core.names import base_path_of
 
     root = _root(args)
     site = (args.out or root / "site").resolve()
@@ -261,8 +263,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .gitinfo import GitError
-    from .review import review
+    from catalog.commands.review import review
+    from catalog.io.gitinfo import GitError
 
     root = _root(args)
     try:
@@ -273,7 +275,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_codeowners(args: argparse.Namespace) -> int:
-    from .codeowners import PATH, codeowners
+    from catalog.checks.codeowners import PATH, codeowners
 
     root = _root(args)
     text = codeowners(load_catalog(root).catalog)
@@ -292,7 +294,7 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
 
 
 def cmd_freshness(args: argparse.Namespace) -> int:
-    from .freshness import freshness, freshness_markdown
+    from catalog.commands.freshness import freshness, freshness_markdown
 
     rows = freshness(load_catalog(_root(args)).catalog)
     print(freshness_markdown(rows), end="")
@@ -300,7 +302,7 @@ def cmd_freshness(args: argparse.Namespace) -> int:
 
 
 def cmd_check_links(args: argparse.Namespace) -> int:
-    from .freshness import check_links, links_markdown
+    from catalog.commands.freshness import check_links, links_markdown
 
     results = check_links(load_catalog(_root(args)).catalog, timeout=args.timeout)
     print(links_markdown(results), end="")
@@ -308,8 +310,8 @@ def cmd_check_links(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from . import contract
-    from .problems import docs_markdown
+    from catalog.core import contract
+    from catalog.core.problems import docs_markdown
 
     package = Path(__file__).parent
     targets: dict[Path, str] = {}

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from catalog.load import load_catalog
-from catalog.problems import Problem
-from catalog.validate import validate
+from catalog.checks.validate import validate
+from catalog.core.problems import Problem
+from catalog.load.loader import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -142,7 +142,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example catalog, built once for the session (search index included)."""
-    from catalog.build import build
+    from catalog.site.build import build
 
     out = tmp_path_factory.mktemp("example") / "site"
     old = os.environ.get("SOURCE_DATE_EPOCH")

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from conftest import CatalogMaker, dataset_yaml
 from schemas import data_package, dcat_us_non_federal, errors
 
-from catalog.build import BuildFailed, build
+from catalog.site.build import BuildFailed, build
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -263,7 +263,7 @@ def test_failed_build_writes_nothing_and_keeps_the_site(make: CatalogMaker, tmp_
 
 
 def test_crash_mid_build_keeps_the_site(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import catalog.build as b
+    import catalog.site.build as b
 
     small_catalog(make)
     site = tmp_path / "site"
@@ -352,8 +352,8 @@ def test_dates_and_history_come_from_git(make: CatalogMaker, tmp_path: Path, mon
 
 
 def test_loader_memo_gives_the_same_catalog(make: CatalogMaker, tmp_path: Path) -> None:
-    from catalog.cache import Cache
-    from catalog.load import load_catalog
+    from catalog.load.loader import load_catalog
+    from catalog.site.cache import Cache
 
     small_catalog(make, 2)
     make.dataset("dot/broken", meta="title: T\ndescrption: x\n", csv=None)  # problems are remembered too

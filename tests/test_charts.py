@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import CatalogMaker, dataset_yaml
 
-from catalog.build import build
+from catalog.site.build import build
 
 
 def test_example_declared_charts_have_svg_png_and_spec(example: Path) -> None:

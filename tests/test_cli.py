@@ -61,8 +61,8 @@ def test_github_format_escapes_and_summary(make: CatalogMaker, cli: Runner, tmp_
 
 
 def test_github_property_escaping() -> None:
-    from catalog.problems import problem
-    from catalog.report import as_github
+    from catalog.core.problems import problem
+    from catalog.core.report import as_github
 
     out = as_github([problem("type-error", "50% bad\nline", "a,b:c.csv", row=3, hint="do x")])
     assert out == "::error file=a%2Cb%3Ac.csv,line=3,title=type-error::row 3: 50%25 bad%0Aline%0Afix: do x"
@@ -96,14 +96,14 @@ def test_help_everywhere(command: list[str]) -> None:
 
 
 def test_internal_error_is_a_clean_message(make: CatalogMaker, cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    import catalog.validate
+    import catalog.checks.validate
 
     make.dataset()
 
     def boom(*a: object, **k: object) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(catalog.validate, "validate", boom)
+    monkeypatch.setattr(catalog.checks.validate, "validate", boom)
     code, _, err = cli("validate", "--root", str(make.root))
     assert code == 2 and "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import CatalogMaker, dataset_yaml
 
 from catalog.cli import main
-from catalog.problems import registry
+from catalog.core.problems import registry
 
 pytestmark = pytest.mark.corpus
 
@@ -214,7 +214,7 @@ def test_real_csvs_lose_no_value_in_any_typed_download(corpus: Path, make: Catal
     import yaml
     from lossless import check_site
 
-    from catalog.build import build
+    from catalog.site.build import build
 
     make.catalog()
     for n, src in enumerate(sorted((corpus / "real").glob("*/*.csv"))):

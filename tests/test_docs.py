@@ -10,7 +10,7 @@ from conftest import REPO
 from jsonschema import Draft202012Validator
 
 from catalog.cli import COMMANDS, main
-from catalog.problems import registry
+from catalog.core.problems import registry
 
 
 def test_generated_docs_are_current(capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,7 +40,7 @@ def test_example_catalog_validates_clean(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_example_catalog_covers_the_contract() -> None:
-    from catalog.load import load_catalog
+    from catalog.load.loader import load_catalog
 
     cat = load_catalog(REPO).catalog
     levels = {d.access_level for d in cat.datasets}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import catalog.checks.filebytes as filebytes
-from catalog.blocks import read_ahead
-from catalog.checks.filebytes import FileBytes
+import catalog.io.filebytes as filebytes
+from catalog.io.blocks import read_ahead
+from catalog.io.filebytes import FileBytes
 
 PIECES = [b"abc,def\n", b"old\rmac\r", "\u00e9\u00e9\u00e9".encode(), "\u00e9\u2713\n".encode(), "x\u20acy".encode(), b"\n", b"\xff", b"\xe2\x82", b"plain", b'"q"', b"\r\n"]
 

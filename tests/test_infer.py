@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.infer import HeaderLooksLikeData, infer
+from catalog.commands.infer import HeaderLooksLikeData, infer
 
 
 def _infer(tmp_path: Path, text: str, delimiter: str = ",") -> dict[str, dict[str, object]]:

@@ -9,7 +9,7 @@ import pytest
 from conftest import CatalogMaker, dataset_yaml
 from lossless import check_site
 
-from catalog.build import BuildFailed, build
+from catalog.site.build import BuildFailed, build
 
 # the values the issue found lost: each validates, and each must reach every download
 PORTAL_CSV = (
@@ -83,7 +83,7 @@ def test_values_no_download_can_carry_stop_validation_and_build(make: CatalogMak
 
 def test_a_conversion_that_meets_an_unreadable_cell_stops_with_a_problem(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Should validation ever miss a value, the build names it rather than publish null."""
-    import catalog.build as build_module
+    import catalog.site.build as build_module
 
     make.dataset("dot/test", csv="id,name,amount\n1,a,1.5\n2,b,oops\n", resources=[{"name": "data", "path": "data.csv", "schema": dataset_yaml()["resources"][0]["schema"]}])
     monkeypatch.setattr(build_module, "validate", lambda *a, **k: [])  # a validator that misses it

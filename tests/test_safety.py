@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from bs4 import BeautifulSoup
 from conftest import CatalogMaker, dataset_yaml
 
-from catalog.build import build
+from catalog.site.build import build
 
 SENTINEL = b"sentinel"  # searched case-insensitively: the search index lowercases words
 EXEMPT = [{"authority": "CGS 1-210(b)(2)", "category": "personal-privacy"}]

@@ -6,7 +6,7 @@ import http.client
 import threading
 from pathlib import Path
 
-from catalog.serve import make_server
+from catalog.commands.serve import make_server
 
 
 def test_serves_under_the_base_path(tmp_path: Path) -> None:

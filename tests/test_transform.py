@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-import catalog.transform as transform
-from catalog.model import Field
-from catalog.transform import UnpublishableData, _Profiler, convert, csv_records, json_records
+import catalog.site.transform as transform
+from catalog.core.model import Field
+from catalog.site.transform import UnpublishableData, _Profiler, convert, csv_records, json_records
 
 
 def test_json_records_escape_and_type_every_value() -> None:
@@ -120,8 +120,8 @@ def test_transform_round_trips_a_large_awkward_file(tmp_path: Path) -> None:
     many blocks and row groups: every output reads back to the same rows."""
     import pyarrow.parquet as pq
 
-    from catalog.model import Resource, Schema
-    from catalog.transform import ROW_GROUP, transform_resource
+    from catalog.core.model import Resource, Schema
+    from catalog.site.transform import ROW_GROUP, transform_resource
 
     rows = []
     for i in range(70_000):

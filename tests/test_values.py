@@ -11,7 +11,7 @@ import frictionless
 import pyarrow as pa
 import pytest
 
-from catalog.values import FieldParser, _publishable, _Unpublishable, native_reader
+from catalog.core.values import FieldParser, _publishable, _Unpublishable, native_reader
 
 CELLS = [
     "", "1", "+1", "-1", " 7 ", "01", "1_000", "١٢", "1.5", "1.", ".5", "1e5", "1e400", "NaN", "nan", "INF", "-Infinity", "sNaN",

@@ -17,7 +17,7 @@ import yaml
 from conftest import REPO, CatalogMaker, Runner
 
 from catalog.cli import main
-from catalog.serve import make_server
+from catalog.commands.serve import make_server
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "ADO", "GIT_AUTHOR_EMAIL": "ado@example.gov", "GIT_COMMITTER_NAME": "ADO", "GIT_COMMITTER_EMAIL": "ado@example.gov"}
 

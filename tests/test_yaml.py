@@ -1,6 +1,6 @@
 """YAML is parsed with line numbers; what reviewers cannot see is refused."""
 
-from catalog.yamlfile import parse_yaml
+from catalog.core.yamlfile import parse_yaml
 
 
 def one(text: str) -> tuple[str, int | None]:

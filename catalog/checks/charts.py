@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from ..model import Chart, Dataset, Encoding, Field, Resource
-from ..problems import Problem, problem
-from ..structure import did_you_mean
-
-NUMERIC = ("integer", "number")
-TEMPORAL = ("date", "datetime", "year", "yearmonth", "time")
-NUMERIC_AGGREGATES = ("sum", "mean", "average", "median", "min", "max")
-LAT_NAMES = ("latitude", "lat", "y_lat")
-LON_NAMES = ("longitude", "lon", "lng", "long", "x_lon")
-
-
-def coordinate_fields(res: Resource, chart: Chart | None = None) -> tuple[Field | None, Field | None]:
-    """The latitude and longitude fields of a resource (declared, or found by name)."""
-    s = res.schema
-
-    def find(declared: str | None, names: tuple[str, ...]) -> Field | None:
-        if declared:
-            return s.field_named(declared)
-        return next((f for f in s.public_fields if f.name.lower() in names and f.type in NUMERIC), None)
-
-    return find(chart.latitude if chart else None, LAT_NAMES), find(chart.longitude if chart else None, LON_NAMES)
+from catalog.core.contract import NUMERIC, NUMERIC_AGGREGATES, TEMPORAL
+from catalog.core.model import Chart, Dataset, Encoding, coordinate_fields
+from catalog.core.names import did_you_mean
+from catalog.core.problems import Problem, problem
 
 
 def check_charts(ds: Dataset) -> list[Problem]:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..blocks import read_ahead
-from ..model import Catalog, Dataset, Resource
-from ..problems import Problem, problem
-from .filebytes import FileBytes
+from catalog.core.model import Catalog, Dataset, Resource
+from catalog.core.problems import Problem, problem
+from catalog.io.blocks import read_ahead
+from catalog.io.filebytes import FileBytes
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -203,7 +203,7 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], da
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    from ..values import is_any
+    from catalog.core.values import is_any
 
     if len(set(header)) != len(header):
         return False

@@ -31,9 +31,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..blocks import read_ahead
-from ..values import FieldParser, Zones, arrow_type
-from .filebytes import FileBytes
+from catalog.core.values import FieldParser, Zones, arrow_type
+from catalog.io.blocks import read_ahead
+from catalog.io.filebytes import FileBytes
 
 BLOCK = 1 << 20  # bytes of CSV per block: larger blocks cost memory (each thread caches its own), not time
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)

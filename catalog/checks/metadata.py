@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..model import Agency, Catalog, Dataset
-from ..problems import Problem, problem
-from ..structure import did_you_mean
-
-PLACEHOLDER_MARK = "FILL IN"
-PLACEHOLDER_EMAIL = "fill-in@example.invalid"
+from catalog.core.contract import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
+from catalog.core.model import Agency, Catalog, Dataset
+from catalog.core.names import did_you_mean
+from catalog.core.problems import Problem, problem
 
 
 def check_config(catalog: Catalog) -> list[Problem]:

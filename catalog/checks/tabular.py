@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import Catalog, Dataset, Resource, Schema
-from ..problems import Problem, problem
-from .fastpath import Finding, validate_fast
-from .filebytes import FileBytes
+from catalog.checks.fastpath import Finding, validate_fast
+from catalog.core.model import Catalog, Dataset, Resource, Schema
+from catalog.core.problems import Problem, problem
+from catalog.io.filebytes import FileBytes
 
 LIMIT_ERRORS = 10_000  # Frictionless stops collecting after this many (memory bound)
 

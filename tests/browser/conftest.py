@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from catalog.serve import make_server
+from catalog.commands.serve import make_server
 
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_FLAGS = [

@@ -125,7 +125,7 @@ def test_browsing_works_without_javascript(browser: Browser, served: Served) -> 
 def test_embed_loads_inside_an_iframe_of_another_page(browser: Browser, served: Served, tmp_path_factory: pytest.TempPathFactory) -> None:
     import threading
 
-    from catalog.serve import make_server
+    from catalog.commands.serve import make_server
 
     other = tmp_path_factory.mktemp("other-site")
     embed = served.url + PAGE_TYPES["embed"]

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from . import contract, structure
-from .model import Agency, Catalog, Chart, Config, Dataset, Encoding, Exemption, Field, Limits, Person, Resource, Schema
-from .problems import Problem, problem
-from .yamlfile import KeyPath, Lines, YamlDoc, read_yaml
+from catalog.core import contract
+from catalog.core.model import Agency, Catalog, Chart, Config, Dataset, Encoding, Exemption, Field, Limits, Person, Resource, Schema
+from catalog.core.names import SLUG, slugify
+from catalog.core.problems import Problem, problem
+from catalog.core.yamlfile import KeyPath, Lines, YamlDoc, read_yaml
+from catalog.load import structure
 
-SLUG = re.compile(contract.SLUG_PATTERN)
 DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".zip", ".gz", ".json", ".geojson", ".ndjson", ".sqlite", ".db"}
 META_FILES = {"dataset.yaml", "README.md", ".gitkeep"}
 
@@ -457,10 +457,6 @@ def _load_charts(doc: YamlDoc, problems: list[Problem]) -> tuple[Chart, ...]:
 
 
 # --- small helpers -----------------------------------------------------------------------
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
 
 
 def _str(v: Any) -> str | None:

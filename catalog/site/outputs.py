@@ -19,10 +19,10 @@ from xml.sax.saxutils import escape
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import contract
-from .package import write_zip
-from .site import Entry, Site, category_slug
-from .text import plain_text
+from catalog.core import contract
+from catalog.site.package import write_zip
+from catalog.site.entries import Entry, Site, category_slug
+from catalog.site.text import plain_text
 
 MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json"}
 
@@ -331,7 +331,7 @@ def _sqlite_table(db: sqlite3.Connection, name: str, parquet: Path) -> None:
 
 
 def _sqlite_values(col: pa.Array) -> list[Any]:
-    from .transform import NON_FINITE, iso_text
+    from catalog.site.transform import NON_FINITE, iso_text
 
     t = col.type
     if pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t):

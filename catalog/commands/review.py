@@ -17,11 +17,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .gitinfo import GitError, changed_files, git
-from .load import load_catalog
-from .model import Catalog, Dataset, Resource
-from .problems import Problem
-from .validate import validate
+from catalog.checks.validate import validate
+from catalog.core.model import Catalog, Dataset, Resource
+from catalog.core.problems import Problem
+from catalog.io.gitinfo import GitError, changed_files, git
+from catalog.load.loader import load_catalog
 
 OPENNESS = {"non-public": 0, "restricted public": 1, "public": 2, "": -1}
 COMPARED = (

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from . import codeowners, workers
-from .checks import charts, exemptions, metadata, tabular
-from .checks.filebytes import FileBytes
-from .load import Loaded
-from .model import Catalog, Dataset
-from .problems import Problem, sort_problems
+from catalog.checks import charts, codeowners, exemptions, metadata, tabular
+from catalog.core import workers
+from catalog.core.model import Catalog, Dataset
+from catalog.core.problems import Problem, sort_problems
+from catalog.io.filebytes import FileBytes
+from catalog.load.loader import Loaded
 
 
 def validate(

@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .checks.charts import NUMERIC, TEMPORAL, coordinate_fields
-from .model import Chart, Dataset, Encoding, Field, Resource
-from .transform import ResourceOutput
+from catalog.core.contract import NUMERIC, TEMPORAL
+from catalog.core.model import coordinate_fields
+from catalog.core.model import Chart, Dataset, Encoding, Field, Resource
+from catalog.site.transform import ResourceOutput
 
 RAW_LIMIT = 2_000  # above this many rows, charts aggregate instead of plotting rows
 MAP_POINTS = 3_000  # map points after gridding

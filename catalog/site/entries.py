@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from . import contract
-from .gitinfo import Commit
-from .model import Agency, Catalog, Config, Dataset
-from .package import DatasetOutput
+from catalog.core import contract
+from catalog.io.gitinfo import Commit
+from catalog.core.names import slugify
+from catalog.core.model import Agency, Catalog, Config, Dataset
+from catalog.site.package import DatasetOutput
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,4 @@ def iso_from_epoch(epoch: int) -> str:
 
 
 def category_slug(category: str) -> str:
-    from .load import slugify
-
     return slugify(category) or "other"

@@ -66,11 +66,6 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def base_path_of(url: str) -> str:
-    path = urlsplit(url).path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
 def make_server(site: Path, port: int = 8000, host: str = "127.0.0.1", base_path: str = "/") -> http.server.ThreadingHTTPServer:
     handler = functools.partial(type("SiteHandler", (Handler,), {"base_path": base_path}), directory=str(site))
     return http.server.ThreadingHTTPServer((host, port), handler)

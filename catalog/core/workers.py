@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from .model import Catalog, Dataset
+from catalog.core.model import Catalog, Dataset
 
 MIN_TASKS = 4  # fewer tasks than this run in-process: a pool costs about a second to start
 

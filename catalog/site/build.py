@@ -19,18 +19,19 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import gitinfo, workers
-from .cache import Cache, code_hash, file_digest, fingerprint
-from .load import load_catalog
-from .model import Catalog, Dataset
-from .outputs import api_dataset, atom, data_json, dump, sitemap, write_bulk, write_catalog_tables
-from .package import DatasetOutput, build_dataset
-from .problems import Problem, has_errors, problem
-from .publish import publish, staging_dir
-from .render import TEMPLATES, render_all
-from .site import Entry, Site, iso_from_epoch
-from .transform import UnpublishableData
-from .validate import validate
+from catalog.io import gitinfo
+from catalog.core import workers
+from catalog.site.cache import Cache, code_hash, file_digest, fingerprint
+from catalog.load.loader import load_catalog
+from catalog.core.model import Catalog, Dataset
+from catalog.site.outputs import api_dataset, atom, data_json, dump, sitemap, write_bulk, write_catalog_tables
+from catalog.site.package import DatasetOutput, build_dataset
+from catalog.core.problems import Problem, has_errors, problem
+from catalog.site.publish import publish, staging_dir
+from catalog.site.render import TEMPLATES, render_all
+from catalog.site.entries import Entry, Site, iso_from_epoch
+from catalog.site.transform import UnpublishableData
+from catalog.checks.validate import validate
 
 Progress = Callable[[str], None]
 
@@ -116,7 +117,7 @@ def build(
         # 6. index for search (Pagefind reads the pages while the metadata files are written)
         indexer = None
         if search:
-            from .search import finish_indexing, start_indexing
+            from catalog.site.search import finish_indexing, start_indexing
 
             stage("indexing for search")
             indexer = start_indexing(staging)
@@ -154,7 +155,7 @@ def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: 
 
 
 def unpublishable_problem(exc: UnpublishableData) -> Problem:
-    from .checks.tabular import UNPUBLISHABLE_HINT
+    from catalog.checks.tabular import UNPUBLISHABLE_HINT
 
     return problem("unpublishable-value", f"row {exc.row}, field {exc.field!r}: {exc.cell!r} {exc.reason}", exc.path, row=exc.row, field=exc.field, hint=UNPUBLISHABLE_HINT)
 

@@ -32,8 +32,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .blocks import read_ahead
-from .values import FieldParser
+from catalog.core.values import FieldParser
+from catalog.io.blocks import read_ahead
 
 BLOCK = 1 << 20
 SHAPE_CAP = 400  # distinct shapes beyond which a column is text

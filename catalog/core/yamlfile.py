@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problem, problem
+from catalog.core.problems import Problem, problem
 
 KeyPath = tuple[str | int, ...]
 

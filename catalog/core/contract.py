@@ -109,6 +109,11 @@ LICENSE_URLS: dict[str, str] = {
 }
 
 MARKS = ("bar", "line", "area", "point", "map")
+NUMERIC = ("integer", "number")  # field types a chart can sum
+TEMPORAL = ("date", "datetime", "year", "yearmonth", "time")  # field types a timeUnit applies to
+NUMERIC_AGGREGATES = ("sum", "mean", "average", "median", "min", "max")
+LAT_NAMES = ("latitude", "lat", "y_lat")  # coordinate fields found by name when a map names none
+LON_NAMES = ("longitude", "lon", "lng", "long", "x_lon")
 AGGREGATES = ("count", "sum", "mean", "average", "median", "min", "max", "distinct", "valid", "missing")
 TIME_UNITS = ("year", "quarter", "month", "week", "day", "date", "yearmonth", "yearquarter", "yearmonthdate", "monthdate", "hours", "dayofyear")
 ENCODING_TYPES = ("quantitative", "temporal", "nominal", "ordinal")
@@ -130,6 +135,9 @@ TABLE_SCHEMA_TYPES = (
     "geojson",
     "any",
 )
+
+PLACEHOLDER_MARK = "FILL IN"  # what `catalog new` writes where the ADO must write something
+PLACEHOLDER_EMAIL = "fill-in@example.invalid"
 
 SCHEMA_ID = "https://open-data-catalog.invalid/schemas/"
 

@@ -27,12 +27,12 @@ from typing import Any
 
 import yaml
 
-from . import contract
-from .checks.filebytes import FileBytes
-from .checks.metadata import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
-from .infer import Decision, HeaderLooksLikeData, infer
-from .load import SLUG, slugify
-from .yamlfile import read_yaml
+from catalog.commands.infer import Decision, HeaderLooksLikeData, infer
+from catalog.core import contract
+from catalog.core.contract import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
+from catalog.core.names import SLUG, slugify
+from catalog.core.yamlfile import read_yaml
+from catalog.io.filebytes import FileBytes
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import contract
-from .model import Catalog, Dataset, Field, Resource
-from .transform import ResourceOutput, UnpublishableData, transform_resource
+from catalog.core import contract
+from catalog.core.model import Catalog, Dataset, Field, Resource
+from catalog.site.transform import ResourceOutput, UnpublishableData, transform_resource
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -124,6 +124,6 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     zip_name = f"{ds.agency}-{ds.slug}.zip"
     write_zip(out_dir / zip_name, [("datapackage.json", dp)] + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs])
     files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}, "zip": {"path": zip_name, "bytes": (out_dir / zip_name).stat().st_size}}
-    from .charts import render_charts
+    from catalog.site.charts import render_charts
 
     return DatasetOutput(ds.id, outputs, files, render_charts(ds, outputs, out_dir))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .problems import Problem, to_json
+from catalog.core.problems import Problem, to_json
 
 
 def counts(problems: Sequence[Problem]) -> str:

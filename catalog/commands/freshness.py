@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import contract
-from .gitinfo import histories
-from .model import Catalog
+from catalog.core import contract
+from catalog.core.model import Catalog
+from catalog.io.gitinfo import histories
 
 
 @dataclass(frozen=True)

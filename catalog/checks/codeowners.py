@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import Catalog
-from .problems import Problem, problem
+from catalog.core.model import Catalog
+from catalog.core.problems import Problem, problem
 
 PATH = ".github/CODEOWNERS"
 

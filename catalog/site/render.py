@@ -19,14 +19,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import contract
-from .cache import code_hash
-from .outputs import categories, json_ld, license_url
-from .serve import base_path_of
-from .site import Entry, Site, category_slug
-from .text import markdown_html, plain_text
+from catalog.core import contract
+from catalog.site.cache import code_hash
+from catalog.site.outputs import categories, json_ld, license_url
+from catalog.core.names import base_path_of
+from catalog.site.entries import Entry, Site, category_slug
+from catalog.site.text import markdown_html, plain_text
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def human_bytes(n: int | None) -> str:

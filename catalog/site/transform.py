@@ -27,8 +27,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .model import Field, Resource
-from .values import AWARE, FieldParser, Parsed, Zones, arrow_type
+from catalog.core.model import Field, Resource
+from catalog.core.values import AWARE, FieldParser, Parsed, Zones, arrow_type
 
 BLOCK = 1 << 20
 ROW_GROUP = 1 << 15  # at least this many rows per Parquet row group (the last one excepted)

@@ -3,15 +3,15 @@ that names the line, says what is wrong and how to fix it (with "did you mean").
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from . import contract
-from .problems import Problem, problem
-from .yamlfile import KeyPath, YamlDoc
+from catalog.core import contract
+from catalog.core.names import did_you_mean
+from catalog.core.problems import Problem, problem
+from catalog.core.yamlfile import KeyPath, YamlDoc
 
 _validators = {name: Draft202012Validator(schema) for name, schema in contract.SCHEMAS.items()}
 _validators["table-schema"] = Draft202012Validator(contract.TABLE_SCHEMA)
@@ -25,16 +25,6 @@ _TYPE_WORDS = {
     "boolean": "true or false",
     "null": "nothing",
 }
-
-
-def did_you_mean(value: object, choices: list[str] | tuple[str, ...]) -> str:
-    if not isinstance(value, str):
-        return ""
-    lowered = {c.lower(): c for c in choices}
-    if value.lower() in lowered:
-        return f" Did you mean {lowered[value.lower()]!r}?"
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def _dotted(path: KeyPath) -> str:

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .yamlfile import Lines
+from catalog.core.contract import LAT_NAMES, LON_NAMES, NUMERIC
+from catalog.core.yamlfile import Lines
 
 
 @dataclass(frozen=True)
@@ -217,3 +218,15 @@ class Catalog:
 
     def dataset(self, ident: str) -> Dataset | None:
         return next((d for d in self.datasets if d.id == ident), None)
+
+
+def coordinate_fields(res: Resource, chart: Chart | None = None) -> tuple[Field | None, Field | None]:
+    """The latitude and longitude fields of a resource (declared, or found by name)."""
+    s = res.schema
+
+    def find(declared: str | None, names: tuple[str, ...]) -> Field | None:
+        if declared:
+            return s.field_named(declared)
+        return next((f for f in s.public_fields if f.name.lower() in names and f.type in NUMERIC), None)
+
+    return find(chart.latitude if chart else None, LAT_NAMES), find(chart.longitude if chart else None, LON_NAMES)

@@ -19,10 +19,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from .model import Catalog, Dataset
-from .package import DatasetOutput
-from .problems import Problem
-from .yamlfile import Lines, YamlDoc
+from catalog.core.model import Catalog, Dataset
+from catalog.site.package import DatasetOutput
+from catalog.core.problems import Problem
+from catalog.core.yamlfile import Lines, YamlDoc
 
 MANIFEST = "output.json"
 
@@ -31,7 +31,7 @@ MANIFEST = "output.json"
 def code_hash() -> str:
     """The package's own code and the versions of the libraries that write outputs."""
     h = hashlib.sha256()
-    package = Path(__file__).parent
+    package = Path(__file__).resolve().parents[1]  # the whole catalog package
     for p in sorted(package.rglob("*.py")):
         h.update(p.relative_to(package).as_posix().encode())
         h.update(p.read_bytes())
