@@ -18,7 +18,7 @@ def slugify(text: str) -> str:
 
 
 def did_you_mean(value: object, choices: list[str] | tuple[str, ...]) -> str:
-    """" Did you mean 'x'?" for the closest choice (case aside), or ""."""
+    """ " Did you mean 'x'?" for the closest choice (case aside), or ""."""
     if not isinstance(value, str):
         return ""
     lowered = {c.lower(): c for c in choices}
