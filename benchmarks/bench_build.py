@@ -23,11 +23,19 @@ from pathlib import Path
 
 def build(root: Path, jobs: int) -> tuple[float, str, list[tuple[str, float]]]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "catalog", "build", "--root", str(root), "-j", str(jobs)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "catalog", "build", "--root", str(root), "-j", str(jobs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"build failed:\n{done.stdout}\n{done.stderr}")
-    stages = [(m.group(1), float(m.group(2))) for m in re.finditer(r"([a-z][a-z ,]+) \((\d+\.\d)s\)", done.stderr)]
+    stages = [
+        (m.group(1), float(m.group(2)))
+        for m in re.finditer(r"([a-z][a-z ,]+) \((\d+\.\d)s\)", done.stderr)
+    ]
     return seconds, done.stdout.strip().splitlines()[-1], stages
 
 
@@ -44,17 +52,36 @@ def edit_one(root: Path, n: int) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("root", type=Path)
     ap.add_argument("--edits", type=int, default=5)
     ap.add_argument("-j", "--jobs", type=int, default=2)
-    ap.add_argument("--keep", action="store_true", help="start from the existing site and cache (skip the full build)")
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="start from the existing site and cache (skip the full build)",
+    )
     args = ap.parse_args()
     root = args.root.resolve()
     if not (root / ".git").exists():
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)
         subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.gov", "commit", "-qm", "catalog"], cwd=root, check=True)
+        subprocess.run(
+            [
+                "git",
+                "-c",
+                "user.name=bench",
+                "-c",
+                "user.email=bench@example.gov",
+                "commit",
+                "-qm",
+                "catalog",
+            ],
+            cwd=root,
+            check=True,
+        )
     if not args.keep:
         shutil.rmtree(root / "site", ignore_errors=True)
         shutil.rmtree(root / ".cache", ignore_errors=True)
@@ -70,7 +97,10 @@ def main() -> None:
         print("  stages (start times): " + ", ".join(f"{name} {at:.1f}s" for name, at in stages))
     noop = [build(root, args.jobs)[0] for _ in range(3)]
     if rebuilds:
-        print(f"rebuild after one edit: median {statistics.median(rebuilds):.2f} s, max {max(rebuilds):.2f} s over {len(rebuilds)} edits")
+        print(
+            f"rebuild after one edit: median {statistics.median(rebuilds):.2f} s, max "
+            f"{max(rebuilds):.2f} s over {len(rebuilds)} edits"
+        )
     print(f"no-op rebuild: median {statistics.median(noop):.2f} s over 3")
     subprocess.run(["git", "checkout", "-q", "--", "datasets"], cwd=root, check=False)
 

@@ -30,12 +30,22 @@ def generate(out: Path, n: int) -> None:
     if out.exists():
         shutil.rmtree(out)
     (out / "datasets").mkdir(parents=True)
-    (out / "catalog.yaml").write_text(yaml.safe_dump({"title": "Search Benchmark", "base_url": "http://127.0.0.1/"}))
+    (out / "catalog.yaml").write_text(
+        yaml.safe_dump({"title": "Search Benchmark", "base_url": "http://127.0.0.1/"})
+    )
     for a in range(50):
         folder = out / "datasets" / f"agency-{a:02d}"
         folder.mkdir()
         (folder / "agency.yaml").write_text(
-            yaml.safe_dump({"name": f"Department {a}", "abbreviation": f"D{a}", "website": "https://example.gov/", "description": "Generated.", "data_officer": {"name": "ADO", "handle": f"@a{a}"}})
+            yaml.safe_dump(
+                {
+                    "name": f"Department {a}",
+                    "abbreviation": f"D{a}",
+                    "website": "https://example.gov/",
+                    "description": "Generated.",
+                    "data_officer": {"name": "ADO", "handle": f"@a{a}"},
+                }
+            )
         )
     for i in range(n):
         w1, w2 = WORDS[i % 20], WORDS[(i * 7 + 3) % 20]
@@ -43,7 +53,10 @@ def generate(out: Path, n: int) -> None:
         folder.mkdir()
         meta = {
             "title": f"{w1.title()} and {w2} {i}",
-            "description": f"Records of {w1} and {w2} number {i}, generated for the search benchmark. Sample data.",
+            "description": (
+                f"Records of {w1} and {w2} number {i}, generated for the search benchmark. "
+                "Sample data."
+            ),
             "category": CATEGORIES[i % 10],
             "keywords": [w1, w2],
             "update_frequency": ["Monthly", "Annually", "Weekly"][i % 3],
@@ -55,12 +68,23 @@ def generate(out: Path, n: int) -> None:
                 {
                     "name": "data",
                     "path": "data.csv",
-                    "schema": {"fields": [{"name": f"{w1}_id", "type": "integer", "description": f"Identifier of the {w1} record"}, {"name": f"{w2}_count", "type": "integer"}]},
+                    "schema": {
+                        "fields": [
+                            {
+                                "name": f"{w1}_id",
+                                "type": "integer",
+                                "description": f"Identifier of the {w1} record",
+                            },
+                            {"name": f"{w2}_count", "type": "integer"},
+                        ]
+                    },
                 }
             ],
         }
         (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
-        (folder / "data.csv").write_text(f"{w1}_id,{w2}_count\n" + "".join(f"{r},{r * 3}\n" for r in range(1, 21)))
+        (folder / "data.csv").write_text(
+            f"{w1}_id,{w2}_count\n" + "".join(f"{r},{r * 3}\n" for r in range(1, 21))
+        )
 
 
 def first_results(site: Path, queries: list[str]) -> list[float]:
@@ -75,13 +99,23 @@ def first_results(site: Path, queries: list[str]) -> list[float]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         for q in queries:
             page = browser.new_page()
             started = time.perf_counter()
             page.goto(f"{url}?q={q}")
-            page.wait_for_function("document.querySelectorAll('#search-results li').length > 0", timeout=60_000)
+            page.wait_for_function(
+                "document.querySelectorAll('#search-results li').length > 0", timeout=60_000
+            )
             times.append(time.perf_counter() - started)
             page.close()
         browser.close()
@@ -90,7 +124,9 @@ def first_results(site: Path, queries: list[str]) -> list[float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("out", type=Path)
     ap.add_argument("--datasets", type=int, default=10_000)
     args = ap.parse_args()
@@ -98,16 +134,46 @@ def main() -> None:
     generate(args.out, args.datasets)
     print(f"generated {args.datasets:,} datasets in {time.perf_counter() - t:.0f} s")
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "catalog", "build", "--root", str(args.out), "--no-search", "-j", "2"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "catalog",
+            "build",
+            "--root",
+            str(args.out),
+            "--no-search",
+            "-j",
+            "2",
+        ],
+        check=True,
+        capture_output=True,
+    )
     print(f"build without search: {time.perf_counter() - t:.0f} s")
     site = args.out / "site"
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "datasets/*/*/index.html", "--quiet"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pagefind",
+            "--site",
+            str(site),
+            "--glob",
+            "datasets/*/*/index.html",
+            "--quiet",
+        ],
+        check=True,
+    )
     print(f"Pagefind indexing of {args.datasets:,} dataset pages: {time.perf_counter() - t:.1f} s")
     files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
     print(f"index: {sum(p.stat().st_size for p in files) / 1e6:.1f} MB in {len(files):,} files")
     times = first_results(site, ["permits", "bridges+water", "enrollment", "transit", "claims"])
-    print(f"time to first results in Chromium (page load + index fetch + search), median of {len(times)}: {statistics.median(times) * 1000:.0f} ms (max {max(times) * 1000:.0f} ms)")
+    print(
+        "time to first results in Chromium (page load + index fetch + search), median of "
+        f"{len(times)}: {statistics.median(times) * 1000:.0f} ms "
+        f"(max {max(times) * 1000:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -27,9 +27,17 @@ from catalog.cli import main
 buf = io.StringIO()
 with contextlib.redirect_stdout(buf):
     main(["validate", "--root", sys.argv[2], "--format", "json", "-j", "1"])
-found = [[p["row"], p["field"] or "", p["code"]] for p in json.loads(buf.getvalue()) if p["path"].endswith("data.csv") and p["code"] != "more-problems"]
+problems = json.loads(buf.getvalue())
+found = [
+    [p["row"], p["field"] or "", p["code"]]
+    for p in problems
+    if p["path"].endswith("data.csv") and p["code"] != "more-problems"
+]
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": rss, "findings": sorted(found, key=str), "engine": "the whole `catalog validate` command"}))
+engine = "the whole `catalog validate` command"
+seconds = time.perf_counter() - t
+found.sort(key=str)
+print(json.dumps({"seconds": seconds, "rss_mb": rss, "findings": found, "engine": engine}))
 """,
     "frictionless": """
 import json, resource, sys, time
@@ -37,10 +45,20 @@ t = time.perf_counter()
 import frictionless
 from frictionless.formats import CsvControl
 d = json.load(open(sys.argv[1] + "/schema.json"))
-r = frictionless.Resource(path="data.csv", basepath=sys.argv[1], schema=frictionless.Schema.from_descriptor(d), encoding="utf-8", control=CsvControl(delimiter=","))
+schema = frictionless.Schema.from_descriptor(d)
+control = CsvControl(delimiter=",")
+r = frictionless.Resource(
+    path="data.csv", basepath=sys.argv[1], schema=schema, encoding="utf-8", control=control
+)
 rep = r.validate(limit_errors=10**9)
-found = [[e.row_number, getattr(e, "field_name", "") or "", e.type] for task in rep.tasks for e in task.errors]
-print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "findings": sorted(found, key=str)}))
+found = [
+    [e.row_number, getattr(e, "field_name", "") or "", e.type]
+    for task in rep.tasks
+    for e in task.errors
+]
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+seconds = time.perf_counter() - t
+print(json.dumps({"seconds": seconds, "rss_mb": rss, "findings": sorted(found, key=str)}))
 """,
     "catalog-convert": """
 import json, resource, sys, tempfile, time
@@ -56,7 +74,9 @@ res = Resource("data", "data.csv", "data.csv", "Data", "", schema, 0)
 with tempfile.TemporaryDirectory() as out:
     o = transform_resource(Path(sys.argv[1]) / "data.csv", res, Path(out), 100)
     sizes = {k: v["bytes"] for k, v in o.files.items()}
-print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": o.rows, "sizes": sizes}))
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+seconds = time.perf_counter() - t
+print(json.dumps({"seconds": seconds, "rss_mb": rss, "rows": o.rows, "sizes": sizes}))
 """,
 }
 
@@ -66,9 +86,14 @@ def catalog_for(folder: Path) -> Path:
     root = folder / "catalog"
     ds = root / "datasets/das/payroll"
     ds.mkdir(parents=True, exist_ok=True)
-    (root / "catalog.yaml").write_text("title: Benchmark\nbase_url: https://data.example.gov/\nlimits:\n  max_problems_per_code: 1000000000\n")
+    (root / "catalog.yaml").write_text(
+        "title: Benchmark\nbase_url: https://data.example.gov/\n"
+        "limits:\n  max_problems_per_code: 1000000000\n"
+    )
     (root / "datasets/das/agency.yaml").write_text(
-        "name: Department of Administrative Services\nabbreviation: DAS\nwebsite: https://example.gov/\ndescription: Benchmark.\ndata_officer: {name: ADO, handle: '@das'}\n"
+        "name: Department of Administrative Services\nabbreviation: DAS\nwebsite: "
+        "https://example.gov/\ndescription: Benchmark.\ndata_officer: {name: ADO, "
+        "handle: '@das'}\n"
     )
     schema = json.loads((folder / "schema.json").read_text())
     meta = {
@@ -88,12 +113,19 @@ def catalog_for(folder: Path) -> Path:
 
 
 def run(kind: str, folder: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD[kind], str(folder), str(catalog_for(folder))], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD[kind], str(folder), str(catalog_for(folder))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("folder", type=Path)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--frictionless-runs", type=int, default=1)
@@ -104,19 +136,34 @@ def main() -> None:
     print(f"file: {args.folder / 'data.csv'}: {rows:,} rows, {size:,.0f} MB")
     results = {}
     convert_runs = args.runs if args.convert_runs is None else args.convert_runs
-    for kind, runs in (("catalog-validate", args.runs), ("catalog-convert", convert_runs), ("frictionless", args.frictionless_runs)):
+    for kind, runs in (
+        ("catalog-validate", args.runs),
+        ("catalog-convert", convert_runs),
+        ("frictionless", args.frictionless_runs),
+    ):
         if runs <= 0:
             continue
         samples = [run(kind, args.folder) for _ in range(runs)]
         secs = statistics.median(s["seconds"] for s in samples)
         rss = max(s["rss_mb"] for s in samples)
         results[kind] = samples[0]
-        extra = f" ({samples[0]['engine']}, {len(samples[0]['findings'])} findings)" if "engine" in samples[0] else ""
+        extra = (
+            f" ({samples[0]['engine']}, {len(samples[0]['findings'])} findings)"
+            if "engine" in samples[0]
+            else ""
+        )
         if kind == "frictionless":
             extra = f" ({len(samples[0]['findings'])} findings)"
         if kind == "catalog-convert":
-            extra = " (" + ", ".join(f"{k} {v / 1e6:,.0f} MB" for k, v in samples[0]["sizes"].items()) + ")"
-        print(f"{kind:17s} median of {runs}: {secs:7.2f} s  {rows / secs:>12,.0f} rows/s  peak {rss:6.0f} MB{extra}")
+            extra = (
+                " ("
+                + ", ".join(f"{k} {v / 1e6:,.0f} MB" for k, v in samples[0]["sizes"].items())
+                + ")"
+            )
+        print(
+            f"{kind:17s} median of {runs}: {secs:7.2f} s  {rows / secs:>12,.0f} rows/s "
+            f" peak {rss:6.0f} MB{extra}"
+        )
     if "frictionless" in results and "catalog-validate" in results:
         same = results["frictionless"]["findings"] == results["catalog-validate"]["findings"]
         print(f"findings identical to Frictionless (row, field, code): {'yes' if same else 'NO'}")

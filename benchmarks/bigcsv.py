@@ -19,7 +19,11 @@ from pathlib import Path
 SCHEMA = {
     "fields": [
         {"name": "id", "type": "integer", "constraints": {"required": True, "minimum": 1}},
-        {"name": "agency", "type": "string", "constraints": {"enum": ["DPH", "DOT", "DECD", "SDE", "OPM", "DESPP", "DAS", "DSS"]}},
+        {
+            "name": "agency",
+            "type": "string",
+            "constraints": {"enum": ["DPH", "DOT", "DECD", "SDE", "OPM", "DESPP", "DAS", "DSS"]},
+        },
         {"name": "employee_code", "type": "string", "constraints": {"pattern": "E[0-9]{6}"}},
         {"name": "work_location", "type": "string", "constraints": {"maxLength": 160}},
         {"name": "pay_date", "type": "date"},
@@ -39,14 +43,43 @@ AGENCY_NAMES = [
     "Department of Administrative Services",
     "Department of Social Services",
 ]
-BUILDINGS = ["State Office Building", "Legislative Office Building", "Regional Service Center", "Transportation Building", "Public Health Laboratory"]
-STREETS = ["Capitol Avenue", "Farmington Avenue", "Elm Street", "Washington Street", "Main Street", "Church Street", "Berlin Turnpike"]
-TOWNS = ["Hartford", "New Haven", "Stamford", "Waterbury", "Norwalk", "Danbury", "New Britain", "West Hartford", "Greenwich", "Fairfield", "Bristol", "Meriden"]
+BUILDINGS = [
+    "State Office Building",
+    "Legislative Office Building",
+    "Regional Service Center",
+    "Transportation Building",
+    "Public Health Laboratory",
+]
+STREETS = [
+    "Capitol Avenue",
+    "Farmington Avenue",
+    "Elm Street",
+    "Washington Street",
+    "Main Street",
+    "Church Street",
+    "Berlin Turnpike",
+]
+TOWNS = [
+    "Hartford",
+    "New Haven",
+    "Stamford",
+    "Waterbury",
+    "Norwalk",
+    "Danbury",
+    "New Britain",
+    "West Hartford",
+    "Greenwich",
+    "Fairfield",
+    "Bristol",
+    "Meriden",
+]
 AGENCIES = SCHEMA["fields"][1]["constraints"]["enum"]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("out", type=Path)
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--errors", type=float, default=0.0)
@@ -63,8 +96,10 @@ def main() -> None:
                 str(i),
                 AGENCIES[i % len(AGENCIES)],
                 f"E{rng.randrange(1_000_000):06d}",
-                f"{AGENCY_NAMES[i % len(AGENCY_NAMES)]}, {BUILDINGS[i % len(BUILDINGS)]}, Room {rng.randrange(100, 1300)}, "
-                f"{rng.randrange(10, 999)} {STREETS[i % len(STREETS)]}, {TOWNS[i % len(TOWNS)]}, CT 06{rng.randrange(1000):03d}",
+                f"{AGENCY_NAMES[i % len(AGENCY_NAMES)]}, {BUILDINGS[i % len(BUILDINGS)]}, "
+                f"Room {rng.randrange(100, 1300)}, {rng.randrange(10, 999)} "
+                f"{STREETS[i % len(STREETS)]}, {TOWNS[i % len(TOWNS)]}, "
+                f"CT 06{rng.randrange(1000):03d}",
                 f"20{10 + i % 15:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
                 str(2010 + i % 15),
                 f"{rng.uniform(500, 9000):.2f}",

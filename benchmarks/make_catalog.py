@@ -40,11 +40,24 @@ WORDS = [
     "libraries",
     "transit",
 ]
-TOWNS = ["Hartford", "New Haven", "Stamford", "Waterbury", "Norwalk", "Danbury", "Bristol", "Meriden", "Milford", "Enfield"]
+TOWNS = [
+    "Hartford",
+    "New Haven",
+    "Stamford",
+    "Waterbury",
+    "Norwalk",
+    "Danbury",
+    "Bristol",
+    "Meriden",
+    "Milford",
+    "Enfield",
+]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("out", type=Path)
     ap.add_argument("--datasets", type=int, default=1000)
     ap.add_argument("--rows", type=int, default=5_000_000)
@@ -55,7 +68,13 @@ def main() -> None:
     out = args.out
     (out / "datasets").mkdir(parents=True, exist_ok=True)
     (out / "catalog.yaml").write_text(
-        yaml.safe_dump({"title": "Benchmark Catalog", "base_url": "https://data.example.gov/", "cdo": {"name": "Chief Data Officer", "email": "cdo@example.gov", "handle": "@cdo"}})
+        yaml.safe_dump(
+            {
+                "title": "Benchmark Catalog",
+                "base_url": "https://data.example.gov/",
+                "cdo": {"name": "Chief Data Officer", "email": "cdo@example.gov", "handle": "@cdo"},
+            }
+        )
     )
     agencies = [f"agency-{i:02d}" for i in range(args.agencies)]
     for a in agencies:
@@ -82,7 +101,10 @@ def main() -> None:
         folder.mkdir(exist_ok=True)
         meta = {
             "title": f"{word.title()} {i}",
-            "description": f"Generated {word} records for benchmark dataset {i}. Sample data: every value is generated for benchmarks.",
+            "description": (
+                f"Generated {word} records for benchmark dataset {i}. Sample data: every value "
+                "is generated for benchmarks."
+            ),
             "category": CATEGORIES[i % len(CATEGORIES)],
             "keywords": [word, TOWNS[i % len(TOWNS)].lower()],
             "update_frequency": "Monthly",
@@ -95,21 +117,39 @@ def main() -> None:
                     "schema": {
                         "primaryKey": ["id"],
                         "fields": [
-                            {"name": "id", "type": "integer", "constraints": {"required": True, "minimum": 1}},
+                            {
+                                "name": "id",
+                                "type": "integer",
+                                "constraints": {"required": True, "minimum": 1},
+                            },
                             {"name": "date", "type": "date"},
                             {"name": "town", "type": "string"},
-                            {"name": "kind", "type": "string", "constraints": {"enum": ["A", "B", "C", "D"]}},
+                            {
+                                "name": "kind",
+                                "type": "string",
+                                "constraints": {"enum": ["A", "B", "C", "D"]},
+                            },
                             {"name": "amount", "type": "number", "constraints": {"minimum": 0}},
                         ],
                     },
                 }
             ],
-            "charts": [{"resource": "data", "mark": "line", "title": "Amount by month", "x": {"field": "date", "timeUnit": "yearmonth"}, "y": {"field": "amount", "aggregate": "sum"}}],
+            "charts": [
+                {
+                    "resource": "data",
+                    "mark": "line",
+                    "title": "Amount by month",
+                    "x": {"field": "date", "timeUnit": "yearmonth"},
+                    "y": {"field": "amount", "aggregate": "sum"},
+                }
+            ],
         }
         (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
         with (folder / "data.csv").open("w") as fh:
             fh.write("id,date,town,kind,amount\n")
-            fh.write("".join(f"{n},20{15 + n % 10:02d}-{1 + n % 12:02d}-{1 + n % 28:02d},{TOWNS[n % 10]},{'ABCD'[n % 4]},{rng.random() * 1000:.2f}\n" for n in range(1, rows + 1)))
+            for n in range(1, rows + 1):
+                day = f"20{15 + n % 10:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+                fh.write(f"{n},{day},{TOWNS[n % 10]},{'ABCD'[n % 4]},{rng.random() * 1000:.2f}\n")
 
 
 if __name__ == "__main__":

@@ -14,112 +14,221 @@ from pathlib import Path
 
 from catalog import __version__
 from catalog.core import report
+from catalog.core.errors import CatalogError
 from catalog.core.problems import has_errors
-from catalog.load.loader import CatalogNotFound, find_root, load_catalog
+from catalog.load.loader import find_root, load_catalog
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(CatalogError):
     """A mistake in how the command was called; the message says how to call it."""
 
 
 def _root_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=None, help="catalog root (the folder with catalog.yaml); default: found from the current folder upwards")
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help=(
+            "catalog root (the folder with catalog.yaml); default: found from the current "
+            "folder upwards"
+        ),
+    )
 
 
 def _jobs_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: number of cores)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: number of cores)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="catalog", description="A git-native open data catalog: scaffold, validate and build.")
+    """The argument parser of every command."""
+    top = argparse.ArgumentParser(
+        prog="catalog", description="A git-native open data catalog: scaffold, validate and build."
+    )
     top.add_argument("--version", action="version", version=f"catalog {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser(
-        "new", help="scaffold a dataset folder from a CSV", description="Scaffold datasets/<agency>/<dataset>/ from a CSV: a UTF-8 copy, an inferred Table Schema and a dataset.yaml to fill in."
+        "new",
+        help="scaffold a dataset folder from a CSV",
+        description=(
+            "Scaffold datasets/<agency>/<dataset>/ from a CSV: a UTF-8 copy, an inferred "
+            "Table Schema and a dataset.yaml to fill in."
+        ),
     )
-    p.add_argument("ident", metavar="AGENCY/DATASET", help="the new dataset's identifier, e.g. dph/overdose-deaths")
-    p.add_argument("--from", dest="source", type=Path, required=True, metavar="CSV", help="the CSV file to start from")
+    p.add_argument(
+        "ident",
+        metavar="AGENCY/DATASET",
+        help="the new dataset's identifier, e.g. dph/overdose-deaths",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="CSV",
+        help="the CSV file to start from",
+    )
     p.add_argument("--title", help="the dataset's title (default: from the file name)")
     _root_option(p)
 
     p = sub.add_parser(
         "validate",
         help="check datasets against the contract",
-        description="Check metadata, Table Schemas, data and exemption rules. Exit 0 when clean (warnings allowed), 1 on errors, 2 on usage errors.",
+        description=(
+            "Check metadata, Table Schemas, data and exemption rules. Exit 0 when clean "
+            "(warnings allowed), 1 on errors, 2 on usage errors."
+        ),
     )
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="dataset or agency folders, or files inside them (default: the whole catalog)")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (github: workflow annotations plus a job summary)")
-    p.add_argument("--changed-since", metavar="GIT-REF", help="check only datasets changed since this git ref (plus catalog-wide rules)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="dataset or agency folders, or files inside them (default: the whole catalog)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (github: workflow annotations plus a job summary)",
+    )
+    p.add_argument(
+        "--changed-since",
+        metavar="GIT-REF",
+        help="check only datasets changed since this git ref (plus catalog-wide rules)",
+    )
     _root_option(p)
     _jobs_option(p)
 
     p = sub.add_parser(
         "build",
         help="build the static site",
-        description="Validate, then build the static site into site/ (or --out). Errors stop the build before anything is written; the previous site stays whole.",
+        description=(
+            "Validate, then build the static site into site/ (or --out). Errors stop "
+            "the build before anything is written; the previous site stays whole."
+        ),
     )
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the catalog root)")
-    p.add_argument("--base-url", help="absolute URL the site is published at (default: catalog.yaml's base_url)")
-    p.add_argument("--cache", type=Path, default=None, help="incremental build cache (default: .cache/build in the catalog root)")
-    p.add_argument("--no-search", action="store_true", help="skip the search index (faster previews)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: site/ in the catalog root)"
+    )
+    p.add_argument(
+        "--base-url",
+        help="absolute URL the site is published at (default: catalog.yaml's base_url)",
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="incremental build cache (default: .cache/build in the catalog root)",
+    )
+    p.add_argument(
+        "--no-search", action="store_true", help="skip the search index (faster previews)"
+    )
     _root_option(p)
     _jobs_option(p)
 
-    p = sub.add_parser("serve", help="serve the built site on 127.0.0.1", description="Serve the built site locally for a preview (127.0.0.1 only).")
+    p = sub.add_parser(
+        "serve",
+        help="serve the built site on 127.0.0.1",
+        description="Serve the built site locally for a preview (127.0.0.1 only).",
+    )
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--out", type=Path, default=None, help="the built site (default: site/ in the catalog root)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="the built site (default: site/ in the catalog root)"
+    )
     _root_option(p)
 
     p = sub.add_parser(
         "review",
         help="the CDO's report on a change, in Markdown",
         description=(
-            "Compare the catalog with a git ref: datasets added, changed, archived, removed; metadata, schema (breaking changes marked), "
-            "row counts, access levels and protections; validation status. Anything becoming more public is listed first."
+            "Compare the catalog with a git ref: datasets added, changed, archived, removed; "
+            "metadata, schema (breaking changes marked), row counts, access levels and "
+            "protections; validation status. Anything becoming more public is listed first."
         ),
     )
-    p.add_argument("--base", required=True, metavar="GIT-REF", help="the ref to compare with, e.g. origin/main")
+    p.add_argument(
+        "--base", required=True, metavar="GIT-REF", help="the ref to compare with, e.g. origin/main"
+    )
     _root_option(p)
 
     p = sub.add_parser(
         "codeowners",
         help="write .github/CODEOWNERS from the agencies' data officers",
-        description="Write .github/CODEOWNERS: the CDO owns catalog.yaml, .github/ and templates/; each agency's data officer owns its folder.",
+        description=(
+            "Write .github/CODEOWNERS: the CDO owns catalog.yaml, .github/ and templates/; "
+            "each agency's data officer owns its folder."
+        ),
     )
-    p.add_argument("--check", action="store_true", help="do not write; exit 1 if the file is out of date")
+    p.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the file is out of date"
+    )
     _root_option(p)
 
     p = sub.add_parser(
-        "freshness", help="report datasets overdue for their update frequency", description="Markdown report of published datasets overdue for their update_frequency, from git history."
+        "freshness",
+        help="report datasets overdue for their update frequency",
+        description=(
+            "Markdown report of published datasets overdue for their update_frequency, "
+            "from git history."
+        ),
     )
     p.add_argument("--fail-overdue", action="store_true", help="exit 1 when any dataset is overdue")
     _root_option(p)
 
-    p = sub.add_parser("check-links", help="check source_link and references URLs", description="Request every source_link and references URL and report the ones that fail, in Markdown.")
+    p = sub.add_parser(
+        "check-links",
+        help="check source_link and references URLs",
+        description=(
+            "Request every source_link and references URL and report the ones that fail, "
+            "in Markdown."
+        ),
+    )
     p.add_argument("--timeout", type=float, default=15.0, help="seconds per request (default 15)")
     _root_option(p)
 
-    p = sub.add_parser("docs", help="write generated reference docs", description="Write docs generated from the code: problem codes and the JSON Schemas of the YAML files.")
+    p = sub.add_parser(
+        "docs",
+        help="write generated reference docs",
+        description=(
+            "Write docs generated from the code: problem codes and the JSON Schemas of "
+            "the YAML files."
+        ),
+    )
     p.add_argument("what", choices=("problems", "schemas", "all"), help="which docs to write")
-    p.add_argument("--check", action="store_true", help="do not write; exit 1 if the files are out of date")
+    p.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the files are out of date"
+    )
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; return its exit code (0 clean, 1 problems, 2 usage or internal)."""
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, CatalogNotFound) as exc:
+    except CatalogError as exc:  # a mistake the person can fix: the message says how
         print(f"catalog: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("catalog: interrupted", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # the boundary: no traceback reaches a user
-        print(f"catalog: internal error: {type(exc).__name__}: {exc}\nPlease report this with the command you ran; set CATALOG_DEBUG=1 for a traceback.", file=sys.stderr)
+        print(
+            (
+                f"catalog: internal error: {type(exc).__name__}: {exc}\nPlease report this "
+                "with the command you ran; set CATALOG_DEBUG=1 for a traceback."
+            ),
+            file=sys.stderr,
+        )
         if os.environ.get("CATALOG_DEBUG"):
             raise
         return EXIT_USAGE
@@ -135,6 +244,7 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """`catalog new`: scaffold a dataset folder, then validate it."""
     from catalog.checks.validate import validate
     from catalog.commands.scaffold import ScaffoldError, new_dataset
 
@@ -150,7 +260,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     problems = validate(load_catalog(root), only=[args.ident])
     print()
     print(report.as_text(problems, 1))
-    print(f"\nNext: edit {made.folder.relative_to(root)}/dataset.yaml (replace every FILL IN), then run `catalog validate {made.folder.relative_to(root)}`.")
+    print(
+        f"\nNext: edit {made.folder.relative_to(root)}/dataset.yaml (replace every "
+        f"FILL IN), then run `catalog validate {made.folder.relative_to(root)}`."
+    )
     return EXIT_PROBLEMS if has_errors(problems) else EXIT_OK
 
 
@@ -168,7 +281,9 @@ def selected_datasets(root: Path, paths: Sequence[Path], known: Sequence[str]) -
         if not parts or parts == ("datasets",) or parts == ("catalog.yaml",):
             chosen.update(known)
         elif parts[0] != "datasets":
-            raise UsageError(f"{raw} is not a dataset; give dataset or agency folders under datasets/")
+            raise UsageError(
+                f"{raw} is not a dataset; give dataset or agency folders under datasets/"
+            )
         elif len(parts) == 2 or (len(parts) == 3 and parts[2] == "agency.yaml"):
             chosen.update(i for i in known if i.startswith(parts[1] + "/"))
         else:
@@ -177,6 +292,7 @@ def selected_datasets(root: Path, paths: Sequence[Path], known: Sequence[str]) -
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """`catalog validate`: print the problems of the catalog or the datasets named."""
     from catalog.checks.validate import validate
 
     root = _root(args)
@@ -211,6 +327,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """`catalog build`: validate, then build the site."""
     from catalog.site.build import BuildFailed, build
 
     root = _root(args)
@@ -223,25 +340,42 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(message, file=sys.stderr)
 
     try:
-        done = build(root, args.out, base_url=args.base_url, jobs=max(1, args.jobs), cache_dir=args.cache, progress=progress, search=not args.no_search)
+        done = build(
+            root,
+            args.out,
+            base_url=args.base_url,
+            jobs=max(1, args.jobs),
+            cache_dir=args.cache,
+            progress=progress,
+            search=not args.no_search,
+        )
     except BuildFailed as exc:
         if tty:
             print(file=sys.stderr)
         print(report.as_text(exc.problems, len({p.path for p in exc.problems})))
-        print("Build stopped: fix the errors above. Nothing was written; the previous site is unchanged.")
+        print(
+            "Build stopped: fix the errors above. Nothing was written; the previous site "
+            "is unchanged."
+        )
         return EXIT_PROBLEMS
     if tty:
         print(file=sys.stderr)
     if done.up_to_date:
-        print(f"{done.out} is up to date: nothing changed since it was built ({done.seconds:.1f}s).")
+        print(
+            f"{done.out} is up to date: nothing changed since it was built ({done.seconds:.1f}s)."
+        )
         return EXIT_OK
     for p in done.warnings:
         print(f"{p.location}: {p.severity} [{p.code}] {p.message}")
-    print(f"Built {done.datasets} datasets ({done.transformed} transformed, {done.reused} from cache), {done.pages} pages into {done.out} in {done.seconds:.1f}s.")
+    print(
+        f"Built {done.datasets} datasets ({done.transformed} transformed, {done.reused} "
+        f"from cache), {done.pages} pages into {done.out} in {done.seconds:.1f}s."
+    )
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """`catalog serve`: serve the built site on 127.0.0.1."""
     from catalog.commands.serve import make_server
     from catalog.core.names import base_path_of
 
@@ -249,7 +383,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     site = (args.out or root / "site").resolve()
     if not (site / "index.html").is_file():
         raise UsageError(f"{site} has no built site; run `catalog build` first")
-    built = json.loads((site / "build.json").read_text("utf-8")) if (site / "build.json").is_file() else {}
+    built = (
+        json.loads((site / "build.json").read_text("utf-8"))
+        if (site / "build.json").is_file()
+        else {}
+    )
     base = base_path_of(built.get("base_url", "/"))
     server = make_server(site, args.port, base_path=base)
     print(f"Serving {site} at http://127.0.0.1:{args.port}{base} (Ctrl-C to stop)")
@@ -263,6 +401,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    """`catalog review`: the CDO's Markdown report on a change."""
     from catalog.commands.review import review
     from catalog.io.gitinfo import GitError
 
@@ -275,6 +414,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_codeowners(args: argparse.Namespace) -> int:
+    """`catalog codeowners`: write or check .github/CODEOWNERS."""
     from catalog.checks.codeowners import PATH, codeowners
 
     root = _root(args)
@@ -294,6 +434,7 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
 
 
 def cmd_freshness(args: argparse.Namespace) -> int:
+    """`catalog freshness`: datasets overdue for their update frequency."""
     from catalog.commands.freshness import freshness, freshness_markdown
 
     rows = freshness(load_catalog(_root(args)).catalog)
@@ -302,6 +443,7 @@ def cmd_freshness(args: argparse.Namespace) -> int:
 
 
 def cmd_check_links(args: argparse.Namespace) -> int:
+    """`catalog check-links`: source and reference URLs that do not answer."""
     from catalog.commands.freshness import check_links, links_markdown
 
     results = check_links(load_catalog(_root(args)).catalog, timeout=args.timeout)
@@ -310,6 +452,7 @@ def cmd_check_links(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    """`catalog docs`: write or check the reference docs generated from the code."""
     from catalog.core import contract
     from catalog.core.problems import docs_markdown
 

@@ -72,27 +72,45 @@ def suppress(n: int, below: int = 6) -> object:
     return "*" if 0 < n < below else n
 
 
-def main() -> None:
-    rng = random.Random(38)
-    # DPH: weekly respiratory hospitalizations (time series)
+def _dph_weekly_respiratory_hospitalizations(rng: random.Random) -> None:
+    """DPH: weekly respiratory hospitalizations (time series)"""
     rows: list[list[object]] = []
     day = dt.date(2019, 1, 6)
     while day <= dt.date(2024, 12, 29):
         season = 1 + 0.9 * (1 if day.month in (12, 1, 2) else 0.3 if day.month in (3, 11) else 0)
         admitted = int(rng.gauss(120 * season, 15))
-        rows.append([day.isoformat(), max(admitted, 0), int(admitted * rng.uniform(0.08, 0.14)), round(rng.uniform(2, 9) * season, 1)])
+        rows.append(
+            [
+                day.isoformat(),
+                max(admitted, 0),
+                int(admitted * rng.uniform(0.08, 0.14)),
+                round(rng.uniform(2, 9) * season, 1),
+            ]
+        )
         day += dt.timedelta(days=7)
-    write(ROOT / "dph/respiratory-hospitalizations/weekly.csv", ["week_ending", "admissions", "icu_admissions", "percent_positive"], rows)
+    write(
+        ROOT / "dph/respiratory-hospitalizations/weekly.csv",
+        ["week_ending", "admissions", "icu_admissions", "percent_positive"],
+        rows,
+    )
 
-    # DPH: overdose deaths by town and year, small counts suppressed
+
+def _dph_overdose_deaths_by_town_and_year(rng: random.Random) -> None:
+    """DPH: overdose deaths by town and year, small counts suppressed"""
     rows = []
     for year in range(2015, 2024):
         for town in TOWNS:
-            n = max(0, int(rng.expovariate(1 / 12))) if town not in ("Hartford", "New Haven", "Bridgeport", "Waterbury") else int(rng.gauss(80, 15))
+            n = (
+                max(0, int(rng.expovariate(1 / 12)))
+                if town not in ("Hartford", "New Haven", "Bridgeport", "Waterbury")
+                else int(rng.gauss(80, 15))
+            )
             rows.append([year, town, suppress(n)])
     write(ROOT / "dph/overdose-deaths-by-town/deaths.csv", ["year", "town", "deaths"], rows)
 
-    # DOT: crashes with coordinates
+
+def _dot_crashes_with_coordinates(rng: random.Random) -> None:
+    """DOT: crashes with coordinates"""
     rows = []
     kinds = ["Rear-end", "Angle", "Sideswipe", "Fixed object", "Pedestrian", "Head-on"]
     for i in range(1, 6001):
@@ -109,9 +127,23 @@ def main() -> None:
                 round(lon + rng.gauss(0, 0.02), 5),
             ]
         )
-    write(ROOT / "dot/traffic-crashes-2023/crashes.csv", ["crash_id", "crash_datetime", "town", "collision_type", "injuries", "latitude", "longitude"], rows)
+    write(
+        ROOT / "dot/traffic-crashes-2023/crashes.csv",
+        [
+            "crash_id",
+            "crash_datetime",
+            "town",
+            "collision_type",
+            "injuries",
+            "latitude",
+            "longitude",
+        ],
+        rows,
+    )
 
-    # DOT: hourly traffic counts (the 100k-row dataset)
+
+def _dot_hourly_traffic_counts(rng: random.Random) -> None:
+    """DOT: hourly traffic counts (the 100k-row dataset)"""
     rows = []
     stations = [f"S{n:03d}" for n in range(1, 13)]
     start = dt.datetime(2024, 1, 1)
@@ -120,13 +152,47 @@ def main() -> None:
         peak = 1.8 if t.hour in (7, 8, 16, 17) else 0.4 if t.hour < 5 else 1.0
         for s in stations[: 12 if h % 2 == 0 else 11]:
             rows.append([s, t.isoformat(timespec="seconds"), int(rng.gauss(900 * peak, 90))])
-    write(ROOT / "dot/hourly-traffic-counts/counts.csv", ["station_id", "hour_starting", "vehicles"], rows)
+    write(
+        ROOT / "dot/hourly-traffic-counts/counts.csv",
+        ["station_id", "hour_starting", "vehicles"],
+        rows,
+    )
 
-    # DECD: business assistance (Executive Order 38 style)
+
+def _decd_business_assistance(rng: random.Random) -> None:
+    """DECD: business assistance (Executive Order 38 style)"""
     rows = []
-    programs = ["Small Business Express", "Manufacturing Assistance Act", "Urban and Industrial Sites Reinvestment", "Film Production Tax Credit", "Angel Investor Tax Credit"]
-    words = ["Nutmeg", "Charter Oak", "Harbor", "Valley", "Granite", "Maple", "River", "Summit", "Colonial", "Shoreline"]
-    nouns = ["Precision", "Foods", "Robotics", "Textiles", "Biotech", "Logistics", "Studios", "Machining", "Software", "Brewing"]
+    programs = [
+        "Small Business Express",
+        "Manufacturing Assistance Act",
+        "Urban and Industrial Sites Reinvestment",
+        "Film Production Tax Credit",
+        "Angel Investor Tax Credit",
+    ]
+    words = [
+        "Nutmeg",
+        "Charter Oak",
+        "Harbor",
+        "Valley",
+        "Granite",
+        "Maple",
+        "River",
+        "Summit",
+        "Colonial",
+        "Shoreline",
+    ]
+    nouns = [
+        "Precision",
+        "Foods",
+        "Robotics",
+        "Textiles",
+        "Biotech",
+        "Logistics",
+        "Studios",
+        "Machining",
+        "Software",
+        "Brewing",
+    ]
     for i in range(1, 401):
         program = rng.choice(programs)
         kind = "Tax credit" if "Tax Credit" in program else rng.choice(["Loan", "Grant", "Loan"])
@@ -144,28 +210,85 @@ def main() -> None:
                 f"{2016 + i % 8}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
             ]
         )
-    write(ROOT / "decd/business-assistance/awards.csv", ["award_id", "company", "town", "program", "assistance_type", "amount_usd", "jobs_retained", "jobs_created", "award_date"], rows)
+    write(
+        ROOT / "decd/business-assistance/awards.csv",
+        [
+            "award_id",
+            "company",
+            "town",
+            "program",
+            "assistance_type",
+            "amount_usd",
+            "jobs_retained",
+            "jobs_created",
+            "award_date",
+        ],
+        rows,
+    )
 
-    # SDE: enrollment by district and grade, small counts suppressed
+
+def _sde_enrollment_by_district_and_grade(rng: random.Random) -> None:
+    """SDE: enrollment by district and grade, small counts suppressed"""
     rows = []
     grades = ["K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
     for year in ("2021-22", "2022-23", "2023-24"):
         for town in TOWNS:
             size = 40 if town in ("Canaan", "Union", "Warren", "Scotland") else 600
             for g in grades:
-                rows.append([year, f"{town} School District", g, suppress(max(0, int(rng.gauss(size / 10 if size < 100 else size, size / 8))))])
-    write(ROOT / "sde/enrollment-by-grade/enrollment.csv", ["school_year", "district", "grade", "students"], rows)
+                rows.append(
+                    [
+                        year,
+                        f"{town} School District",
+                        g,
+                        suppress(
+                            max(0, int(rng.gauss(size / 10 if size < 100 else size, size / 8)))
+                        ),
+                    ]
+                )
+    write(
+        ROOT / "sde/enrollment-by-grade/enrollment.csv",
+        ["school_year", "district", "grade", "students"],
+        rows,
+    )
 
-    # OPM: municipal grants (archived)
+
+def _opm_municipal_grants(rng: random.Random) -> None:
+    """OPM: municipal grants (archived)"""
     rows = []
     for year in range(2012, 2018):
         for town in TOWNS:
-            rows.append([year, town, "Municipal Revenue Sharing", f"{round(rng.uniform(2e5, 9e6), 2):.2f}"])
-    write(ROOT / "opm/municipal-grants-2012-2017/grants.csv", ["fiscal_year", "town", "grant_program", "amount_usd"], rows)
+            rows.append(
+                [year, town, "Municipal Revenue Sharing", f"{round(rng.uniform(2e5, 9e6), 2):.2f}"]
+            )
+    write(
+        ROOT / "opm/municipal-grants-2012-2017/grants.csv",
+        ["fiscal_year", "town", "grant_program", "amount_usd"],
+        rows,
+    )
 
-    # OPM: town population estimates
-    rows = [[town, 2023, int(rng.uniform(800, 150000)), lat, lon] for town, (lat, lon) in TOWNS.items()]
-    write(ROOT / "opm/town-population-estimates/population.csv", ["town", "year", "population", "latitude", "longitude"], rows)
+
+def _opm_town_population_estimates(rng: random.Random) -> None:
+    """OPM: town population estimates"""
+    rows = [
+        [town, 2023, int(rng.uniform(800, 150000)), lat, lon] for town, (lat, lon) in TOWNS.items()
+    ]
+    write(
+        ROOT / "opm/town-population-estimates/population.csv",
+        ["town", "year", "population", "latitude", "longitude"],
+        rows,
+    )
+
+
+def main() -> None:
+    rng = random.Random(38)  # one stream, in this order: the files stay the same
+    _dph_weekly_respiratory_hospitalizations(rng)
+    _dph_overdose_deaths_by_town_and_year(rng)
+    _dot_crashes_with_coordinates(rng)
+    _dot_hourly_traffic_counts(rng)
+    _decd_business_assistance(rng)
+    _sde_enrollment_by_district_and_grade(rng)
+    _opm_municipal_grants(rng)
+    _opm_town_population_estimates(rng)
 
 
 if __name__ == "__main__":

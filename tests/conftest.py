@@ -17,13 +17,21 @@ from catalog.load.loader import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 
-CATALOG_YAML = {"title": "Test Catalog", "base_url": "https://data.example.gov/", "cdo": {"name": "Chief Data Officer", "email": "cdo@example.gov", "handle": "@cdo"}}
+CATALOG_YAML = {
+    "title": "Test Catalog",
+    "base_url": "https://data.example.gov/",
+    "cdo": {"name": "Chief Data Officer", "email": "cdo@example.gov", "handle": "@cdo"},
+}
 AGENCY_YAML = {
     "name": "Department of Testing",
     "abbreviation": "DOT",
     "website": "https://example.gov/dot",
     "description": "Tests things.",
-    "data_officer": {"name": "Agency Data Officer", "handle": "@dot-data", "email": "data@example.gov"},
+    "data_officer": {
+        "name": "Agency Data Officer",
+        "handle": "@dot-data",
+        "email": "data@example.gov",
+    },
 }
 
 
@@ -31,7 +39,9 @@ def dataset_yaml(**overrides: Any) -> dict[str, Any]:
     """A valid public dataset.yaml with one resource ``data.csv`` (id, name, amount)."""
     base: dict[str, Any] = {
         "title": "Test dataset",
-        "description": "A dataset used by the tests. It has enough words to pass the fifty character rule.",
+        "description": (
+            "A dataset used by the tests. It has enough words to pass the fifty character rule."
+        ),
         "category": "Government",
         "keywords": ["test"],
         "update_frequency": "Annually",
@@ -71,7 +81,9 @@ class CatalogMaker:
         elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
-            path.write_text(textwrap.dedent(content) if content.startswith("\n") else content, "utf-8")
+            path.write_text(
+                textwrap.dedent(content) if content.startswith("\n") else content, "utf-8"
+            )
         return path
 
     def catalog(self, **overrides: Any) -> CatalogMaker:
@@ -82,13 +94,22 @@ class CatalogMaker:
         self.write(f"datasets/{slug}/agency.yaml", {**AGENCY_YAML, **overrides})
         return self
 
-    def dataset(self, ident: str = "dot/test", csv: str | bytes | None = GOOD_CSV, meta: dict[str, Any] | str | None = None, **overrides: Any) -> CatalogMaker:
+    def dataset(
+        self,
+        ident: str = "dot/test",
+        csv: str | bytes | None = GOOD_CSV,
+        meta: dict[str, Any] | str | None = None,
+        **overrides: Any,
+    ) -> CatalogMaker:
         agency = ident.split("/")[0]
         if not (self.root / "catalog.yaml").exists():
             self.catalog()
         if not (self.root / "datasets" / agency / "agency.yaml").exists():
             self.agency(agency)
-        self.write(f"datasets/{ident}/dataset.yaml", meta if meta is not None else dataset_yaml(**overrides))
+        self.write(
+            f"datasets/{ident}/dataset.yaml",
+            meta if meta is not None else dataset_yaml(**overrides),
+        )
         if csv is not None:
             self.write(f"datasets/{ident}/data.csv", csv)
         return self
@@ -111,13 +132,16 @@ def make(tmp_path: Path) -> CatalogMaker:
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The shared test data folder (CATALOG_TEST_DATA); corpus tests skip, saying so, when absent."""
+    """The shared test data folder (CATALOG_TEST_DATA); corpus tests skip, saying so, when
+    absent."""
     value = os.environ.get("CATALOG_TEST_DATA")
     if not value:
         pytest.skip("corpus tests need CATALOG_TEST_DATA=<path to shared/data> (.ci/run sets it)")
     path = Path(value)
     if not path.is_dir():
-        pytest.skip(f"corpus tests need the shared test data: CATALOG_TEST_DATA={value} does not exist")
+        pytest.skip(
+            f"corpus tests need the shared test data: CATALOG_TEST_DATA={value} does not exist"
+        )
     return path
 
 

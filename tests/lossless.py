@@ -56,7 +56,9 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def check_resource(site_dataset: Path, dataset_id: str, resource: dict[str, Any], db: sqlite3.Connection | None) -> int:
+def check_resource(
+    site_dataset: Path, dataset_id: str, resource: dict[str, Any], db: sqlite3.Connection | None
+) -> int:
     """Compare one resource's typed outputs with the reference; return the cells compared."""
     schema = resource["schema"]
     csv_file = site_dataset / resource["path"]
@@ -64,7 +66,12 @@ def check_resource(site_dataset: Path, dataset_id: str, resource: dict[str, Any]
     fields = schema["fields"]
     # the reference: Frictionless reading the published CSV, and the raw text for text types
     res = frictionless.Resource(
-        path=csv_file.name, basepath=str(csv_file.parent), schema=frictionless.Schema.from_descriptor(schema), format="csv", encoding="utf-8", control=CsvControl(delimiter=",")
+        path=csv_file.name,
+        basepath=str(csv_file.parent),
+        schema=frictionless.Schema.from_descriptor(schema),
+        format="csv",
+        encoding="utf-8",
+        control=CsvControl(delimiter=","),
     )
     with res:
         ref_rows = [row.to_dict() for row in res.row_stream]
@@ -75,7 +82,9 @@ def check_resource(site_dataset: Path, dataset_id: str, resource: dict[str, Any]
     sql: list[dict[str, Any]] | None = None
     if db is not None:
         db.row_factory = sqlite3.Row
-        sql = [dict(r) for r in db.execute(f'SELECT * FROM "{sqlite_table_name(dataset_id, name)}"')]
+        sql = [
+            dict(r) for r in db.execute(f'SELECT * FROM "{sqlite_table_name(dataset_id, name)}"')
+        ]
     assert len(parquet) == len(records) == len(ref_rows) == len(raw), (dataset_id, name)
     if sql is not None:
         assert len(sql) == len(ref_rows)
@@ -90,8 +99,15 @@ def check_resource(site_dataset: Path, dataset_id: str, resource: dict[str, Any]
                 want = _canonical(kind, float(value) if isinstance(value, Decimal) else value)
             else:  # text types are published as written
                 want = None if raw[i][col] in own_missing else raw[i][col]
-            for source, got in (("parquet", parquet[i][col]), ("json", records[i][col]), *((("sqlite", sql[i][col]),) if sql is not None else ())):
-                assert _same(_canonical(kind, got), want), f"{dataset_id}/{name} row {i + 2} field {col!r} ({kind}): {source} has {got!r}, the CSV means {want!r}"
+            for source, got in (
+                ("parquet", parquet[i][col]),
+                ("json", records[i][col]),
+                *((("sqlite", sql[i][col]),) if sql is not None else ()),
+            ):
+                where = f"{dataset_id}/{name} row {i + 2} field {col!r} ({kind})"
+                assert _same(_canonical(kind, got), want), (
+                    f"{where}: {source} has {got!r}, the CSV means {want!r}"
+                )
             compared += 1
     return compared
 

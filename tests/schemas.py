@@ -28,14 +28,20 @@ def _registry(folder: Path, spec: Any) -> tuple[Registry, dict[str, Any]]:
 def dcat_us_non_federal(corpus: Path) -> Draft4Validator:
     folder = corpus / "suites/dcat-us-project-open-data/dashboard/schema/non-federal-v1.1"
     registry, by_name = _registry(folder, DRAFT4)
-    return Draft4Validator(by_name["catalog.json"], registry=registry, format_checker=FormatChecker())
+    return Draft4Validator(
+        by_name["catalog.json"], registry=registry, format_checker=FormatChecker()
+    )
 
 
 def data_package(corpus: Path) -> Draft7Validator:
     folder = corpus / "suites/table-schema-spec/public/profiles/1.0"
     registry, by_name = _registry(folder, DRAFT7)
-    return Draft7Validator(by_name["datapackage.json"], registry=registry, format_checker=FormatChecker())
+    return Draft7Validator(
+        by_name["datapackage.json"], registry=registry, format_checker=FormatChecker()
+    )
 
 
 def errors(validator: Any, data: Any) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)][:20]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)
+    ][:20]

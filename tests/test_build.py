@@ -28,7 +28,11 @@ from catalog.site.build import BuildFailed, build
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -52,7 +56,11 @@ def test_example_pages_exist(example: Path) -> None:
         "categories/transportation/index.html",
     ):
         assert (example / page).is_file(), page
-    for ident in ("dph/respiratory-hospitalizations", "despp/state-police-incident-reports", "dph/vital-records-death-certificates"):
+    for ident in (
+        "dph/respiratory-hospitalizations",
+        "despp/state-police-incident-reports",
+        "dph/vital-records-death-certificates",
+    ):
         assert (example / "datasets" / ident / "index.html").is_file()
 
 
@@ -60,7 +68,14 @@ def test_dataset_page_structure(example: Path) -> None:
     page = soup(example / "datasets/dot/traffic-crashes-2023/index.html")
     assert page.h1.get_text() == "Traffic Crashes, 2023"
     headings = [h.get_text() for h in page.find_all("h2")]
-    for h in ("Downloads", "Data dictionary", "Preview", "About this dataset", "Use the data", "Cite this dataset"):
+    for h in (
+        "Downloads",
+        "Data dictionary",
+        "Preview",
+        "About this dataset",
+        "Use the data",
+        "Cite this dataset",
+    ):
         assert h in headings, headings
     links = {a.get_text(): a["href"] for a in page.select("ul.downloads a")}
     assert links == {"CSV": "crashes.csv", "Parquet": "crashes.parquet", "JSON": "crashes.json"}
@@ -69,12 +84,30 @@ def test_dataset_page_structure(example: Path) -> None:
     preview = page.select("table.preview tbody tr")
     assert len(preview) == 100
     dictionary = [th.get_text() for th in page.select("table.dictionary tbody th")]
-    assert dictionary == ["crash_id", "crash_datetime", "town", "collision_type", "injuries", "latitude", "longitude"]
+    assert dictionary == [
+        "crash_id",
+        "crash_datetime",
+        "town",
+        "collision_type",
+        "injuries",
+        "latitude",
+        "longitude",
+    ]
     assert "1 column is withheld from publication (CGS 14-10)" in page.get_text()
-    about = {tr.th.get_text(): tr.td.get_text(" ", strip=True) for tr in page.select("table.metadata tr")}
-    assert about["Agency"] == "Department of Transportation" and about["Licence"] == "CC0-1.0" and about["Geographic unit"] == "Latitude/longitude"
+    about = {
+        tr.th.get_text(): tr.td.get_text(" ", strip=True) for tr in page.select("table.metadata tr")
+    }
+    assert (
+        about["Agency"] == "Department of Transportation"
+        and about["Licence"] == "CC0-1.0"
+        and about["Geographic unit"] == "Latitude/longitude"
+    )
     ld = json.loads(page.find("script", type="application/ld+json").string)
-    assert ld["@type"] == "Dataset" and ld["name"] == "Traffic Crashes, 2023" and len(ld["distribution"]) == 3
+    assert (
+        ld["@type"] == "Dataset"
+        and ld["name"] == "Traffic Crashes, 2023"
+        and len(ld["distribution"]) == 3
+    )
 
 
 def test_restricted_and_non_public_pages_have_no_data(example: Path) -> None:
@@ -121,7 +154,10 @@ def test_data_json_is_dcat_us(example: Path, corpus: Path) -> None:
     assert by_title["Death Certificate Records"]["accessLevel"] == "non-public"
     public = by_title["Traffic Crashes, 2023"]
     assert public["accrualPeriodicity"] == "R/P1M"
-    assert public["distribution"][0]["downloadURL"] == "https://example.github.io/open-data-catalog/datasets/dot/traffic-crashes-2023/crashes.csv"
+    assert (
+        public["distribution"][0]["downloadURL"]
+        == "https://example.github.io/open-data-catalog/datasets/dot/traffic-crashes-2023/crashes.csv"
+    )
 
 
 def test_datapackages_are_valid(example: Path, corpus: Path) -> None:
@@ -131,14 +167,21 @@ def test_datapackages_are_valid(example: Path, corpus: Path) -> None:
 
 
 def test_datapackage_validates_with_frictionless(example: Path) -> None:
-    report = frictionless.Package(str(example / "datasets/dph/overdose-deaths-by-town/datapackage.json")).validate()
+    report = frictionless.Package(
+        str(example / "datasets/dph/overdose-deaths-by-town/datapackage.json")
+    ).validate()
     assert report.valid, report.flatten(["rowNumber", "type", "note"])
 
 
 def test_parquet_and_json_read_back_equal_the_csv(example: Path) -> None:
     for parquet in example.glob("datasets/*/*/*.parquet"):
         table = pq.read_table(parquet)
-        text = pacsv.read_csv(parquet.with_suffix(".csv"), convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(table.column_names, "string"), strings_can_be_null=False))
+        text = pacsv.read_csv(
+            parquet.with_suffix(".csv"),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(table.column_names, "string"), strings_can_be_null=False
+            ),
+        )
         assert table.num_rows == text.num_rows and table.column_names == text.column_names
         records = json.loads(parquet.with_suffix(".json").read_text())
         assert len(records) == table.num_rows
@@ -153,13 +196,26 @@ def test_parquet_and_json_read_back_equal_the_csv(example: Path) -> None:
                     assert t.isoformat() == r
                 else:
                     assert str(t) == r.strip(), (parquet, name, t, r)
-        assert records[0] == {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in table.slice(0, 1).to_pylist()[0].items()}
+        assert records[0] == {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in table.slice(0, 1).to_pylist()[0].items()
+        }
 
 
 def test_parquet_is_typed_from_the_table_schema(example: Path) -> None:
     schema = pq.read_schema(example / "datasets/dph/overdose-deaths-by-town/deaths.parquet")
-    assert [(f.name, str(f.type)) for f in schema] == [("year", "int32"), ("town", "string"), ("deaths", "int64")]
-    assert pq.read_metadata(example / "datasets/dph/overdose-deaths-by-town/deaths.parquet").row_group(0).column(0).compression == "ZSTD"
+    assert [(f.name, str(f.type)) for f in schema] == [
+        ("year", "int32"),
+        ("town", "string"),
+        ("deaths", "int64"),
+    ]
+    assert (
+        pq.read_metadata(example / "datasets/dph/overdose-deaths-by-town/deaths.parquet")
+        .row_group(0)
+        .column(0)
+        .compression
+        == "ZSTD"
+    )
 
 
 def test_catalog_wide_files(example: Path) -> None:
@@ -169,11 +225,16 @@ def test_catalog_wide_files(example: Path) -> None:
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.github.io/open-data-catalog/datasets/dot/traffic-crashes-2023/" in locs
     feed = ElementTree.fromstring((example / "feed.xml").read_bytes())
-    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 9  # archived datasets are not "recent"
+    assert (
+        len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 9
+    )  # archived datasets are not "recent"
     api = json.loads((example / "api/datasets.json").read_text())
     assert len(api) == 10
     one = json.loads((example / "api/datasets/dot/hourly-traffic-counts.json").read_text())
-    assert one["resources"][0]["rows"] == 100_740 and one["resources"][0]["files"]["parquet"]["bytes"] > 0
+    assert (
+        one["resources"][0]["rows"] == 100_740
+        and one["resources"][0]["files"]["parquet"]["bytes"] > 0
+    )
     with zipfile.ZipFile(example / "bulk/all-public-data.zip") as zf:
         names = zf.namelist()
         inner = zipfile.ZipFile(io.BytesIO(zf.read("dot/hourly-traffic-counts.zip")))
@@ -181,7 +242,9 @@ def test_catalog_wide_files(example: Path) -> None:
     assert sorted(inner.namelist()) == ["counts.csv", "datapackage.json"]
     assert not any(n.startswith(("dph/vital", "despp/")) for n in names)
     db = sqlite3.connect(example / "bulk/catalog.sqlite")
-    assert db.execute('SELECT count(*), sum(vehicles) > 0 FROM "dot__hourly_traffic_counts__counts"').fetchone() == (100_740, 1)
+    assert db.execute(
+        'SELECT count(*), sum(vehicles) > 0 FROM "dot__hourly_traffic_counts__counts"'
+    ).fetchone() == (100_740, 1)
     assert db.execute("SELECT count(*) FROM datasets").fetchone() == (10,)
 
 
@@ -194,7 +257,9 @@ def small_catalog(make: CatalogMaker, n: int = 3) -> CatalogMaker:
     return make
 
 
-def test_two_builds_are_byte_identical(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_builds_are_byte_identical(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     small_catalog(make)
     a = build(make.root, tmp_path / "a", cache_dir=tmp_path / "ca", search=False)
@@ -203,7 +268,9 @@ def test_two_builds_are_byte_identical(make: CatalogMaker, tmp_path: Path, monke
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
-def test_incremental_build_equals_clean_build(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_incremental_build_equals_clean_build(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     small_catalog(make)
     site, cache = tmp_path / "site", tmp_path / "cache"
@@ -243,7 +310,9 @@ def test_unchanged_inputs_stop_the_build_at_once(make: CatalogMaker, tmp_path: P
     make.write("datasets/dot/ds-0/data.csv", "id,name,amount\n7,seven,7\n")
     again = build(make.root, tmp_path / "s", search=False)
     assert not again.up_to_date and again.transformed == 1
-    assert not build(make.root, tmp_path / "s", search=False, base_url="https://elsewhere.example/").up_to_date  # options count
+    assert not build(
+        make.root, tmp_path / "s", search=False, base_url="https://elsewhere.example/"
+    ).up_to_date  # options count
 
 
 # --- failure safety ----------------------------------------------------------------------
@@ -257,12 +326,16 @@ def test_failed_build_writes_nothing_and_keeps_the_site(make: CatalogMaker, tmp_
     make.write("datasets/dot/ds-0/data.csv", "id,name,amount\n1,a,x\n")
     with pytest.raises(BuildFailed) as failed:
         build(make.root, site, cache_dir=tmp_path / "c", search=False)
-    assert [(p.path, p.row, p.code) for p in failed.value.problems] == [("datasets/dot/ds-0/data.csv", 2, "type-error")]
+    assert [(p.path, p.row, p.code) for p in failed.value.problems] == [
+        ("datasets/dot/ds-0/data.csv", 2, "type-error")
+    ]
     assert tree(site) == before
     assert not list(tmp_path.glob(".site-*"))  # no staging folder left behind
 
 
-def test_crash_mid_build_keeps_the_site(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_build_keeps_the_site(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import catalog.site.build as b
 
     small_catalog(make)
@@ -282,16 +355,36 @@ def test_crash_mid_build_keeps_the_site(make: CatalogMaker, tmp_path: Path, monk
 
 
 def test_killed_build_leaves_the_old_site_serving(make: CatalogMaker, tmp_path: Path) -> None:
-    make.dataset("dot/big", csv="id,name,amount\n" + "".join(f"{i},name {i},{i}.5\n" for i in range(1, 400_001)))
+    make.dataset(
+        "dot/big",
+        csv="id,name,amount\n" + "".join(f"{i},name {i},{i}.5\n" for i in range(1, 400_001)),
+    )
     site = tmp_path / "site"
     build(make.root, site, cache_dir=tmp_path / "c", search=False)
     before = tree(site)
-    make.write("datasets/dot/big/data.csv", "id,name,amount\n" + "".join(f"{i},other {i},{i}\n" for i in range(1, 400_001)))
+    make.write(
+        "datasets/dot/big/data.csv",
+        "id,name,amount\n" + "".join(f"{i},other {i},{i}\n" for i in range(1, 400_001)),
+    )
     build(make.root, tmp_path / "expected", cache_dir=tmp_path / "c2", search=False)
     after = tree(tmp_path / "expected")  # builds are reproducible: what a finished build publishes
     for delay in (0.5, 1.5, 3.0):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "catalog", "build", "--root", str(make.root), "--out", str(site), "--cache", str(tmp_path / "c"), "--no-search", "-j", "1"],
+            [
+                sys.executable,
+                "-m",
+                "catalog",
+                "build",
+                "--root",
+                str(make.root),
+                "--out",
+                str(site),
+                "--cache",
+                str(tmp_path / "c"),
+                "--no-search",
+                "-j",
+                "1",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -300,7 +393,9 @@ def test_killed_build_leaves_the_old_site_serving(make: CatalogMaker, tmp_path: 
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         now = tree(site)
-        assert now in (before, after), f"a killed build left a partial site (delay {delay})"  # killed after the swap: the new site, whole
+        assert now in (before, after), (
+            f"a killed build left a partial site (delay {delay})"
+        )  # killed after the swap: the new site, whole
         if proc.returncode == 0:
             break
     # the next build cleans up whatever the killed one left and succeeds
@@ -318,7 +413,11 @@ def test_base_url_option(make: CatalogMaker, tmp_path: Path) -> None:
 
 def test_non_public_not_listed_when_catalog_says_so(make: CatalogMaker, tmp_path: Path) -> None:
     make.catalog(list_non_public=False)
-    meta = dataset_yaml(access_level="non-public", rights="Confidential.", exemptions=[{"authority": "CGS 1", "category": "state-law"}])
+    meta = dataset_yaml(
+        access_level="non-public",
+        rights="Confidential.",
+        exemptions=[{"authority": "CGS 1", "category": "state-law"}],
+    )
     del meta["resources"]
     make.dataset("dot/secret", meta=meta, csv=None)
     make.dataset("dot/open")
@@ -327,13 +426,23 @@ def test_non_public_not_listed_when_catalog_says_so(make: CatalogMaker, tmp_path
     assert "Confidential" not in (tmp_path / "s/data.json").read_text()
 
 
-def test_dates_and_history_come_from_git(make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dates_and_history_come_from_git(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.gov", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.gov"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.gov",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.gov",
+    }
 
     def git(*args: str, date: str | None = None) -> None:
         extra = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
-        subprocess.run(["git", *args], cwd=make.root, check=True, capture_output=True, env={**env, **extra})
+        subprocess.run(
+            ["git", *args], cwd=make.root, check=True, capture_output=True, env={**env, **extra}
+        )
 
     small_catalog(make, 1)
     git("init", "-q")
@@ -345,10 +454,15 @@ def test_dates_and_history_come_from_git(make: CatalogMaker, tmp_path: Path, mon
     page = BeautifulSoup((tmp_path / "s/datasets/dot/ds-0/index.html").read_text(), "html.parser")
     history = [li.get_text(" ", strip=True) for li in page.select("ol.history li")]
     assert history == ["2024-03-04 Correct the amounts", "2024-01-02 Add ds-0"]
-    about = {tr.th.get_text(): tr.td.get_text(strip=True) for tr in page.select("table.metadata tr")}
+    about = {
+        tr.th.get_text(): tr.td.get_text(strip=True) for tr in page.select("table.metadata tr")
+    }
     assert about["Last updated"] == "2024-03-04" and about["First published"] == "2024-01-02"
     data = json.loads((tmp_path / "s/data.json").read_text())
-    assert data["dataset"][0]["modified"] == "2024-03-04" and data["dataset"][0]["issued"] == "2024-01-02"
+    assert (
+        data["dataset"][0]["modified"] == "2024-03-04"
+        and data["dataset"][0]["issued"] == "2024-01-02"
+    )
 
 
 def test_loader_memo_gives_the_same_catalog(make: CatalogMaker, tmp_path: Path) -> None:
@@ -356,11 +470,17 @@ def test_loader_memo_gives_the_same_catalog(make: CatalogMaker, tmp_path: Path) 
     from catalog.site.cache import Cache
 
     small_catalog(make, 2)
-    make.dataset("dot/broken", meta="title: T\ndescrption: x\n", csv=None)  # problems are remembered too
+    make.dataset(
+        "dot/broken", meta="title: T\ndescrption: x\n", csv=None
+    )  # problems are remembered too
     build_dir = tmp_path / "c"
     with pytest.raises(BuildFailed):
         build(make.root, tmp_path / "s", cache_dir=build_dir, search=False)
     memo = Cache(build_dir).load_memo()
-    assert sorted(memo) == ["datasets/dot/broken/dataset.yaml", "datasets/dot/ds-0/dataset.yaml", "datasets/dot/ds-1/dataset.yaml"]
+    assert sorted(memo) == [
+        "datasets/dot/broken/dataset.yaml",
+        "datasets/dot/ds-0/dataset.yaml",
+        "datasets/dot/ds-1/dataset.yaml",
+    ]
     plain, remembered = load_catalog(make.root), load_catalog(make.root, memo)
     assert remembered.catalog == plain.catalog and remembered.problems == plain.problems

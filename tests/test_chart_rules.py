@@ -30,7 +30,12 @@ def chart_problems(make: CatalogMaker, **chart: object) -> list[tuple[str, str]]
 
 def test_valid_charts(make: CatalogMaker) -> None:
     assert chart_problems(make, x="name", y={"field": "amount", "aggregate": "sum"}) == []
-    assert chart_problems(make, mark="line", x={"field": "day", "timeUnit": "yearmonth"}, y={"aggregate": "count"}) == []
+    assert (
+        chart_problems(
+            make, mark="line", x={"field": "day", "timeUnit": "yearmonth"}, y={"aggregate": "count"}
+        )
+        == []
+    )
     assert chart_problems(make, mark="map") == []  # lat/lon found by name
 
 
@@ -38,11 +43,17 @@ def test_valid_charts(make: CatalogMaker) -> None:
     ("chart", "fragment"),
     [
         ({"x": "nmae"}, "x field 'nmae' is not a field of 'data'. Did you mean 'name'?"),
-        ({"x": "name", "y": {"field": "name", "aggregate": "sum"}}, "aggregate 'sum' needs a numeric field"),
+        (
+            {"x": "name", "y": {"field": "name", "aggregate": "sum"}},
+            "aggregate 'sum' needs a numeric field",
+        ),
         ({"x": {"field": "amount", "timeUnit": "year"}}, "timeUnit 'year' needs a date field"),
         ({"x": "secret"}, "protected and cannot be charted"),
         ({"resource": "nope", "x": "name"}, "resource 'nope' does not exist"),
-        ({"mark": "map", "latitude": "name", "longitude": "lon"}, "latitude field 'name' is string, not a number"),
+        (
+            {"mark": "map", "latitude": "name", "longitude": "lon"},
+            "latitude field 'name' is string, not a number",
+        ),
         ({"mark": "line", "y": "amount"}, "a line chart needs an x encoding"),
         ({}, "needs an x or a y encoding"),
     ],
@@ -56,7 +67,10 @@ def test_map_without_coordinates(make: CatalogMaker) -> None:
     meta = dataset_yaml(charts=[{"resource": "data", "mark": "map", "title": "M"}])
     make.dataset(meta=meta)
     ps = make.problems()
-    assert [(p.code, p.line) for p in ps] == [("invalid-chart", 29), ("invalid-chart", 29)]  # the `mark: map` line
+    assert [(p.code, p.line) for p in ps] == [
+        ("invalid-chart", 29),
+        ("invalid-chart", 29),
+    ]  # the `mark: map` line
     assert "needs a latitude field" in ps[0].message or "needs a latitude field" in ps[1].message
 
 

@@ -16,7 +16,10 @@ def test_example_declared_charts_have_svg_png_and_spec(example: Path) -> None:
     folder = example / "datasets/dot/traffic-crashes-2023"
     page = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
     figures = page.select("figure.chart")
-    assert [f.figcaption.get_text() for f in figures] == ["Where crashes happened", "Crashes by kind of collision"]
+    assert [f.figcaption.get_text() for f in figures] == [
+        "Where crashes happened",
+        "Crashes by kind of collision",
+    ]
     for fig in figures:
         img = fig.select_one(".chart-view img")
         assert img["alt"] and (folder / img["src"]).read_text().startswith("<svg")
@@ -32,21 +35,34 @@ def test_table_alternative_matches_the_chart(example: Path) -> None:
     spec = json.loads((folder / "charts/assistance-by-program.vl.json").read_text())
     values = spec["data"]["values"]
     page = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
-    rows = [[td.get_text() for td in tr.find_all("td")] for tr in page.select("#chart-assistance-by-program table.chart-table tbody tr")]
+    rows = [
+        [td.get_text() for td in tr.find_all("td")]
+        for tr in page.select("#chart-assistance-by-program table.chart-table tbody tr")
+    ]
     assert len(rows) == len(values) == 8  # tax-credit programs give only tax credits
     for row, v in zip(rows, values, strict=True):
         assert row[0] == v["x"] and row[2] == v["color"]
         assert float(row[1].replace(",", "")) == pytest.approx(v["y"])
-    assert "Bar chart of amount (usd) by program and kind of assistance, 8 values" in spec["description"]
+    assert (
+        "Bar chart of amount (usd) by program and kind of assistance, 8 values"
+        in spec["description"]
+    )
 
 
 def test_embed_page_is_standalone(example: Path) -> None:
-    page = example / "datasets/dot/hourly-traffic-counts/charts/vehicles-per-month-all-stations/index.html"
+    page = (
+        example
+        / "datasets/dot/hourly-traffic-counts/charts/vehicles-per-month-all-stations/index.html"
+    )
     doc = BeautifulSoup(page.read_text(), "html.parser")
     assert doc.title.get_text().startswith("Vehicles per month, all stations")
     source = doc.select_one(".embed-source")
     assert "Department of Transportation" in source.get_text() and "CC0-1.0" in source.get_text()
-    assert source.a["href"] == "https://example.github.io/open-data-catalog/datasets/dot/hourly-traffic-counts/" and source.a["target"] == "_top"
+    assert (
+        source.a["href"]
+        == "https://example.github.io/open-data-catalog/datasets/dot/hourly-traffic-counts/"
+        and source.a["target"] == "_top"
+    )
     for script in doc.find_all("script"):
         assert (page.parent / script["src"]).resolve().is_file()
     assert not doc.select("header.site-header")  # sized for an iframe
@@ -55,24 +71,42 @@ def test_embed_page_is_standalone(example: Path) -> None:
 def big_series(make: CatalogMaker, rows: int, **chart: object) -> None:
     meta = dataset_yaml(charts=[{"resource": "data", "title": "Big chart", **chart}])
     meta["resources"][0]["schema"] = {
-        "fields": [{"name": "day", "type": "date"}, {"name": "site", "type": "string"}, {"name": "value", "type": "integer"}, {"name": "lat", "type": "number"}, {"name": "lon", "type": "number"}]
+        "fields": [
+            {"name": "day", "type": "date"},
+            {"name": "site", "type": "string"},
+            {"name": "value", "type": "integer"},
+            {"name": "lat", "type": "number"},
+            {"name": "lon", "type": "number"},
+        ]
     }
     lines = ["day,site,value,lat,lon"]
     for i in range(rows):
-        lines.append(f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d},S{i % 7},{i % 1000},{41 + (i % 997) / 1000:.4f},{-73 + (i % 991) / 1000:.4f}")
+        lat, lon = 41 + (i % 997) / 1000, -73 + (i % 991) / 1000
+        lines.append(
+            f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d},S{i % 7},{i % 1000},{lat:.4f},{lon:.4f}"
+        )
     make.dataset(meta=meta, csv="\n".join(lines) + "\n")
 
 
 @pytest.mark.parametrize(
     ("chart", "most"),
     [
-        ({"mark": "line", "x": {"field": "day", "timeUnit": "yearmonth"}, "y": {"field": "value", "aggregate": "sum"}}, 12),
+        (
+            {
+                "mark": "line",
+                "x": {"field": "day", "timeUnit": "yearmonth"},
+                "y": {"field": "value", "aggregate": "sum"},
+            },
+            12,
+        ),
         ({"mark": "bar", "x": "site", "y": {"aggregate": "count"}}, 7),
         ({"mark": "line", "x": "day", "y": "value"}, 336),  # no aggregate declared: summed per day
         ({"mark": "map"}, 3_000),
     ],
 )
-def test_big_resources_chart_aggregates_not_rows(make: CatalogMaker, tmp_path: Path, chart: dict[str, object], most: int) -> None:
+def test_big_resources_chart_aggregates_not_rows(
+    make: CatalogMaker, tmp_path: Path, chart: dict[str, object], most: int
+) -> None:
     big_series(make, 60_000, **chart)
     build(make.root, tmp_path / "s", search=False)
     spec_file = tmp_path / "s/datasets/dot/test/charts/big-chart.vl.json"
@@ -83,26 +117,44 @@ def test_big_resources_chart_aggregates_not_rows(make: CatalogMaker, tmp_path: P
         assert sum(v["y"] for v in values) == 60_000
 
 
-def default_of(make: CatalogMaker, tmp_path: Path, fields: list[dict[str, object]], csv: str, **extra: object) -> list[str]:
+def default_of(
+    make: CatalogMaker, tmp_path: Path, fields: list[dict[str, object]], csv: str, **extra: object
+) -> list[str]:
     meta = dataset_yaml(**extra)
     meta["resources"][0]["schema"] = {"fields": fields}
     make.dataset(meta=meta, csv=csv)
     build(make.root, tmp_path / "s", search=False)
     charts = tmp_path / "s/datasets/dot/test/charts"
     return (
-        sorted(json.loads(p.read_text())["mark"]["type"] if isinstance(json.loads(p.read_text())["mark"], dict) else json.loads(p.read_text())["mark"] for p in charts.glob("*.vl.json"))
+        sorted(
+            json.loads(p.read_text())["mark"]["type"]
+            if isinstance(json.loads(p.read_text())["mark"], dict)
+            else json.loads(p.read_text())["mark"]
+            for p in charts.glob("*.vl.json")
+        )
         if charts.exists()
         else []
     )
 
 
 def test_default_time_series(make: CatalogMaker, tmp_path: Path) -> None:
-    assert default_of(make, tmp_path, [{"name": "day", "type": "date"}, {"name": "n", "type": "integer"}], "day,n\n2024-01-01,3\n2024-01-02,4\n") == ["line"]
+    assert default_of(
+        make,
+        tmp_path,
+        [{"name": "day", "type": "date"}, {"name": "n", "type": "integer"}],
+        "day,n\n2024-01-01,3\n2024-01-02,4\n",
+    ) == ["line"]
 
 
 def test_default_map(make: CatalogMaker, tmp_path: Path) -> None:
-    fields = [{"name": "name", "type": "string"}, {"name": "latitude", "type": "number"}, {"name": "longitude", "type": "number"}]
-    assert default_of(make, tmp_path, fields, "name,latitude,longitude\na,41.7,-72.6\nb,41.3,-72.9\n") == ["circle"]
+    fields = [
+        {"name": "name", "type": "string"},
+        {"name": "latitude", "type": "number"},
+        {"name": "longitude", "type": "number"},
+    ]
+    assert default_of(
+        make, tmp_path, fields, "name,latitude,longitude\na,41.7,-72.6\nb,41.3,-72.9\n"
+    ) == ["circle"]
 
 
 def test_default_bar_of_counts(make: CatalogMaker, tmp_path: Path) -> None:
@@ -112,19 +164,34 @@ def test_default_bar_of_counts(make: CatalogMaker, tmp_path: Path) -> None:
 
 def test_no_default_when_nothing_sensible_or_opted_out(make: CatalogMaker, tmp_path: Path) -> None:
     fields = [{"name": "note", "type": "string"}]
-    assert default_of(make, tmp_path, fields, "note\n" + "".join(f"n{i}\n" for i in range(50))) == []
+    assert (
+        default_of(make, tmp_path, fields, "note\n" + "".join(f"n{i}\n" for i in range(50))) == []
+    )
     fields = [{"name": "day", "type": "date"}, {"name": "n", "type": "integer"}]
     assert default_of(make, tmp_path, fields, "day,n\n2024-01-01,3\n", default_chart=False) == []
 
 
 def test_chart_text_is_inert(make: CatalogMaker, tmp_path: Path) -> None:
     payload = "</title><script>alert(1)</script>"
-    meta = dataset_yaml(charts=[{"resource": "data", "mark": "bar", "title": "T " + payload, "description": payload, "x": "name", "y": {"field": "amount", "aggregate": "sum", "title": payload}}])
+    meta = dataset_yaml(
+        charts=[
+            {
+                "resource": "data",
+                "mark": "bar",
+                "title": "T " + payload,
+                "description": payload,
+                "x": "name",
+                "y": {"field": "amount", "aggregate": "sum", "title": payload},
+            }
+        ]
+    )
     make.dataset(meta=meta, csv="id,name,amount\n1,<b>x</b>,2\n2,y,3\n")
     build(make.root, tmp_path / "s", search=False)
     folder = tmp_path / "s/datasets/dot/test"
     for page in (folder / "index.html", next(folder.glob("charts/*/index.html"))):
         doc = BeautifulSoup(page.read_text(), "html.parser")
-        assert all(s.get("src") or s.get("type") == "application/ld+json" for s in doc.find_all("script"))
+        assert all(
+            s.get("src") or s.get("type") == "application/ld+json" for s in doc.find_all("script")
+        )
     svg = next(folder.glob("charts/*.svg")).read_text()
     assert "<script" not in svg

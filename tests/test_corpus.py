@@ -36,7 +36,9 @@ def inferred_schema(file: Path) -> dict[str, Any]:
         pass
     with file.open(encoding="utf-8", errors="replace", newline="") as fh:
         header = next(csv.reader(fh), []) or ["a"]
-    return {"fields": [{"name": h or f"field{i}", "type": "string"} for i, h in enumerate(header, 1)]}
+    return {
+        "fields": [{"name": h or f"field{i}", "type": "string"} for i, h in enumerate(header, 1)]
+    }
 
 
 def assert_clean_problems(make: CatalogMaker) -> list[str]:
@@ -53,22 +55,42 @@ def assert_clean_problems(make: CatalogMaker) -> list[str]:
 
 
 def spectrum_cases(corpus_root: str | None) -> list[str]:
-    return ["comma_in_quotes", "empty", "empty_crlf", "escaped_quotes", "json", "location_coordinates", "newlines", "newlines_crlf", "quotes_and_newlines", "simple", "simple_crlf", "utf8"]
+    return [
+        "comma_in_quotes",
+        "empty",
+        "empty_crlf",
+        "escaped_quotes",
+        "json",
+        "location_coordinates",
+        "newlines",
+        "newlines_crlf",
+        "quotes_and_newlines",
+        "simple",
+        "simple_crlf",
+        "utf8",
+    ]
 
 
 @pytest.mark.parametrize("name", spectrum_cases(None))
-def test_csv_spectrum_scaffolds_and_parses_to_expected_rows(corpus: Path, make: CatalogMaker, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_spectrum_scaffolds_and_parses_to_expected_rows(
+    corpus: Path, make: CatalogMaker, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = corpus / "suites/csv-spectrum/csvs" / f"{name}.csv"
     expected = json.loads((corpus / "suites/csv-spectrum/json" / f"{name}.json").read_text("utf-8"))
     if isinstance(expected, dict):  # one upstream file holds a single row as an object
         expected = [expected]
     make.catalog()
-    assert main(["new", f"dot/{name.replace('_', '-')}", "--from", str(src), "--root", str(make.root)]) == 0, capsys.readouterr().out
+    assert (
+        main(["new", f"dot/{name.replace('_', '-')}", "--from", str(src), "--root", str(make.root)])
+        == 0
+    ), capsys.readouterr().out
     folder = make.root / "datasets/dot" / name.replace("_", "-")
     (copy,) = folder.glob("*.csv")
     # Frictionless reads the copy back to exactly the expected rows (as text)
     header = next(csv.reader(copy.open(encoding="utf-8", newline="")))
-    schema = frictionless.Schema.from_descriptor({"fields": [{"name": h, "type": "string"} for h in header], "missingValues": []})
+    schema = frictionless.Schema.from_descriptor(
+        {"fields": [{"name": h, "type": "string"} for h in header], "missingValues": []}
+    )
     rows = frictionless.Resource(path=copy.name, basepath=str(folder), schema=schema).read_rows()
     got = [dict(r) for r in rows]
     if name == "location_coordinates":  # upstream's JSON has another phone number than its CSV
@@ -97,11 +119,17 @@ def csvlint_cases() -> list[Any]:
         return [pytest.param(None, id="corpus-absent")]  # the `corpus` fixture skips, saying why
     cases = json.loads(Path(root, "suites/csvlint-rb/cases.json").read_text("utf-8"))
     fixtures = Path(root, "suites/csvlint-rb/features/fixtures")
-    return [pytest.param(c, id=f"{i}-{c['scenario'][:40]}") for i, c in enumerate(cases) if c["csv"] is not None or (c["fixture"] and (fixtures / c["fixture"]).is_file())]
+    return [
+        pytest.param(c, id=f"{i}-{c['scenario'][:40]}")
+        for i, c in enumerate(cases)
+        if c["csv"] is not None or (c["fixture"] and (fixtures / c["fixture"]).is_file())
+    ]
 
 
 @pytest.mark.parametrize("case", csvlint_cases())
-def test_csvlint_cases_give_clear_problems(corpus: Path, make: CatalogMaker, case: dict[str, Any] | None) -> None:
+def test_csvlint_cases_give_clear_problems(
+    corpus: Path, make: CatalogMaker, case: dict[str, Any] | None
+) -> None:
     assert case is not None
     if case["csv"] is not None:
         content = case["csv"].encode("utf-8")
@@ -142,12 +170,20 @@ def frictionless_cases() -> list[Any]:
     root = os.environ.get("CATALOG_TEST_DATA")
     if not root or not Path(root, "suites/frictionless-py/expected_outcomes.json").is_file():
         return [pytest.param(None, id="corpus-absent")]
-    entries = json.loads(Path(root, "suites/frictionless-py/expected_outcomes.json").read_text("utf-8"))
-    return [pytest.param(e, id=e["test"]) for e in entries if e["test"] in FRICTIONLESS_TESTS and e["spec_file"].startswith("frictionless_resource")]
+    entries = json.loads(
+        Path(root, "suites/frictionless-py/expected_outcomes.json").read_text("utf-8")
+    )
+    return [
+        pytest.param(e, id=e["test"])
+        for e in entries
+        if e["test"] in FRICTIONLESS_TESTS and e["spec_file"].startswith("frictionless_resource")
+    ]
 
 
 @pytest.mark.parametrize("entry", frictionless_cases())
-def test_frictionless_fixtures_match_frictionless_expectations(corpus: Path, make: CatalogMaker, entry: dict[str, Any] | None) -> None:
+def test_frictionless_fixtures_match_frictionless_expectations(
+    corpus: Path, make: CatalogMaker, entry: dict[str, Any] | None
+) -> None:
     assert entry is not None
     src = corpus / "suites/frictionless-py" / entry["data_paths"][0]
     content = src.read_bytes()
@@ -183,17 +219,25 @@ def real_csvs() -> list[Any]:
     return [pytest.param(p, id=p.name[:40]) for p in sorted(Path(root, "real").glob("*/*.csv"))]
 
 
-EXCEPTIONS_NOTE = re.compile(r"column '(?P<field>[^']+)' is typed .* do not read as that \((?P<rows>[^)]*)\)")
+EXCEPTIONS_NOTE = re.compile(
+    r"column '(?P<field>[^']+)' is typed .* do not read as that \((?P<rows>[^)]*)\)"
+)
 
 
 def listed_exceptions(out: str) -> set[tuple[str, int]]:
     """(field, row) of every value the scaffold listed for the ADO to decide."""
-    return {(m["field"], int(r)) for m in EXCEPTIONS_NOTE.finditer(out) for r in re.findall(r"row (\d+):", m["rows"])}
+    return {
+        (m["field"], int(r))
+        for m in EXCEPTIONS_NOTE.finditer(out)
+        for r in re.findall(r"row (\d+):", m["rows"])
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("src", real_csvs())
-def test_real_csvs_scaffold_and_validate_but_for_the_values_listed(corpus: Path, make: CatalogMaker, src: Path | None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_csvs_scaffold_and_validate_but_for_the_values_listed(
+    corpus: Path, make: CatalogMaker, src: Path | None, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A real export scaffolds into a dataset that validates, except the few values the
     scaffold listed (by row) for the Agency Data Officer to decide."""
     assert src is not None
@@ -208,7 +252,9 @@ def test_real_csvs_scaffold_and_validate_but_for_the_values_listed(corpus: Path,
 
 
 @pytest.mark.slow
-def test_real_csvs_lose_no_value_in_any_typed_download(corpus: Path, make: CatalogMaker, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_csvs_lose_no_value_in_any_typed_download(
+    corpus: Path, make: CatalogMaker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Every real CSV scaffolded, the listed values decided (their fields made text), built:
     every typed cell of the Parquet, JSON and SQLite equals what Frictionless reads."""
     import yaml
@@ -232,7 +278,17 @@ def test_real_csvs_lose_no_value_in_any_typed_download(corpus: Path, make: Catal
         meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), "utf-8")
     agency = make.root / "datasets/dph/agency.yaml"
     officer = {"name": "ADO", "handle": "@dph"}
-    agency.write_text(yaml.safe_dump({"name": "Department of Public Health", "abbreviation": "DPH", "website": "https://example.gov/", "description": "Health.", "data_officer": officer}))
+    agency.write_text(
+        yaml.safe_dump(
+            {
+                "name": "Department of Public Health",
+                "abbreviation": "DPH",
+                "website": "https://example.gov/",
+                "description": "Health.",
+                "data_officer": officer,
+            }
+        )
+    )
     assert [p for p in make.problems() if p.severity == "error"] == []
     site = tmp_path / "site"
     build(make.root, site, cache_dir=tmp_path / "cache", search=False)

@@ -24,12 +24,17 @@ def rows(make: CatalogMaker) -> list[tuple[int | None, str | None, str]]:
         ("id,label,amount\n1,a,1\n", [(None, "name", "incorrect-label")]),
         ("id,name\n1,a\n", [(None, "amount", "missing-label")]),
         # a multi-line quoted record counts once; a blank line still counts
-        ('id,name,amount\n1,"two\nlines",1\n\n2,b,x\n', [(3, None, "blank-row"), (3, None, "primary-key"), (4, "amount", "type-error")]),
+        (
+            'id,name,amount\n1,"two\nlines",1\n\n2,b,x\n',
+            [(3, None, "blank-row"), (3, None, "primary-key"), (4, "amount", "type-error")],
+        ),
         # numbers are trimmed before parsing (Frictionless semantics)
         ("id,name,amount\n1,a, 2 \n", []),
     ],
 )
-def test_frictionless_codes_and_rows(make: CatalogMaker, csv: str, expected: list[tuple[int | None, str | None, str]]) -> None:
+def test_frictionless_codes_and_rows(
+    make: CatalogMaker, csv: str, expected: list[tuple[int | None, str | None, str]]
+) -> None:
     make.dataset(csv=csv)
     assert sorted(rows(make), key=str) == sorted(expected, key=str)
 
@@ -59,7 +64,11 @@ def test_problems_capped_per_code_with_count(make: CatalogMaker) -> None:
     make.dataset(csv="id,name,amount\n" + "".join(f"{i},a,x\n" for i in range(1, 11)))
     got = rows(make)
     assert got.count((None, None, "more-problems")) == 1
-    assert [r for r in got if r[2] == "type-error"] == [(2, "amount", "type-error"), (3, "amount", "type-error"), (4, "amount", "type-error")]
+    assert [r for r in got if r[2] == "type-error"] == [
+        (2, "amount", "type-error"),
+        (3, "amount", "type-error"),
+        (4, "amount", "type-error"),
+    ]
     (more,) = [p for p in make.problems() if p.code == "more-problems"]
     assert "7 more type-error" in more.message
 
@@ -84,7 +93,9 @@ def test_utf8_bom_accepted(make: CatalogMaker) -> None:
         (b'id,name,amount\n1,"unclosed,1\n2,b,2\n', "csv-syntax"),
     ],
 )
-def test_bad_files_give_problems_not_tracebacks(make: CatalogMaker, content: bytes, code: str | None) -> None:
+def test_bad_files_give_problems_not_tracebacks(
+    make: CatalogMaker, content: bytes, code: str | None
+) -> None:
     make.dataset(csv=content)
     codes = [p.code for p in make.problems()]
     assert (code in codes) if code else codes == []
@@ -108,7 +119,9 @@ def test_invalid_table_schema_pieces(make: CatalogMaker) -> None:
     schema["primaryKey"] = ["nope"]
     schema["fields"][1]["constraints"] = {"pattern": "[a-"}
     make.dataset(meta=meta)
-    assert sorted(p.message.split(":")[0] for p in make.problems() if p.code == "invalid-table-schema") == ["field 'name'", "primaryKey names 'nope', which is not a field"]
+    assert sorted(
+        p.message.split(":")[0] for p in make.problems() if p.code == "invalid-table-schema"
+    ) == ["field 'name'", "primaryKey names 'nope', which is not a field"]
 
 
 def test_missing_values_declared(make: CatalogMaker) -> None:

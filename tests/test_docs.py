@@ -10,17 +10,49 @@ from conftest import REPO
 from jsonschema import Draft202012Validator
 
 from catalog.cli import COMMANDS, main
-from catalog.core.problems import registry
+from catalog.core.problems import messages, problem, registry
 
 
 def test_generated_docs_are_current(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["docs", "all", "--check"]) == 0, capsys.readouterr().out + "\nrun `catalog docs all` and commit"
+    assert main(["docs", "all", "--check"]) == 0, (
+        capsys.readouterr().out + "\nrun `catalog docs all` and commit"
+    )
 
 
-def test_every_problem_code_documented() -> None:
+def test_every_problem_code_and_message_documented() -> None:
     text = (REPO / "docs/problems.md").read_text()
     for code in registry():
         assert f"`{code}`" in text
+    for key in messages():
+        assert f"`{key}`" in text
+
+
+def test_every_message_template_fills_and_names_a_known_code() -> None:
+    import string
+
+    for key, m in messages().items():
+        assert m.code in registry(), key
+        fields = {
+            name: (1 if spec else "x")
+            for template in (m.message, m.hint)
+            for _, name, spec, _ in string.Formatter().parse(template)
+            if name
+        }
+        assert m.message.format(**fields) and m.hint.format(**fields), key
+
+
+def test_every_message_is_used_and_unknown_keys_are_refused() -> None:
+    source = "\n".join(p.read_text() for p in (REPO / "catalog").rglob("*.py"))
+    for key in messages():
+        code, _, variant = key.partition(":")
+        used = (
+            f'"{key}"' in source
+            or (code == "invalid-chart" and f'"{variant}"' in source)
+            or variant == "reported"
+        )
+        assert used, f"message {key} is never used"
+    with pytest.raises(KeyError):
+        problem("no-such-code", "x")
 
 
 def test_every_command_in_readme() -> None:

@@ -25,23 +25,38 @@ def test_access_level_missing(make: CatalogMaker) -> None:
 
 def test_non_public_needs_rights_and_exemptions(make: CatalogMaker) -> None:
     make.dataset(meta=non_public("non-public"), csv=None)
-    assert {(p.code, p.field) for p in make.problems()} == {("rights-missing", "rights"), ("exemptions-missing", "exemptions")}
+    assert {(p.code, p.field) for p in make.problems()} == {
+        ("rights-missing", "rights"),
+        ("exemptions-missing", "exemptions"),
+    }
 
 
 def test_restricted_needs_access_url(make: CatalogMaker) -> None:
-    make.dataset(meta=non_public("restricted public", rights="Ask us.", exemptions=EXEMPT), csv=None)
+    make.dataset(
+        meta=non_public("restricted public", rights="Ask us.", exemptions=EXEMPT), csv=None
+    )
     assert [(p.code, p.field) for p in make.problems()] == [("access-url-missing", "access_url")]
 
 
 def test_complete_non_public_entry_is_clean(make: CatalogMaker) -> None:
-    make.dataset(meta=non_public("non-public", rights="Confidential by statute.", exemptions=EXEMPT), csv=None)
+    make.dataset(
+        meta=non_public("non-public", rights="Confidential by statute.", exemptions=EXEMPT),
+        csv=None,
+    )
     assert make.table() == []
 
 
 def test_exemption_category_vocabulary(make: CatalogMaker) -> None:
-    make.dataset(meta=non_public("non-public", rights="x", exemptions=[{"authority": "CGS 1", "category": "privacy"}]), csv=None)
+    make.dataset(
+        meta=non_public(
+            "non-public", rights="x", exemptions=[{"authority": "CGS 1", "category": "privacy"}]
+        ),
+        csv=None,
+    )
     (p,) = make.problems()
-    assert (p.code, p.field) == ("invalid-value", "category") and "personal-privacy" in (p.hint or "")
+    assert (p.code, p.field) == ("invalid-value", "category") and "personal-privacy" in (
+        p.hint or ""
+    )
 
 
 def test_rights_at_most_255(make: CatalogMaker) -> None:
@@ -51,7 +66,10 @@ def test_rights_at_most_255(make: CatalogMaker) -> None:
 
 @pytest.mark.parametrize("level", ["non-public", "restricted public"])
 def test_no_data_files_for_non_public_in_public_repo(make: CatalogMaker, level: str) -> None:
-    make.dataset(meta=non_public(level, rights="x", exemptions=EXEMPT, access_url="https://example.gov/ask"), csv="a\n1\n")
+    make.dataset(
+        meta=non_public(level, rights="x", exemptions=EXEMPT, access_url="https://example.gov/ask"),
+        csv="a\n1\n",
+    )
     assert (CSV, None, None, None, "non-public-data-committed") in make.table()
 
 
@@ -70,12 +88,17 @@ def test_public_dataset_needs_resources(make: CatalogMaker) -> None:
 
 def protected_meta(**field_extra: object) -> dict[str, object]:
     meta = dataset_yaml()
-    meta["resources"][0]["schema"]["fields"].append({"name": "ssn", "type": "string", "protected": True, **field_extra})
+    meta["resources"][0]["schema"]["fields"].append(
+        {"name": "ssn", "type": "string", "protected": True, **field_extra}
+    )
     return meta
 
 
 def test_protected_column_in_public_repo_csv(make: CatalogMaker) -> None:
-    make.dataset(meta=protected_meta(exemption="CGS 1-210(b)(2)"), csv="id,name,amount,ssn\n1,a,1,123-45-6789\n")
+    make.dataset(
+        meta=protected_meta(exemption="CGS 1-210(b)(2)"),
+        csv="id,name,amount,ssn\n1,a,1,123-45-6789\n",
+    )
     assert make.table() == [(CSV, None, 1, "ssn", "protected-column-committed")]
 
 
@@ -86,7 +109,10 @@ def test_protected_column_absent_from_csv_is_fine(make: CatalogMaker) -> None:
 
 def test_protected_column_allowed_in_private_repo(make: CatalogMaker) -> None:
     make.catalog(repository="private")
-    make.dataset(meta=protected_meta(exemption="CGS 1-210(b)(2)"), csv="id,name,amount,ssn\n1,a,1,123-45-6789\n")
+    make.dataset(
+        meta=protected_meta(exemption="CGS 1-210(b)(2)"),
+        csv="id,name,amount,ssn\n1,a,1,123-45-6789\n",
+    )
     assert make.table() == []
 
 
@@ -101,7 +127,10 @@ def test_small_cells(make: CatalogMaker) -> None:
     schema["missingValues"] = ["", "*"]
     schema["fields"][2]["min_cell"] = 6
     make.dataset(meta=meta, csv="id,name,amount\n1,a,0\n2,b,5\n3,c,*\n4,d,6\n5,e,1\n")
-    assert make.table() == [(CSV, None, 3, "amount", "small-cell"), (CSV, None, 6, "amount", "small-cell")]
+    assert make.table() == [
+        (CSV, None, 3, "amount", "small-cell"),
+        (CSV, None, 6, "amount", "small-cell"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -114,7 +143,9 @@ def test_small_cells(make: CatalogMaker) -> None:
         ("Date of Birth", "x", "personal-data"),
     ],
 )
-def test_personal_data_in_unflagged_columns(make: CatalogMaker, column: str, value: str, code: str) -> None:
+def test_personal_data_in_unflagged_columns(
+    make: CatalogMaker, column: str, value: str, code: str
+) -> None:
     meta = dataset_yaml()
     meta["resources"][0]["schema"]["fields"].append({"name": column, "type": "string"})
     make.dataset(meta=meta, csv=f"id,name,amount,{column}\n1,a,1,ok\n2,b,2,{value}\n")
@@ -128,11 +159,21 @@ def test_ordinary_values_are_not_personal(make: CatalogMaker) -> None:
 
 
 def test_non_public_dataset_cannot_declare_charts(make: CatalogMaker) -> None:
-    make.dataset(meta=non_public("non-public", rights="x", exemptions=EXEMPT, charts=[{"resource": "data", "mark": "bar", "title": "T", "x": "name"}]), csv=None)
+    make.dataset(
+        meta=non_public(
+            "non-public",
+            rights="x",
+            exemptions=EXEMPT,
+            charts=[{"resource": "data", "mark": "bar", "title": "T", "x": "name"}],
+        ),
+        csv=None,
+    )
     assert [p.code for p in make.problems()] == ["invalid-chart"]
 
 
-def test_vectorised_scan_equals_the_row_by_row_scan(make: CatalogMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_vectorised_scan_equals_the_row_by_row_scan(
+    make: CatalogMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import catalog.checks.exemptions as ex
 
     meta = dataset_yaml()
@@ -154,10 +195,36 @@ def test_vectorised_scan_equals_the_row_by_row_scan(make: CatalogMaker, monkeypa
             "١٢٣-٤٥-٦٧٨٩",  # Arabic-Indic digits: not an SSN shape to either scan
             "8605550100x",
         ][i % 10]
-        rows.append(f"{i},n{i},{['0', '3', '*', '12', '5.5', '1,000', ' 2 '][i % 7]},{contact},plain {i}")
+        rows.append(
+            f"{i},n{i},{['0', '3', '*', '12', '5.5', '1,000', ' 2 '][i % 7]},{contact},plain {i}"
+        )
     make.dataset(meta=meta, csv="\n".join(rows) + "\n")
     fast = make.table()
     monkeypatch.setattr(ex, "_scan_vectorised", lambda *a, **k: False)
     slow = make.table()
     assert fast == slow
-    assert {code for *_, code in fast} >= {"small-cell", "personal-data-ssn", "personal-data", "more-problems"}
+    assert {code for *_, code in fast} >= {
+        "small-cell",
+        "personal-data-ssn",
+        "personal-data",
+        "more-problems",
+    }
+
+
+def test_a_rule_that_fails_is_an_internal_error_of_its_dataset_and_the_others_still_run(
+    make: CatalogMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import catalog.checks.charts as charts
+
+    def boom(ds: object) -> list[object]:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(charts, "check_charts", boom)
+    make.dataset(csv="id,name,amount\n1,a,x\n")
+    found = [(p.code, p.path) for p in make.problems()]
+    assert ("internal-error", "datasets/dot/test/dataset.yaml") in found and (
+        "type-error",
+        "datasets/dot/test/data.csv",
+    ) in found
+    (internal,) = [p for p in make.problems() if p.code == "internal-error"]
+    assert "checking the charts failed unexpectedly: RuntimeError: kaboom" in internal.message

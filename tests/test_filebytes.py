@@ -12,7 +12,19 @@ import catalog.io.filebytes as filebytes
 from catalog.io.blocks import read_ahead
 from catalog.io.filebytes import FileBytes
 
-PIECES = [b"abc,def\n", b"old\rmac\r", "\u00e9\u00e9\u00e9".encode(), "\u00e9\u2713\n".encode(), "x\u20acy".encode(), b"\n", b"\xff", b"\xe2\x82", b"plain", b'"q"', b"\r\n"]
+PIECES = [
+    b"abc,def\n",
+    b"old\rmac\r",
+    "\u00e9\u00e9\u00e9".encode(),
+    "\u00e9\u2713\n".encode(),
+    "x\u20acy".encode(),
+    b"\n",
+    b"\xff",
+    b"\xe2\x82",
+    b"plain",
+    b'"q"',
+    b"\r\n",
+]
 
 
 def _python_says(data: bytes) -> tuple[int, int, int] | None:
@@ -24,7 +36,9 @@ def _python_says(data: bytes) -> tuple[int, int, int] | None:
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64, 1 << 22])
-def test_facts_match_pythons_decoder_and_counts_across_chunk_edges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+def test_facts_match_pythons_decoder_and_counts_across_chunk_edges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
     monkeypatch.setattr(filebytes, "CHUNK", chunk)
     rng = random.Random(chunk)
     for trial in range(150):

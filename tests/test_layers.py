@@ -43,7 +43,9 @@ def imports(file: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             out += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "catalog"]
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{file}:{node.lineno}: relative import (the package uses absolute imports)"
+            assert node.level == 0, (
+                f"{file}:{node.lineno}: relative import (the package uses absolute imports)"
+            )
             if node.module and node.module.split(".")[0] == "catalog":
                 out.append((node.lineno, node.module))
     return out
@@ -63,11 +65,16 @@ def test_no_layer_imports_a_higher_one() -> None:
         mine = layer_of(here) if here != "catalog" else 0
         for line, target in imports(file):
             if layer_of(target) > mine:
-                wrong.append(f"{file.relative_to(REPO)}:{line}: {LAYERS[mine]} imports {target} ({LAYERS[layer_of(target)]})")
+                where = f"{file.relative_to(REPO)}:{line}"
+                wrong.append(
+                    f"{where}: {LAYERS[mine]} imports {target} ({LAYERS[layer_of(target)]})"
+                )
     assert wrong == []
 
 
 def test_the_layer_test_sees_a_wrong_way_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from catalog.site.build import build\n")
-    assert imports(bad) == [(2, "catalog.site.build")] and layer_of("catalog.site.build") > layer_of("catalog.core.model")
+    assert imports(bad) == [(2, "catalog.site.build")] and layer_of(
+        "catalog.site.build"
+    ) > layer_of("catalog.core.model")

@@ -35,8 +35,14 @@ def test_required_keys_reported_each(make: CatalogMaker) -> None:
 def test_vocabulary_with_did_you_mean(make: CatalogMaker) -> None:
     make.dataset(update_frequency="anually", access_level="Public")
     ps = {p.field: p for p in make.problems()}
-    assert ps["update_frequency"].code == "invalid-value" and "Did you mean 'Annually'?" in ps["update_frequency"].message
-    assert ps["access_level"].code == "invalid-value" and "Did you mean 'public'?" in ps["access_level"].message
+    assert (
+        ps["update_frequency"].code == "invalid-value"
+        and "Did you mean 'Annually'?" in ps["update_frequency"].message
+    )
+    assert (
+        ps["access_level"].code == "invalid-value"
+        and "Did you mean 'public'?" in ps["access_level"].message
+    )
 
 
 @pytest.mark.parametrize(
@@ -51,7 +57,11 @@ def test_vocabulary_with_did_you_mean(make: CatalogMaker) -> None:
         ({"contact": {"name": "Officer", "email": "not-an-email"}}, "invalid-email", "email"),
         ({"issued": "07/01/2024"}, "invalid-date", "issued"),
         ({"issued": "2024-02-30"}, "invalid-date", "issued"),
-        ({"temporal_coverage": {"start": "2024-01-01", "end": "2023-01-01"}}, "invalid-date", "temporal_coverage"),
+        (
+            {"temporal_coverage": {"start": "2024-01-01", "end": "2023-01-01"}},
+            "invalid-date",
+            "temporal_coverage",
+        ),
         ({"geographic_unit": "Town"}, "invalid-value", "geographic_unit"),
         ({"status": "deleted"}, "invalid-value", "status"),
         ({"category": "Helth and Human Services"}, "invalid-category", "category"),
@@ -59,14 +69,20 @@ def test_vocabulary_with_did_you_mean(make: CatalogMaker) -> None:
         ({"keywords": ["a", "a"]}, "duplicate-identifier", "keywords"),
     ],
 )
-def test_metadata_rules(make: CatalogMaker, override: dict[str, object], code: str, field: str) -> None:
+def test_metadata_rules(
+    make: CatalogMaker, override: dict[str, object], code: str, field: str
+) -> None:
     make.dataset(**override)
     got = [(p.code, p.field) for p in make.problems()]
     assert (code, field) in got, got
 
 
 def test_problem_lines_point_into_dataset_yaml(make: CatalogMaker) -> None:
-    make.dataset(meta="title: T\ndescription: short\ncategory: Government\nkeywords: [a]\nupdate_frequency: Annually\naccess_level: public\ncontact: {name: n, email: a@b.gov}\nresources: []\n")
+    make.dataset(
+        meta="title: T\ndescription: short\ncategory: Government\nkeywords: [a]\nupdate_frequency: "
+        "Annually\naccess_level: public\ncontact: {name: n, email: a@b.gov}\nresources: "
+        "[]\n"
+    )
     (p,) = [p for p in make.problems() if p.code == "too-short"]
     assert (p.path, p.line) == (DS, 2)
 
@@ -96,7 +112,9 @@ def test_dataset_folder_without_yaml(make: CatalogMaker) -> None:
     assert ("datasets/dot/empty/dataset.yaml", None, None, None, "file-missing") in make.table()
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "../other/data.csv", "sub/../../x.csv", "C:\\data.csv"])
+@pytest.mark.parametrize(
+    "path", ["/etc/passwd", "../other/data.csv", "sub/../../x.csv", "C:\\data.csv"]
+)
 def test_unsafe_resource_paths(make: CatalogMaker, path: str) -> None:
     meta = dataset_yaml()
     meta["resources"][0]["path"] = path
@@ -104,7 +122,9 @@ def test_unsafe_resource_paths(make: CatalogMaker, path: str) -> None:
     assert "unsafe-path" in make.codes()
 
 
-def test_symlinked_resource_refused(make: CatalogMaker, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_symlinked_resource_refused(
+    make: CatalogMaker, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     outside = tmp_path_factory.mktemp("outside") / "secret.csv"
     outside.write_text("id,name,amount\n1,a,1\n")
     make.dataset(csv=None)
@@ -117,9 +137,15 @@ def test_schema_by_path_and_unsafe_schema_path(make: CatalogMaker) -> None:
     meta = dataset_yaml()
     meta["resources"][0]["schema"] = "schema.yaml"
     make.dataset(meta=meta)
-    make.write("datasets/dot/test/schema.yaml", "fields:\n  - {name: id, type: integer}\n  - {name: name, type: string}\n  - {name: amount, type: numbr}\n")
+    make.write(
+        "datasets/dot/test/schema.yaml",
+        "fields:\n  - {name: id, type: integer}\n  - {name: name, type: string}\n "
+        " - {name: amount, type: numbr}\n",
+    )
     ps = make.problems()
-    assert [(p.path, p.line, p.code) for p in ps] == [("datasets/dot/test/schema.yaml", 4, "invalid-value")]
+    assert [(p.path, p.line, p.code) for p in ps] == [
+        ("datasets/dot/test/schema.yaml", 4, "invalid-value")
+    ]
     meta["resources"][0]["schema"] = "../schema.yaml"
     make.dataset(meta=meta)
     assert "unsafe-path" in make.codes()
@@ -131,7 +157,10 @@ def test_duplicate_resource_and_field_names(make: CatalogMaker) -> None:
     meta["resources"][0]["schema"]["fields"].append({"name": "id", "type": "string"})
     make.dataset(meta=meta)
     dup = [p for p in make.problems() if p.code == "duplicate-identifier"]
-    assert {p.message for p in dup} == {"two resources are named 'data'", "two fields are named 'id'"}
+    assert {p.message for p in dup} == {
+        "two resources are named 'data'",
+        "two fields are named 'id'",
+    }
 
 
 def test_catalog_yaml_rules(make: CatalogMaker) -> None:

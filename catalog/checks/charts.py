@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from catalog.core.contract import NUMERIC, NUMERIC_AGGREGATES, TEMPORAL
-from catalog.core.model import Chart, Dataset, Encoding, coordinate_fields
+from catalog.core.model import Chart, Dataset, Encoding, Resource, coordinate_fields
 from catalog.core.names import did_you_mean
 from catalog.core.problems import Problem, problem
 
 
 def check_charts(ds: Dataset) -> list[Problem]:
+    """Problems of the dataset's chart declarations."""
     out: list[Problem] = []
     for chart in ds.charts:
         out.extend(_check(ds, chart))
@@ -16,53 +21,95 @@ def check_charts(ds: Dataset) -> list[Problem]:
 
 
 def _check(ds: Dataset, chart: Chart) -> list[Problem]:
-    i = chart.index
-
-    def bad(message: str, hint: str, *key: str) -> Problem:
-        return problem("invalid-chart", f"chart {chart.title!r}: {message}", ds.path, line=ds.lines.of(("charts", i, *key)), hint=hint)
-
+    bad = partial(_bad, ds, chart)
     if not ds.is_public:
-        return [bad(f"a {ds.access_level or 'non-public'} dataset has no charts", "Remove the chart: only public datasets publish charts.")]
+        return [bad("not-public", level=ds.access_level or "non-public")]
     res = ds.resource_named(chart.resource)
     if res is None:
         names = [r.name for r in ds.resources]
-        return [bad(f"resource {chart.resource!r} does not exist.{did_you_mean(chart.resource, names)}", "Name one of the dataset's resources: " + ", ".join(names) + ".", "resource")]
-    out: list[Problem] = []
+        suggestion = did_you_mean(chart.resource, names)
+        return [
+            bad(
+                "resource",
+                "resource",
+                resource=chart.resource,
+                suggestion=suggestion,
+                names=", ".join(names),
+            )
+        ]
     if chart.mark == "map":
-        lat, lon = coordinate_fields(res, chart)
-        for role, f, declared in (("latitude", lat, chart.latitude), ("longitude", lon, chart.longitude)):
-            if f is None:
-                out.append(
-                    bad(
-                        f"a map needs a {role} field" + (f"; {declared!r} does not exist" if declared else ""),
-                        f"Add `{role}: <field>` naming a numeric {role} field of {res.name!r}.",
-                        role if declared else "mark",
-                    )
-                )
-            elif f.protected:
-                out.append(bad(f"field {f.name!r} is protected and cannot be charted", "Chart a field that is published.", role))
-            elif f.type not in NUMERIC:
-                out.append(bad(f"{role} field {f.name!r} is {f.type}, not a number", f"Declare {f.name!r} as type number in the schema.", role))
-        if out:
-            return out
+        found = _check_map(res, chart, bad)
+        if found:
+            return found
     elif chart.x is None and chart.y is None:
-        return [bad("needs an x or a y encoding", "Add `x: <field>` and `y: <field>` (or `y: {aggregate: count}`).", "mark")]
-    elif chart.mark in ("line", "area") and chart.x is None:
-        out.append(bad(f"a {chart.mark} chart needs an x encoding", "Add `x: <date field>`.", "mark"))
+        return [bad("no-encoding", "mark")]
+    out = (
+        [bad("no-x", "mark", mark=chart.mark)]
+        if chart.mark in ("line", "area") and chart.x is None
+        else []
+    )
     for role in ("x", "y", "color"):
         enc: Encoding | None = getattr(chart, role)
-        if enc is None or (not enc.field and enc.aggregate == "count"):
-            continue
-        f = res.schema.field_named(enc.field)
+        if enc is not None and (enc.field or enc.aggregate != "count"):
+            out += _check_encoding(res, role, enc, bad)
+    return out
+
+
+def _bad(ds: Dataset, chart: Chart, key: str, *at: str, **values: Any) -> Problem:
+    line = ds.lines.of(("charts", chart.index, *at))
+    return problem(f"invalid-chart:{key}", ds.path, line=line, title=chart.title, **values)
+
+
+def _check_map(res: Resource, chart: Chart, bad: Callable[..., Problem]) -> list[Problem]:
+    out = []
+    lat, lon = coordinate_fields(res, chart)
+    for role, f, declared in (
+        ("latitude", lat, chart.latitude),
+        ("longitude", lon, chart.longitude),
+    ):
         if f is None:
-            names = [g.name for g in res.schema.public_fields]
-            out.append(bad(f"{role} field {enc.field!r} is not a field of {res.name!r}.{did_you_mean(enc.field, names)}", "Use one of: " + ", ".join(names) + ".", role))
-            continue
-        if f.protected:
-            out.append(bad(f"{role} field {f.name!r} is protected and cannot be charted", "Chart a field that is published.", role))
-            continue
-        if enc.aggregate in NUMERIC_AGGREGATES and f.type not in NUMERIC:
-            out.append(bad(f"{role}: aggregate {enc.aggregate!r} needs a numeric field; {f.name!r} is {f.type}", "Use `aggregate: count` or `distinct`, or a numeric field.", role))
-        if enc.time_unit and f.type not in TEMPORAL:
-            out.append(bad(f"{role}: timeUnit {enc.time_unit!r} needs a date field; {f.name!r} is {f.type}", "Remove timeUnit, or declare the field as date/datetime/year/yearmonth.", role))
+            missing = f"; {declared!r} does not exist" if declared else ""
+            out.append(
+                bad(
+                    "map-field",
+                    role if declared else "mark",
+                    role=role,
+                    declared=missing,
+                    resource=res.name,
+                )
+            )
+        elif f.protected:
+            out.append(bad("protected", role, role=role, name=f.name))
+        elif f.type not in NUMERIC:
+            out.append(bad("not-numeric", role, role=role, name=f.name, type=f.type))
+    return out
+
+
+def _check_encoding(
+    res: Resource, role: str, enc: Encoding, bad: Callable[..., Problem]
+) -> list[Problem]:
+    f = res.schema.field_named(enc.field)
+    if f is None:
+        names = [g.name for g in res.schema.public_fields]
+        suggestion = did_you_mean(enc.field, names)
+        return [
+            bad(
+                "field",
+                role,
+                role=role,
+                name=enc.field,
+                resource=res.name,
+                suggestion=suggestion,
+                names=", ".join(names),
+            )
+        ]
+    if f.protected:
+        return [bad("protected", role, role=role, name=f.name)]
+    out = []
+    if enc.aggregate in NUMERIC_AGGREGATES and f.type not in NUMERIC:
+        out.append(
+            bad("aggregate", role, role=role, aggregate=enc.aggregate, name=f.name, type=f.type)
+        )
+    if enc.time_unit and f.type not in TEMPORAL:
+        out.append(bad("time-unit", role, role=role, unit=enc.time_unit, name=f.name, type=f.type))
     return out

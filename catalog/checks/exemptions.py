@@ -27,12 +27,16 @@ EMAIL_SHAPE = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 PHONE_SHAPE = r"^(\+?1[-. ]?)?\(?[0-9]{3}\)?[-. ]?[0-9]{3}[-. ][0-9]{4}$"
 SSN, EMAIL, PHONE = (re.compile(p) for p in (SSN_SHAPE, EMAIL_SHAPE, PHONE_SHAPE))
 PERSONAL_NAMES = re.compile(
-    r"(^|[^a-z])(ssn|social[ _-]?security|dob|date[ _-]?of[ _-]?birth|birth[ _-]?date|tax[ _-]?id|itin|driver'?s?[ _-]?licen[cs]e|passport|medical[ _-]?record|mrn)([^a-z]|$)",
+    (
+        r"(^|[^a-z])(ssn|social[ _-]?security|dob|date[ _-]?of[ _-]?birth|birth[ _-]?date|tax[ "
+        r"_-]?id|itin|driver'?s?[ _-]?licen[cs]e|passport|medical[ _-]?record|mrn)([^a-z]|$)"
+    ),
     re.IGNORECASE,
 )
 
 
 def check_metadata(catalog: Catalog, ds: Dataset) -> list[Problem]:
+    """Access level, rights, exemptions and protected fields of one dataset."""
     out: list[Problem] = []
     line = ds.lines.of
     level = ds.access_level
@@ -41,69 +45,45 @@ def check_metadata(catalog: Catalog, ds: Dataset) -> list[Problem]:
             out.append(
                 problem(
                     "rights-missing",
-                    f"a {level} dataset needs `rights`: why it is not public, or how to request access",
                     ds.path,
                     line=line(("access_level",)),
                     field="rights",
-                    hint="Add `rights:` (at most 255 characters), e.g. 'Contains personal health information protected by CGS 19a-25.'",
+                    level=level,
                 )
             )
         if not ds.exemptions:
             out.append(
                 problem(
                     "exemptions-missing",
-                    f"a {level} dataset needs `exemptions`: the legal basis for withholding it",
                     ds.path,
                     line=line(("access_level",)),
                     field="exemptions",
-                    hint="Add `exemptions:` with `- authority: CGS 1-210(b)(2)` and `category: personal-privacy` (see the contract's categories).",
+                    level=level,
                 )
             )
     if level == "restricted public" and not ds.access_url:
         out.append(
-            problem(
-                "access-url-missing",
-                "a restricted public dataset needs `access_url`: where access is requested",
-                ds.path,
-                line=line(("access_level",)),
-                field="access_url",
-                hint="Add `access_url: https://…` pointing to the request form or instructions.",
-            )
+            problem("access-url-missing", ds.path, line=line(("access_level",)), field="access_url")
         )
     if level == "public" and not ds.resources and not _has_resource_key(ds):
         out.append(
-            problem(
-                "resources-missing",
-                "a public dataset must publish at least one resource",
-                ds.path,
-                line=line(("access_level",)),
-                field="resources",
-                hint="Add `resources:` with a CSV and its schema, or set access_level to 'restricted public' or 'non-public' with rights and exemptions.",
-            )
+            problem("resources-missing", ds.path, line=line(("access_level",)), field="resources")
         )
     if level and level != "public" and catalog.config.repository == "public":
         for f in ds.data_files:
-            out.append(
-                problem(
-                    "non-public-data-committed",
-                    f"{f} is a data file of a {level} dataset in a public repository",
-                    f,
-                    hint="Remove the file from the repository (and from its git history): only the metadata of a non-public dataset may be committed.",
-                )
-            )
+            out.append(problem("non-public-data-committed", f, file=f, level=level))
     for res in ds.resources:
         for i, fld in enumerate(res.schema.fields):
             if fld.protected and not fld.exemption:
                 where = res.schema.path or ds.path
-                ln = ds.lines.of((*res.schema.key_path, "fields", i)) if res.schema.path is None else None
+                ln = (
+                    ds.lines.of((*res.schema.key_path, "fields", i))
+                    if res.schema.path is None
+                    else None
+                )
                 out.append(
                     problem(
-                        "protected-without-exemption",
-                        f"protected field {fld.name!r} does not name its legal authority",
-                        where,
-                        line=ln,
-                        field=fld.name,
-                        hint="Add `exemption: <authority>` to the field, e.g. `exemption: CGS 1-210(b)(2)`.",
+                        "protected-without-exemption", where, line=ln, field=fld.name, name=fld.name
                     )
                 )
     return out
@@ -125,7 +105,9 @@ class _ColumnScan:
     hits: dict[str, list[int]] = field(default_factory=dict)
 
 
-def check_data(catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes | None = None) -> list[Problem]:
+def check_data(
+    catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes | None = None
+) -> list[Problem]:
     """Scan one CSV for protected columns, small cells and personal data (one pass)."""
     file = Path(catalog.root) / res.path
     if not file.is_file():
@@ -165,17 +147,22 @@ def _report(scans: list[_ColumnScan], res: Resource, cap: int) -> list[Problem]:
                 out.append(
                     problem(
                         "small-cell",
-                        f"row {r}, field {s.name!r}: a count between 1 and {s.min_cell - 1} is published (min_cell {s.min_cell})",
                         res.path,
                         row=r,
                         field=s.name,
-                        hint=f"Suppress counts below {s.min_cell}: write a declared missing value such as '*' and list it in the schema's missingValues.",
+                        name=s.name,
+                        largest=s.min_cell - 1,
+                        min_cell=s.min_cell,
                     )
                 )
             if s.small_count > cap:
                 out.append(
                     problem(
-                        "more-problems", f"{s.small_count - cap:,} more small-cell problems in field {s.name!r}", res.path, field=s.name, hint="Suppress every small count, not only the ones listed."
+                        "more-problems:small-cell",
+                        res.path,
+                        field=s.name,
+                        more=s.small_count - cap,
+                        name=s.name,
                     )
                 )
         for kind, rows in sorted(s.hits.items()):
@@ -183,20 +170,21 @@ def _report(scans: list[_ColumnScan], res: Resource, cap: int) -> list[Problem]:
             out.append(
                 problem(
                     code,
-                    f"field {s.name!r} has values shaped like {kind}s (first at row {rows[0]}, {len(rows)}{'+' if len(rows) >= 1000 else ''} rows)",
                     res.path,
                     row=rows[0],
                     field=s.name,
-                    hint=(
-                        "If this is personal data, remove the column or mark the field `protected: true` with its `exemption`; "
-                        "if it is not (a public office's phone, say), say so in the field's description."
-                    ),
+                    name=s.name,
+                    kind=kind,
+                    first=rows[0],
+                    count=f"{len(rows)}{'+' if len(rows) >= 1000 else ''}",
                 )
             )
     return out
 
 
-def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], data: FileBytes) -> bool:
+def _scan_vectorised(
+    file: Path, header: list[str], scans: list[_ColumnScan], data: FileBytes
+) -> bool:
     """The same scan with pyarrow kernels, block by block; False (nothing recorded) when
     row numbers could differ from the record count (records spanning lines, ragged rows)."""
     import pyarrow as pa
@@ -213,9 +201,17 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], da
             file,
             read_options=pacsv.ReadOptions(block_size=1 << 20, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), include_columns=names, strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                include_columns=names,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
         )
-        found: dict[str, tuple[list[int], int, dict[str, list[int]]]] = {s.name: ([], 0, {}) for s in scans}
+        found: dict[str, tuple[list[int], int, dict[str, list[int]]]] = {
+            s.name: ([], 0, {}) for s in scans
+        }
         start = 2
         for batch in read_ahead(reader):
             n = batch.num_rows
@@ -225,9 +221,18 @@ def _scan_vectorised(file: Path, header: list[str], scans: list[_ColumnScan], da
                 if s.min_cell is not None:
                     present = pc.invert(is_any(col, sorted(s.missing)))
                     text = pc.replace_substring(pc.utf8_trim_whitespace(col), ",", "")
-                    numeric = pc.and_(present, pc.match_substring_regex(text, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"))
-                    values = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
-                    bad = pc.fill_null(pc.and_(pc.greater(values, 0.0), pc.less(values, float(s.min_cell))), False)
+                    numeric = pc.and_(
+                        present,
+                        pc.match_substring_regex(
+                            text, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+                        ),
+                    )
+                    values = pc.cast(
+                        pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64()
+                    )
+                    bad = pc.fill_null(
+                        pc.and_(pc.greater(values, 0.0), pc.less(values, float(s.min_cell))), False
+                    )
                     rows = pc.indices_nonzero(bad).to_numpy() + start
                     count += len(rows)
                     small += rows[: max(0, 1000 - len(small))].tolist()
@@ -260,7 +265,11 @@ def _personal_rows(col: Any) -> list[tuple[str, Any]]:
     taken = np.empty(0, dtype=np.int64)
     for kind, pattern, could in (
         ("Social Security number", SSN_SHAPE, pc.equal(size, 11)),
-        ("email address", EMAIL_SHAPE, pc.and_(pc.less_equal(pc.utf8_length(text), 40), pc.match_substring(text, "@"))),
+        (
+            "email address",
+            EMAIL_SHAPE,
+            pc.and_(pc.less_equal(pc.utf8_length(text), 40), pc.match_substring(text, "@")),
+        ),
         ("phone number", PHONE_SHAPE, pc.and_(pc.greater_equal(size, 11), pc.less_equal(size, 17))),
     ):
         where = pc.indices_nonzero(could)
@@ -274,7 +283,9 @@ def _personal_rows(col: Any) -> list[tuple[str, Any]]:
     return found
 
 
-def _plan(ds: Dataset, res: Resource, header: list[str], out: list[Problem], *, public_repo: bool) -> list[_ColumnScan]:
+def _plan(
+    ds: Dataset, res: Resource, header: list[str], out: list[Problem], *, public_repo: bool
+) -> list[_ColumnScan]:
     scans: list[_ColumnScan] = []
     missing = frozenset(res.schema.missing_values)
     for index, name in enumerate(header):
@@ -282,27 +293,22 @@ def _plan(ds: Dataset, res: Resource, header: list[str], out: list[Problem], *, 
         if f is not None and f.protected:
             if public_repo:
                 out.append(
-                    problem(
-                        "protected-column-committed",
-                        f"protected column {name!r} is in a CSV of a public repository",
-                        res.path,
-                        row=1,
-                        field=name,
-                        hint="Delete the column from the committed file (and from git history); the schema keeps the field so the catalog documents it.",
-                    )
+                    problem("protected-column-committed", res.path, row=1, field=name, name=name)
                 )
             continue
-        scan = _ColumnScan(name, index, missing=frozenset(f.descriptor.get("missingValues", missing)) if f else missing)
+        scan = _ColumnScan(
+            name,
+            index,
+            missing=frozenset(f.descriptor.get("missingValues", missing)) if f else missing,
+        )
         if f is not None and f.min_cell is not None:
             scan.min_cell = f.min_cell
         if f is not None and f.type not in ("string", "any"):
-            scan.scan_personal = False  # a valid number, date or boolean can't be an SSN, email or phone
-        if PERSONAL_NAMES.search(name):
-            out.append(
-                problem(
-                    "personal-data", f"column {name!r} is named like personal data", res.path, row=1, field=name, hint="Remove the column, or mark the field `protected: true` with its `exemption`."
-                )
+            scan.scan_personal = (
+                False  # a valid number, date or boolean can't be an SSN, email or phone
             )
+        if PERSONAL_NAMES.search(name):
+            out.append(problem("personal-data:name", res.path, row=1, field=name, name=name))
             scan.scan_personal = False
         if scan.scan_personal or scan.min_cell is not None:
             scans.append(scan)

@@ -31,22 +31,52 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from catalog.core.errors import CatalogError
 from catalog.core.values import FieldParser, Zones, arrow_type
 from catalog.io.blocks import read_ahead
 from catalog.io.filebytes import FileBytes
 
-BLOCK = 1 << 20  # bytes of CSV per block: larger blocks cost memory (each thread caches its own), not time
+BLOCK = (
+    1 << 20
+)  # bytes of CSV per block: larger blocks cost memory (each thread caches its own), not time
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
-CONSTRAINTS = {"required", "minimum", "maximum", "pattern", "enum", "minLength", "maxLength", "unique"}
+CONSTRAINTS = {
+    "required",
+    "minimum",
+    "maximum",
+    "pattern",
+    "enum",
+    "minLength",
+    "maxLength",
+    "unique",
+}
 COMPARABLE = {"integer", "number", "year", "date", "datetime", "time"}
-FIELD_KEYS = {"name", "type", "format", "title", "description", "constraints", "example", "rdfType", "unit", "trueValues", "falseValues", "groupChar", "decimalChar", "bareNumber", "missingValues"}
+FIELD_KEYS = {
+    "name",
+    "type",
+    "format",
+    "title",
+    "description",
+    "constraints",
+    "example",
+    "rdfType",
+    "unit",
+    "trueValues",
+    "falseValues",
+    "groupChar",
+    "decimalChar",
+    "bareNumber",
+    "missingValues",
+}
 
 
-class Unsupported(Exception):
+class Unsupported(CatalogError):
     """The fast path cannot promise Frictionless' findings for this file."""
 
 
 class Finding(NamedTuple):
+    """One finding of the fast path, as Frictionless would report it."""
+
     row: int
     field: str
     code: str
@@ -110,13 +140,17 @@ class _Key:
         try:
             for p in range(PARTS):
                 if (folder / f"{p}.hash").exists():
-                    yield np.fromfile(folder / f"{p}.hash", dtype=np.uint64), np.fromfile(folder / f"{p}.row", dtype=np.uint32)
+                    yield (
+                        np.fromfile(folder / f"{p}.hash", dtype=np.uint64),
+                        np.fromfile(folder / f"{p}.row", dtype=np.uint32),
+                    )
         finally:
             self.spilled.cleanup()
             self.spilled = None
 
 
 def supported(descriptor: dict[str, Any]) -> bool:
+    """Can the fast path promise Frictionless' findings for this Table Schema?"""
     if descriptor.get("foreignKeys"):
         return False
     for f in descriptor["fields"]:
@@ -127,13 +161,21 @@ def supported(descriptor: dict[str, Any]) -> bool:
     return True
 
 
-def validate_fast(file: Path, descriptor: dict[str, Any], encoding: str, data: FileBytes | None = None) -> list[Finding] | None:
+def validate_fast(
+    file: Path, descriptor: dict[str, Any], encoding: str, data: FileBytes | None = None
+) -> list[Finding] | None:
     """Frictionless' findings (row, field, code, cell, note) for ``file``, or None."""
     if not supported(descriptor) or encoding not in ("utf-8", "utf-8-sig"):
         return None
     try:
         return _validate(file, descriptor, data or FileBytes(file))
-    except (Unsupported, pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeDecodeError):
+    except (
+        Unsupported,
+        pa.ArrowInvalid,
+        pa.ArrowNotImplementedError,
+        pa.ArrowTypeError,
+        UnicodeDecodeError,
+    ):
         return None
 
 
@@ -145,7 +187,12 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
         file,
         read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
     )
     if reader.schema.names != names:
         raise Unsupported("header differs from the schema")
@@ -180,7 +227,12 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
             _collect(key, values, nulls, names, rows, skip_null=True)
         if primary is not None:
             pk_null = np.logical_and.reduce([nulls[names.index(k)] for k in pk])
-            findings += [Finding(int(r), "", "primary-key", "", 'cells composing the primary keys are all "None"') for r in rows[pk_null]]
+            findings += [
+                Finding(
+                    int(r), "", "primary-key", "", 'cells composing the primary keys are all "None"'
+                )
+                for r in rows[pk_null]
+            ]
             _collect(primary, values, nulls, names, rows, skip_null=False, drop=pk_null)
         start += n
         if len(findings) > LIMIT:
@@ -189,13 +241,28 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
     if not data.lines_match(start - 1):  # records read, header included
         raise Unsupported("blank lines or records spanning lines: row numbers would differ")
     for name, key in keys.items():
-        findings += [Finding(r, name, "unique-error", "", f"the same as in the row at position {first}") for r, first in _duplicates(key)]
+        findings += [
+            Finding(r, name, "unique-error", "", f"the same as in the row at position {first}")
+            for r, first in _duplicates(key)
+        ]
     if primary is not None:
-        findings += [Finding(r, "", "primary-key", "", f"the same as in the row at position {first}") for r, first in _duplicates(primary)]
+        findings += [
+            Finding(r, "", "primary-key", "", f"the same as in the row at position {first}")
+            for r, first in _duplicates(primary)
+        ]
     return findings
 
 
-def _collect(key: _Key, values: dict[str, pa.Array], nulls: list[np.ndarray], names: list[str], rows: np.ndarray, *, skip_null: bool, drop: np.ndarray | None = None) -> None:
+def _collect(
+    key: _Key,
+    values: dict[str, pa.Array],
+    nulls: list[np.ndarray],
+    names: list[str],
+    rows: np.ndarray,
+    *,
+    skip_null: bool,
+    drop: np.ndarray | None = None,
+) -> None:
     keep = np.ones(len(rows), dtype=bool)
     if skip_null:
         for k in key.fields:
@@ -222,7 +289,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
         x = x * np.uint64(0xBF58476D1CE4E5B9)
         x = x ^ (x >> np.uint64(27))
         x = x * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        mixed: np.ndarray = x ^ (x >> np.uint64(31))
+        return mixed
 
 
 def _hash(arr: pa.Array) -> np.ndarray:
@@ -232,9 +300,15 @@ def _hash(arr: pa.Array) -> np.ndarray:
     if pa.types.is_string(arr.type):
         arr = pc.fill_null(arr, "")
         _, offsets_buf, data_buf = arr.buffers()
-        offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4).astype(np.int64)
+        offsets = np.frombuffer(
+            offsets_buf, dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4
+        ).astype(np.int64)
         starts, lengths = offsets[:-1] - offsets[0], np.diff(offsets)
-        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]] if data_buf is not None else np.empty(0, np.uint8)
+        data = (
+            np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+            if data_buf is not None
+            else np.empty(0, np.uint8)
+        )
         sums = np.zeros(len(arr), dtype=np.uint64)
         if len(data):
             with np.errstate(over="ignore"):
@@ -251,7 +325,9 @@ def _hash(arr: pa.Array) -> np.ndarray:
         elif pa.types.is_boolean(arr.type):
             bits = pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(np.uint64)
         else:  # integers and dates
-            bits = pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False).view(np.uint64)
+            bits = (
+                pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False).view(np.uint64)
+            )
         h = _mix(bits ^ np.uint64(0x2545F4914F6CDD1D))
     return np.where(nulls, _NULL_HASH, h)
 
@@ -261,7 +337,9 @@ def _duplicates(key: _Key) -> list[tuple[int, int]]:
     only the first LIMIT by row, as findings are kept."""
     found: list[tuple[int, int]] = []
     for h, rows in key.parts():
-        order = np.argsort(h, kind="stable")  # rows arrive in order, so equal hashes stay in row order
+        order = np.argsort(
+            h, kind="stable"
+        )  # rows arrive in order, so equal hashes stay in row order
         hs = h[order]
         del h
         rs = rows[order]
@@ -295,13 +373,13 @@ class _FieldCheck:
             self.tests.append((name, note, self._test(name, c[name])))
 
     def _test(self, name: str, value: Any) -> Callable[[pa.Array], pa.Array]:
+        """A vectorised test of one constraint: True where a typed cell breaks it."""
         if name == "required":
-            return (lambda typed: pc.is_null(typed)) if value else (lambda typed: pa.array(np.zeros(len(typed), dtype=bool)))
+            if value:
+                return lambda typed: pc.is_null(typed)
+            return lambda typed: pa.array(np.zeros(len(typed), dtype=bool))
         if name in ("minLength", "maxLength"):
-            if self.type != "string":
-                raise Unsupported("length constraint on a non-string")
-            op = pc.less if name == "minLength" else pc.greater
-            return lambda typed: pc.fill_null(op(pc.utf8_length(typed), int(value)), False)
+            return self._length(name, value)
         if name in ("minimum", "maximum"):
             if self.type not in COMPARABLE:
                 raise Unsupported(f"{name} on {self.type}")
@@ -309,25 +387,39 @@ class _FieldCheck:
             op = pc.less if name == "minimum" else pc.greater
             return lambda typed: pc.fill_null(op(typed, bound), False)
         if name == "pattern":
-            if not isinstance(value, str) or re.search(r"\\[dDwWsSbB]|\(\?[=!<]|\\[1-9]", value):
-                raise Unsupported("pattern uses classes or lookarounds RE2 reads differently")
-            anchored = "^(?:^" + value + "$)"
-            try:
-                pc.match_substring_regex(pa.array(["x"]), anchored)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                raise Unsupported("pattern not readable by RE2") from exc
-            if self.type != "string":
-                raise Unsupported("pattern on a non-string")
-            return lambda typed: pc.fill_null(pc.invert(pc.match_substring_regex(typed, anchored)), False)
+            return self._pattern(value)
         if name == "enum":
-            if not isinstance(value, list):
-                raise Unsupported("enum is not a list")
-            if self.type not in COMPARABLE and self.type not in ("string", "boolean"):
-                raise Unsupported(f"enum on {self.type}")
-            allowed = [b for b in (self._bound(v) for v in value) if b is not None]
-            value_set = pa.array(allowed, arrow_type({"type": self.type}))
-            return lambda typed: pc.fill_null(pc.invert(pc.is_in(typed, value_set=value_set)), False)
+            return self._enum(value)
         raise Unsupported(name)
+
+    def _length(self, name: str, value: Any) -> Callable[[pa.Array], pa.Array]:
+        if self.type != "string":
+            raise Unsupported("length constraint on a non-string")
+        op = pc.less if name == "minLength" else pc.greater
+        return lambda typed: pc.fill_null(op(pc.utf8_length(typed), int(value)), False)
+
+    def _pattern(self, value: Any) -> Callable[[pa.Array], pa.Array]:
+        if not isinstance(value, str) or re.search(r"\\[dDwWsSbB]|\(\?[=!<]|\\[1-9]", value):
+            raise Unsupported("pattern uses classes or lookarounds RE2 reads differently")
+        anchored = "^(?:^" + value + "$)"
+        try:
+            pc.match_substring_regex(pa.array(["x"]), anchored)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise Unsupported("pattern not readable by RE2") from exc
+        if self.type != "string":
+            raise Unsupported("pattern on a non-string")
+        return lambda typed: pc.fill_null(
+            pc.invert(pc.match_substring_regex(typed, anchored)), False
+        )
+
+    def _enum(self, value: Any) -> Callable[[pa.Array], pa.Array]:
+        if not isinstance(value, list):
+            raise Unsupported("enum is not a list")
+        if self.type not in COMPARABLE and self.type not in ("string", "boolean"):
+            raise Unsupported(f"enum on {self.type}")
+        allowed = [b for b in (self._bound(v) for v in value) if b is not None]
+        value_set = pa.array(allowed, arrow_type({"type": self.type}))
+        return lambda typed: pc.fill_null(pc.invert(pc.is_in(typed, value_set=value_set)), False)
 
     def _bound(self, value: Any) -> Any:
         """A constraint value read as Frictionless reads it (with the field's value reader)."""
@@ -337,7 +429,9 @@ class _FieldCheck:
             return value
         try:
             read = self.parser.reference(value)
-        except Exception as exc:  # Frictionless readers raise assorted types on odd bounds; the cause is kept
+        except (
+            Exception
+        ) as exc:  # Frictionless readers raise assorted types on odd bounds; the cause is kept
             raise Unsupported(f"constraint value {value!r}") from exc
         if read is None:
             return None
@@ -351,7 +445,9 @@ class _FieldCheck:
             raise Unsupported("a bound with a UTC offset")
         return read
 
-    def run(self, col: pa.Array, rows: np.ndarray, out: list[Finding]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    def run(
+        self, col: pa.Array, rows: np.ndarray, out: list[Finding]
+    ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
         """Check one column of a block; return its typed values, its null mask (missing or
         unreadable) and its missing-value mask."""
         parsed = self.parser.parse(col)
@@ -360,16 +456,26 @@ class _FieldCheck:
         if bad.any():
             idx = np.flatnonzero(bad)
             cells = col.take(pa.array(idx)).to_pylist()
-            out += [Finding(int(rows[i]), self.name, "type-error", cell, self.type_note) for i, cell in zip(idx, cells, strict=True)]
+            out += [
+                Finding(int(rows[i]), self.name, "type-error", cell, self.type_note)
+                for i, cell in zip(idx, cells, strict=True)
+            ]
         for i, reason in self.zones.unpublishable(parsed).items():
-            out.append(Finding(int(rows[i]), self.name, "unpublishable-value", col[i].as_py(), reason))
+            out.append(
+                Finding(int(rows[i]), self.name, "unpublishable-value", col[i].as_py(), reason)
+            )
         if self.type == "number" and self.tests and pc.any(pc.is_nan(typed)).as_py():
             raise Unsupported("NaN: Frictionless compares it differently")
         readable = pa.array(~bad)
         for _name, note, test in self.tests:
-            failed = pc.and_(test(typed), readable)  # Frictionless checks constraints only after a good cast
+            failed = pc.and_(
+                test(typed), readable
+            )  # Frictionless checks constraints only after a good cast
             if pc.any(failed).as_py():
                 idx = np.flatnonzero(failed.to_numpy(zero_copy_only=False))
                 cells = col.take(pa.array(idx)).to_pylist()
-                out += [Finding(int(rows[i]), self.name, "constraint-error", cell, note) for i, cell in zip(idx, cells, strict=True)]
+                out += [
+                    Finding(int(rows[i]), self.name, "constraint-error", cell, note)
+                    for i, cell in zip(idx, cells, strict=True)
+                ]
         return typed, parsed.missing | bad, parsed.missing

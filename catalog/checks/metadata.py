@@ -12,24 +12,33 @@ from catalog.core.problems import Problem, problem
 
 
 def check_config(catalog: Catalog) -> list[Problem]:
+    """Problems of catalog.yaml beyond its JSON Schema."""
     cfg = catalog.config
     out: list[Problem] = []
     if cfg.default_license not in cfg.licenses:
         out.append(
             problem(
-                "invalid-license",
-                f"default_license {cfg.default_license!r} is not in licenses",
+                "invalid-license:default",
                 cfg.path,
                 line=cfg.lines.of(("default_license",)),
-                hint="Add it to `licenses:` or choose one of: " + ", ".join(cfg.licenses) + ".",
+                license=cfg.default_license,
+                allowed=", ".join(cfg.licenses),
             )
         )
     for dup in sorted({c for c in cfg.categories if cfg.categories.count(c) > 1}):
-        out.append(problem("duplicate-identifier", f"category {dup!r} is listed twice", cfg.path, line=cfg.lines.of(("categories",)), hint="List each category once."))
+        out.append(
+            problem(
+                "duplicate-identifier:category",
+                cfg.path,
+                line=cfg.lines.of(("categories",)),
+                name=dup,
+            )
+        )
     return out
 
 
 def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
+    """Vocabulary, calendar and placeholder problems of one dataset.yaml."""
     cfg = catalog.config
     out: list[Problem] = []
     line = ds.lines.of
@@ -37,46 +46,81 @@ def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
         out.append(
             problem(
                 "invalid-category",
-                f"category {ds.category!r} is not in the catalog's vocabulary.{did_you_mean(ds.category, cfg.categories)}",
                 ds.path,
                 line=line(("category",)),
                 field="category",
-                hint="Use one of: " + "; ".join(cfg.categories) + ".",
+                category=ds.category,
+                suggestion=did_you_mean(ds.category, cfg.categories),
+                allowed="; ".join(cfg.categories),
             )
         )
     if ds.license and ds.license not in cfg.licenses:
         out.append(
             problem(
                 "invalid-license",
-                f"license {ds.license!r} is not allowed in this catalog.{did_you_mean(ds.license, cfg.licenses)}",
                 ds.path,
                 line=line(("license",)),
                 field="license",
-                hint="Use an SPDX id from catalog.yaml's licenses: " + ", ".join(cfg.licenses) + ", or leave it out for the default.",
+                license=ds.license,
+                suggestion=did_you_mean(ds.license, cfg.licenses),
+                allowed=", ".join(cfg.licenses),
             )
         )
     dates: dict[str, dt.date] = {}
-    for key, value in (("issued", ds.issued), ("temporal_coverage/start", (ds.temporal_coverage or {}).get("start")), ("temporal_coverage/end", (ds.temporal_coverage or {}).get("end"))):
+    for key, value in (
+        ("issued", ds.issued),
+        ("temporal_coverage/start", (ds.temporal_coverage or {}).get("start")),
+        ("temporal_coverage/end", (ds.temporal_coverage or {}).get("end")),
+    ):
         if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             try:
                 dates[key] = dt.date.fromisoformat(value)
             except ValueError:
-                out.append(problem("invalid-date", f"{key}: {value!r} is not a calendar date", ds.path, line=line(tuple(key.split("/"))), field=key.split("/")[-1], hint="Check the month and day."))
-    if "temporal_coverage/start" in dates and "temporal_coverage/end" in dates and dates["temporal_coverage/end"] < dates["temporal_coverage/start"]:
+                out.append(
+                    problem(
+                        "invalid-date:calendar",
+                        ds.path,
+                        line=line(tuple(key.split("/"))),
+                        field=key.split("/")[-1],
+                        where=key,
+                        value=value,
+                    )
+                )
+    if (
+        "temporal_coverage/start" in dates
+        and "temporal_coverage/end" in dates
+        and dates["temporal_coverage/end"] < dates["temporal_coverage/start"]
+    ):
         out.append(
             problem(
-                "invalid-date", "temporal_coverage ends before it starts", ds.path, line=line(("temporal_coverage",)), field="temporal_coverage", hint="Swap start and end, or correct one of them."
+                "invalid-date:coverage",
+                ds.path,
+                line=line(("temporal_coverage",)),
+                field="temporal_coverage",
             )
         )
     for dup in sorted({k for k in ds.keywords if ds.keywords.count(k) > 1}):
-        out.append(problem("duplicate-identifier", f"keyword {dup!r} is listed twice", ds.path, line=line(("keywords",)), field="keywords", hint="List each keyword once."))
+        out.append(
+            problem(
+                "duplicate-identifier:keyword",
+                ds.path,
+                line=line(("keywords",)),
+                field="keywords",
+                name=dup,
+            )
+        )
     out.extend(_placeholders(ds))
     return out
 
 
 def _placeholders(ds: Dataset) -> list[Problem]:
     found: list[tuple[tuple[str | int, ...], str]] = []
-    for key, value in (("title",), ds.title), (("description",), ds.description), (("contact", "name"), ds.contact.name), (("contact", "email"), ds.contact.email or ""):
+    for key, value in (
+        (("title",), ds.title),
+        (("description",), ds.description),
+        (("contact", "name"), ds.contact.name),
+        (("contact", "email"), ds.contact.email or ""),
+    ):
         found.append((key, value))
     found += [(("keywords", i), k) for i, k in enumerate(ds.keywords)]
     for r in ds.resources:
@@ -87,11 +131,10 @@ def _placeholders(ds: Dataset) -> list[Problem]:
     return [
         problem(
             "placeholder",
-            f"{'/'.join(map(str, key))} still holds the placeholder written by `catalog new`",
             ds.path,
             line=ds.lines.of(key),
             field=next(str(k) for k in reversed(key) if isinstance(k, str)),
-            hint="Replace the text marked FILL IN with the real value.",
+            key="/".join(map(str, key)),
         )
         for key, value in found
         if PLACEHOLDER_MARK in value or value == PLACEHOLDER_EMAIL
@@ -99,9 +142,15 @@ def _placeholders(ds: Dataset) -> list[Problem]:
 
 
 def check_agency(agency: Agency) -> list[Problem]:
-    values = {"name": agency.name, "description": agency.description, "website": agency.website, "data_officer/handle": agency.data_officer.handle or ""}
+    """Placeholders left in an agency.yaml."""
+    values = {
+        "name": agency.name,
+        "description": agency.description,
+        "website": agency.website,
+        "data_officer/handle": agency.data_officer.handle or "",
+    }
     return [
-        problem("placeholder", f"{key} still holds the placeholder written by `catalog new`", agency.path, field=key.split("/")[-1], hint="Replace it with the agency's real details.")
+        problem("placeholder:agency", agency.path, field=key.split("/")[-1], key=key)
         for key, value in values.items()
         if PLACEHOLDER_MARK in value or "example.invalid" in value or value == "@fill-in"
     ]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from catalog.checks import charts, codeowners, exemptions, metadata, tabular
 from catalog.core import workers
 from catalog.core.model import Catalog, Dataset
-from catalog.core.problems import Problem, sort_problems
+from catalog.core.problems import Problem, problem, sort_problems
 from catalog.io.filebytes import FileBytes
 from catalog.load.loader import Loaded
 
@@ -31,7 +32,9 @@ def validate(
     (the build's cache); ``record`` receives each dataset's results."""
     catalog = loaded.catalog
     wanted = set(only) if only is not None else None
-    problems: list[Problem] = [p for p in loaded.problems if wanted is None or _concerns(p, wanted, catalog)]
+    problems: list[Problem] = [
+        p for p in loaded.problems if wanted is None or _concerns(p, wanted, catalog)
+    ]
     problems += metadata.check_config(catalog)
     problems += codeowners.check(catalog)
     for agency in catalog.agencies:
@@ -46,7 +49,15 @@ def validate(
     results: dict[str, list[Problem]] = {}
     if workers.worth_a_pool(jobs, len(todo)):
         with workers.pool(catalog, jobs) as pool:
-            for ds, found in zip(todo, pool.map(_check_in_worker, [d.id for d in todo], chunksize=max(1, len(todo) // (jobs * 8))), strict=True):
+            for ds, found in zip(
+                todo,
+                pool.map(
+                    _check_in_worker,
+                    [d.id for d in todo],
+                    chunksize=max(1, len(todo) // (jobs * 8)),
+                ),
+                strict=True,
+            ):
                 results[ds.id] = found
                 if progress:
                     progress(ds.id)
@@ -67,19 +78,46 @@ def _check_in_worker(ident: str) -> list[Problem]:
 
 
 def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
+    """Every rule over one dataset. A rule that fails unexpectedly is reported as an
+    ``internal-error`` of that dataset; the other rules still run."""
     out: list[Problem] = []
-    out += metadata.check_dataset(catalog, ds)
-    out += exemptions.check_metadata(catalog, ds)
-    out += charts.check_charts(ds)
+    out += _rule(metadata.check_dataset, ds.path, "the metadata", catalog, ds)
+    out += _rule(exemptions.check_metadata, ds.path, "the exemption rules", catalog, ds)
+    out += _rule(charts.check_charts, ds.path, "the charts", ds)
     if ds.is_public:
         for res in ds.resources:
             data = FileBytes(Path(catalog.root) / res.path)  # read once, for both checks
-            out += tabular.check_resource(catalog, ds, res, data)
-            out += exemptions.check_data(catalog, ds, res, data)
+            out += _rule(
+                tabular.check_resource,
+                res.path,
+                "the data against its schema",
+                catalog,
+                ds,
+                res,
+                data,
+            )
+            out += _rule(
+                exemptions.check_data,
+                res.path,
+                "the data for protected values",
+                catalog,
+                ds,
+                res,
+                data,
+            )
     elif catalog.config.repository == "private":
         for res in ds.resources:  # private repository: data may be kept, still checked
-            out += tabular.check_resource(catalog, ds, res)
+            out += _rule(
+                tabular.check_resource, res.path, "the data against its schema", catalog, ds, res
+            )
     return out
+
+
+def _rule(rule: Callable[..., list[Problem]], path: str, what: str, *args: Any) -> list[Problem]:
+    try:
+        return rule(*args)
+    except Exception as exc:  # noqa: BLE001 - one rule's fault must not hide the others' findings
+        return [problem("internal-error", path, what=what, error=f"{type(exc).__name__}: {exc}")]
 
 
 def _concerns(p: Problem, wanted: set[str], catalog: Catalog) -> bool:
@@ -87,6 +125,9 @@ def _concerns(p: Problem, wanted: set[str], catalog: Catalog) -> bool:
     parts = p.path.split("/")
     if len(parts) >= 3 and parts[0] == "datasets":
         candidate = f"{parts[1]}/{parts[2]}"
-        if catalog.dataset(candidate) is not None or (Path(catalog.root) / "datasets" / parts[1] / parts[2]).is_dir():
+        if (
+            catalog.dataset(candidate) is not None
+            or (Path(catalog.root) / "datasets" / parts[1] / parts[2]).is_dir()
+        ):
             return candidate in wanted
     return True

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from catalog.core.errors import CatalogError
 from catalog.core.values import FieldParser
 from catalog.io.blocks import read_ahead
 
@@ -41,18 +42,66 @@ VALUE_CAP = 100  # distinct values counted exactly (a yes/no column has a handfu
 EXCEPTIONS = 0.01  # share of a column's present cells that may fail its type (then listed)
 MAX_EXCEPTION_CELLS = 1_000
 MARKERS = {
-    "na", "n/a", "n.a.", "nda", "null", "none", "nil", "-", "--", "---", "*", "**", "***", ".", "..", "...", "(s)", "(d)", "(x)", "(na)", "(z)",
-    "x", "s", "#n/a", "not available", "suppressed", "redacted", "missing", "unknown", "n/r", "nr", "?",
-}  # fmt: skip
-CODE_NAMES = re.compile(r"(^|[^a-z])(id|ids|zip|zipcode|zip5|postal|postcode|fips|geoid|geo_id|tract|blockgroup|code|phone|fax|ein|npi|account|acct|ssn|isbn|upc)([^a-z]|$)", re.IGNORECASE)
+    "na",
+    "n/a",
+    "n.a.",
+    "nda",
+    "null",
+    "none",
+    "nil",
+    "-",
+    "--",
+    "---",
+    "*",
+    "**",
+    "***",
+    ".",
+    "..",
+    "...",
+    "(s)",
+    "(d)",
+    "(x)",
+    "(na)",
+    "(z)",
+    "x",
+    "s",
+    "#n/a",
+    "not available",
+    "suppressed",
+    "redacted",
+    "missing",
+    "unknown",
+    "n/r",
+    "nr",
+    "?",
+}
+CODE_NAMES = re.compile(
+    r"(^|[^a-z])(id|ids|zip|zipcode|zip5|postal|postcode|fips|geoid|geo_id|tract|blockgroup|code|phone|fax|ein|npi|account|acct|ssn|isbn|upc)([^a-z]|$)",
+    re.IGNORECASE,
+)
 SENTINELS = {"-9999", "-999", "-99999", "-99", "-1111"}  # values that often mean "suppressed"
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 ABBREVIATIONS = [m[:3] for m in MONTHS]
 
 _SENTINEL_SET = pa.array(sorted(SENTINELS), pa.string())
 _N = r"9"  # a digit, in a shape
 _INT = rf"[+-]?{_N}{{1,18}}"  # 18 digits always fit in 64 bits
-_PLAIN = rf"[+-]?({_N}+\.?{_N}*|\.{_N}+)([eE][+-]?{_N}{{1,2}})?"  # no exponent past a double's range
+_PLAIN = (
+    rf"[+-]?({_N}+\.?{_N}*|\.{_N}+)([eE][+-]?{_N}{{1,2}})?"  # no exponent past a double's range
+)
 _UNSIGNED_GROUPED = rf"({_N}{{1,3}}(,{_N}{{3}})+|{_N}+)(\.{_N}+)?"
 _GROUPED = rf"[+-]?{_UNSIGNED_GROUPED}"
 _GROUPED_DOT = rf"[+-]?({_N}{{1,3}}(\.{_N}{{3}})+|{_N}+)(,{_N}+)?"
@@ -66,7 +115,9 @@ class Candidate:
     label: str
     keys: dict[str, Any]
     shape: re.Pattern[str]
-    alternatives: tuple[dict[str, Any], ...] = ()  # other readings of the same shapes (day-first dates)
+    alternatives: tuple[
+        dict[str, Any], ...
+    ] = ()  # other readings of the same shapes (day-first dates)
 
     @property
     def exact(self) -> bool:
@@ -85,19 +136,66 @@ NUMBER_WORDS = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinit
 CANDIDATES: list[Candidate] = [
     _c("integer", _SPACE + _INT + _SPACE, {"type": "integer"}),
     _c("number", _SPACE + _PLAIN + _SPACE, {"type": "number"}),
-    _c("number with thousands separators", _SPACE + _GROUPED + _SPACE, {"type": "number", "groupChar": ","}),
+    _c(
+        "number with thousands separators",
+        _SPACE + _GROUPED + _SPACE,
+        {"type": "number", "groupChar": ","},
+    ),
     # "$-5" reads (Frictionless strips what precedes the sign), "-$5" does not
-    _c("money", _SPACE + rf"(\$ ?[+-]?{_UNSIGNED_GROUPED}|{_GROUPED})" + _SPACE, {"type": "number", "groupChar": ",", "bareNumber": False, "unit": "USD"}),
-    _c("percent", _SPACE + rf"{_GROUPED}( ?%)?" + _SPACE, {"type": "number", "groupChar": ",", "bareNumber": False, "unit": "percent"}),
+    _c(
+        "money",
+        _SPACE + rf"(\$ ?[+-]?{_UNSIGNED_GROUPED}|{_GROUPED})" + _SPACE,
+        {"type": "number", "groupChar": ",", "bareNumber": False, "unit": "USD"},
+    ),
+    _c(
+        "percent",
+        _SPACE + rf"{_GROUPED}( ?%)?" + _SPACE,
+        {"type": "number", "groupChar": ",", "bareNumber": False, "unit": "percent"},
+    ),
     _c("date", r"9999-99-99", {"type": "date"}),
-    _c("US date", r"99?/99?/9999", {"type": "date", "format": "%m/%d/%Y"}, {"type": "date", "format": "%d/%m/%Y"}),
-    _c("US date, two-digit year", r"99?/99?/99", {"type": "date", "format": "%m/%d/%y"}, {"type": "date", "format": "%d/%m/%y"}),
-    _c("date with a month name", _MONTH_WORD + r" 99?,? 9999", {"type": "date", "format": "%B %d %Y"}),
-    _c("day, month name, year", r"99? " + _MONTH_WORD + r",? 9999", {"type": "date", "format": "%d %B %Y"}),
-    _c("ISO date-time", r"9999-99-99[T ]99:99:99(\.9{1,6})?(Z|[+-]99(:?99)?)?", {"type": "datetime"}),
-    _c("ISO date-time without seconds", r"9999-99-99[T ]99:99", {"type": "datetime", "format": "%Y-%m-%dT%H:%M"}, {"type": "datetime", "format": "%Y-%m-%d %H:%M"}),
-    _c("US date-time, 12-hour clock", r"99?/99?/9999 99?:99(:99)? ?[AP]M", {"type": "datetime", "format": "%m/%d/%Y %I:%M:%S %p"}),
-    _c("US date-time, 24-hour clock", r"99?/99?/9999 99?:99(:99)?", {"type": "datetime", "format": "%m/%d/%Y %H:%M:%S"}),
+    _c(
+        "US date",
+        r"99?/99?/9999",
+        {"type": "date", "format": "%m/%d/%Y"},
+        {"type": "date", "format": "%d/%m/%Y"},
+    ),
+    _c(
+        "US date, two-digit year",
+        r"99?/99?/99",
+        {"type": "date", "format": "%m/%d/%y"},
+        {"type": "date", "format": "%d/%m/%y"},
+    ),
+    _c(
+        "date with a month name",
+        _MONTH_WORD + r" 99?,? 9999",
+        {"type": "date", "format": "%B %d %Y"},
+    ),
+    _c(
+        "day, month name, year",
+        r"99? " + _MONTH_WORD + r",? 9999",
+        {"type": "date", "format": "%d %B %Y"},
+    ),
+    _c(
+        "ISO date-time",
+        r"9999-99-99[T ]99:99:99(\.9{1,6})?(Z|[+-]99(:?99)?)?",
+        {"type": "datetime"},
+    ),
+    _c(
+        "ISO date-time without seconds",
+        r"9999-99-99[T ]99:99",
+        {"type": "datetime", "format": "%Y-%m-%dT%H:%M"},
+        {"type": "datetime", "format": "%Y-%m-%d %H:%M"},
+    ),
+    _c(
+        "US date-time, 12-hour clock",
+        r"99?/99?/9999 99?:99(:99)? ?[AP]M",
+        {"type": "datetime", "format": "%m/%d/%Y %I:%M:%S %p"},
+    ),
+    _c(
+        "US date-time, 24-hour clock",
+        r"99?/99?/9999 99?:99(:99)?",
+        {"type": "datetime", "format": "%m/%d/%Y %H:%M:%S"},
+    ),
     _c("time", r"99:99:99(\.9{1,6})?", {"type": "time"}),
     _c("time without seconds", r"99?:99", {"type": "time", "format": "%H:%M"}),
     _c("time, 12-hour clock", r"99?:99(:99)? ?[AP]M", {"type": "time", "format": "%I:%M:%S %p"}),
@@ -112,7 +210,9 @@ class Column:
     name: str
     shapes: dict[str, int] = field(default_factory=dict)
     first: dict[str, tuple[int, str]] = field(default_factory=dict)  # shape → (row, example)
-    values: dict[str, int] | None = field(default_factory=dict)  # exact counts, None once past VALUE_CAP
+    values: dict[str, int] | None = field(
+        default_factory=dict
+    )  # exact counts, None once past VALUE_CAP
     leading_zeros: int = 0
     sentinels: dict[str, int] = field(default_factory=dict)  # -9999 and the like
     text: bool = False  # too many shapes: a text column
@@ -120,6 +220,44 @@ class Column:
     @property
     def present(self) -> int:
         return sum(n for s, n in self.shapes.items() if s != "")
+
+    def observe(self, col: pa.Array, rows_before: int) -> None:
+        """Fold one block of the column into what is known of it."""
+        if self.values is not None:
+            self._count_values(col)
+        if self.text:
+            return
+        shapes = _shapes(col)
+        counts = pc.value_counts(shapes)
+        seen = counts.field("values").to_pylist()
+        if (
+            len(self.shapes) + len(seen) > SHAPE_CAP
+            and len(set(self.shapes) | set(seen)) > SHAPE_CAP
+        ):
+            self.text, self.shapes, self.first = (
+                True,
+                {},
+                {},
+            )  # too many shapes: text, whatever follows
+            return
+        for s, k in zip(seen, counts.field("counts").to_pylist(), strict=True):
+            if s not in self.shapes:
+                at = pc.index(shapes, s).as_py()
+                self.first[s] = (rows_before + at + 2, col[at].as_py())  # the header is row 1
+            self.shapes[s] = self.shapes.get(s, 0) + k
+        self.leading_zeros += _leading_zeros(col)
+        for v in pc.filter(col, pc.is_in(col, value_set=_SENTINEL_SET)).to_pylist():
+            self.sentinels[v] = self.sentinels.get(v, 0) + 1
+
+    def _count_values(self, col: pa.Array) -> None:
+        assert self.values is not None
+        counts = pc.value_counts(col)
+        for v, k in zip(
+            counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+        ):
+            self.values[v] = self.values.get(v, 0) + k
+        if len(self.values) > VALUE_CAP:
+            self.values = None
 
 
 @dataclass(frozen=True)
@@ -135,13 +273,15 @@ class Decision:
 
 @dataclass(frozen=True)
 class Inferred:
+    """A file's inferred Table Schema, each column's decision and what the file holds."""
+
     schema: dict[str, Any]
     decisions: tuple[Decision, ...]
     rows: int
     blank_rows: int  # rows whose every cell is empty
 
 
-class HeaderLooksLikeData(Exception):
+class HeaderLooksLikeData(CatalogError):
     """The first record reads like data: the file probably has no header row."""
 
 
@@ -149,9 +289,17 @@ def _reader(file: Path, columns: list[str] | None = None) -> Iterator[pa.RecordB
     header = _header(file)
     reader = pacsv.open_csv(
         file,
-        read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=False, column_names=header, skip_rows=1),
+        read_options=pacsv.ReadOptions(
+            block_size=BLOCK, use_threads=False, column_names=header, skip_rows=1
+        ),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), include_columns=columns, strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            include_columns=columns,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
     )
     return read_ahead(reader)
 
@@ -171,7 +319,9 @@ def _shapes(col: pa.Array) -> pa.Array:
         return col
     raw = np.frombuffer(data, dtype=np.uint8).copy()
     raw[(raw >= 0x30) & (raw <= 0x39)] = 0x39
-    return pa.Array.from_buffers(pa.string(), len(col), [validity, offsets, pa.py_buffer(raw)], offset=col.offset)
+    return pa.Array.from_buffers(
+        pa.string(), len(col), [validity, offsets, pa.py_buffer(raw)], offset=col.offset
+    )
 
 
 def _leading_zeros(col: pa.Array) -> int:
@@ -193,47 +343,17 @@ def shape_pass(file: Path) -> tuple[list[Column], int, int]:
     columns = [Column(n) for n in _header(file)]
     rows = blank_rows = 0
     for batch in _reader(file):
-        n = batch.num_rows
-        if not n:
+        if not batch.num_rows:
             continue
-        empties = []
+        blank = None
         for i, c in enumerate(columns):
             col = batch.column(i)
             empty = pc.equal(pc.binary_length(col), 0)
-            empties.append(empty)
-            if c.values is not None:
-                counts = pc.value_counts(col)
-                for v, k in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True):
-                    c.values[v] = c.values.get(v, 0) + k
-                if len(c.values) > VALUE_CAP:
-                    c.values = None
-            if c.text:
-                continue
-            shapes = _shapes(col)
-            counts = pc.value_counts(shapes)
-            if len(c.shapes) + len(counts) > SHAPE_CAP and len(set(c.shapes) | set(counts.field("values").to_pylist())) > SHAPE_CAP:
-                c.text = True  # too many shapes: text, whatever the rest holds
-                c.shapes, c.first = {}, {}
-                continue
-            for s, k in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True):
-                if s not in c.shapes:
-                    at = pc.index(shapes, s).as_py()
-                    c.first[s] = (rows + at + 2, col[at].as_py())  # the header is row 1
-                c.shapes[s] = c.shapes.get(s, 0) + k
-            c.leading_zeros += _leading_zeros(col)
-            hits = pc.filter(col, pc.is_in(col, value_set=_SENTINEL_SET))
-            if len(hits):
-                for v in hits.to_pylist():
-                    c.sentinels[v] = c.sentinels.get(v, 0) + 1
-            if len(c.shapes) > SHAPE_CAP:
-                c.text = True
-                c.shapes, c.first = {}, {}
-        if empties:
-            blank = empties[0]
-            for e in empties[1:]:
-                blank = pc.and_(blank, e)
+            blank = empty if blank is None else pc.and_(blank, empty)
+            c.observe(col, rows)
+        if blank is not None:
             blank_rows += int(pc.sum(blank).as_py() or 0)
-        rows += n
+        rows += batch.num_rows
     return columns, rows, blank_rows
 
 
@@ -259,15 +379,31 @@ def _propose(c: Column, delimiter: str) -> list[tuple[Candidate, list[str]]]:
     out: list[tuple[Candidate, list[str]]] = []
     candidates = list(CANDIDATES)
     if delimiter in (";", "\t"):  # a European export: comma decimals, dot thousands
-        candidates.insert(2, _c("number with decimal commas", _SPACE + _GROUPED_DOT + _SPACE, {"type": "number", "decimalChar": ",", "groupChar": "."}))
+        candidates.insert(
+            2,
+            _c(
+                "number with decimal commas",
+                _SPACE + _GROUPED_DOT + _SPACE,
+                {"type": "number", "decimalChar": ",", "groupChar": "."},
+            ),
+        )
     allowed = _allowance(present)
     for cand in candidates:
         words = numbers_words if cand.label in _NUMERIC and cand.keys["type"] == "number" else set()
-        matched = sum(n for s, n in c.shapes.items() if s and s not in markers and (cand.shape.match(s) or s in words))
+        matched = sum(
+            n
+            for s, n in c.shapes.items()
+            if s and s not in markers and (cand.shape.match(s) or s in words)
+        )
         if matched and present - matched <= allowed:
             out.append((cand, markers))
     # money and percent only when the column has a $ or % (else plain numbers read it)
-    out = [(cand, m) for cand, m in out if cand.label not in ("money", "percent") or any(("$" if cand.label == "money" else "%") in s for s in c.shapes)]
+    out = [
+        (cand, m)
+        for cand, m in out
+        if cand.label not in ("money", "percent")
+        or any(("$" if cand.label == "money" else "%") in s for s in c.shapes)
+    ]
     return out
 
 
@@ -297,85 +433,133 @@ def _boolean(c: Column) -> dict[str, Any] | None:
         if set(trues) <= {"true", "True", "TRUE"} and set(falses) <= {"false", "False", "FALSE"}:
             return {"type": "boolean"}
         if not falses:
-            falses = [(t[:0] + ("N" if t.isupper() else "n") + ("o" if len(t) > 1 and t[1:].islower() else ("O" if len(t) > 1 else ""))) for t in trues[:1]]
+            falses = [
+                (
+                    t[:0]
+                    + ("N" if t.isupper() else "n")
+                    + ("o" if len(t) > 1 and t[1:].islower() else ("O" if len(t) > 1 else ""))
+                )
+                for t in trues[:1]
+            ]
         if not trues:
-            trues = [("Y" if f.isupper() else "y") + ("es" if len(f) > 1 and f[1:].islower() else ("ES" if len(f) > 1 else "")) for f in falses[:1]]
+            trues = [
+                ("Y" if f.isupper() else "y")
+                + ("es" if len(f) > 1 and f[1:].islower() else ("ES" if len(f) > 1 else ""))
+                for f in falses[:1]
+            ]
         return {"type": "boolean", "trueValues": trues, "falseValues": falses}
     return None
+
+
+@dataclass
+class _Plan:
+    """The readings to prove for one column, by priority (each a candidate's readings)."""
+
+    options: list[list[dict[str, Any]]]
+    labels: list[str]
+    notes: list[str]
+    exact: Candidate | None = None  # shapes alone prove the first option
 
 
 def decide(columns: list[Column], file: Path, delimiter: str = ",") -> list[Decision]:
     """Each column's field: the first candidate (or reading) that reads all but a few of
     its cells, proved over the whole file; text when none does."""
-    plans: dict[int, list[list[dict[str, Any]]]] = {}
-    exact: dict[int, Candidate] = {}  # columns decided by their shapes alone
-    labels: dict[int, list[str]] = {}
-    notes: dict[int, list[str]] = {}
-    fixed: dict[int, Decision] = {}
-    for i, c in enumerate(columns):
-        name = c.name
-        proposals = _propose(c, delimiter)
-        integerish = proposals and proposals[0][0].label == "integer"
-        if integerish and (c.leading_zeros or CODE_NAMES.search(name)):
-            why = f"{c.leading_zeros:,} values have leading zeros" if c.leading_zeros else "its name says it is a code or identifier"
-            fixed[i] = Decision({"name": name, "type": "string"}, "text", notes=(f"column {name!r} is kept as text: {why} (a number would lose them)",))
-            continue
-        if not proposals and _boolean(c) is None:
-            fixed[i] = Decision({"name": name, "type": "string"}, "text")
-            continue
-        options: list[list[dict[str, Any]]] = []  # by priority: one candidate's readings each
-        option_labels = []
-        boolean = _boolean(c)
-        if boolean is not None:
-            markers = sorted(sh for sh in c.shapes if sh and _marker(sh))
-            options.append([{"name": name, **boolean, **({"missingValues": ["", *markers]} if markers else {})}])
-            option_labels.append("yes/no")
-        if not options and proposals and proposals[0][0].exact:
-            exact[i] = proposals[0][0]
-        for cand, markers in proposals:
-            readings = []
-            for keys in (cand.keys, *cand.alternatives):
-                d = {"name": name, **keys}
-                if markers:
-                    d["missingValues"] = ["", *markers]
-                readings.append(d)
-            options.append(readings)
-            option_labels.append(cand.label)
-        plans[i], labels[i] = options, option_labels
-        if c.sentinels:
-            found = ", ".join(f"{v!r} ({n:,} times)" for v, n in sorted(c.sentinels.items()))
-            notes.setdefault(i, []).append(f"column {name!r} has {found}: if that means 'suppressed' or 'no data', add it to the field's missingValues")
+    plans: dict[int, _Plan] = {}
     chosen: dict[int, Decision] = {}
+    for i, c in enumerate(columns):
+        plan = _plan(c, delimiter)
+        if isinstance(plan, Decision):
+            chosen[i] = plan
+        elif plan.exact is not None:  # its shapes prove it: no second pass
+            found, count = _shape_exceptions(c, plan.exact)
+            chosen[i] = Decision(
+                _clean(plan.options[0][0]), plan.labels[0], found, count, tuple(plan.notes)
+            )
+        else:
+            plans[i] = plan
     level = dict.fromkeys(plans, 0)  # the candidate each column is being proved with
-    for i in list(level):
-        if exact.get(i):  # its shapes prove it: no second pass
-            d = plans[i][0][0]
-            chosen[i] = Decision(_clean(d), labels[i][0], *_shape_exceptions(columns[i], exact[i]), tuple(notes.get(i, [])))
-            del level[i]
     while level:
-        trying = {i: plans[i][k] for i, k in level.items()}
-        proved = _prove(file, columns, trying)
+        proved = _prove(file, columns, {i: plans[i].options[k] for i, k in level.items()})
         for i in list(level):
-            present = max(1, proved[i][-1][1])
-            for j, d in enumerate(trying[i]):
-                bad, count = proved[i][j]
-                if count <= _allowance(present) and count <= MAX_EXCEPTION_CELLS:
-                    chosen[i] = Decision(_clean(d), labels[i][level[i]], tuple(bad), count, tuple(notes.get(i, [])))
-                    break
-            if i in chosen or level[i] + 1 >= len(plans[i]):
+            decision = _first_that_reads(plans[i], level[i], proved[i])
+            if decision is not None:
+                chosen[i] = decision
+            if decision is not None or level[i] + 1 >= len(plans[i].options):
                 del level[i]  # decided, or no candidate left: text
             else:
                 level[i] += 1  # this reading failed on the whole file: prove the next one
-    out: list[Decision] = []
-    for i, c in enumerate(columns):
-        out.append(fixed.get(i) or chosen.get(i) or Decision({"name": c.name, "type": "string"}, "text"))
-    return out
+    return [
+        chosen.get(i) or Decision({"name": c.name, "type": "string"}, "text")
+        for i, c in enumerate(columns)
+    ]
+
+
+def _plan(c: Column, delimiter: str) -> _Plan | Decision:
+    """What to prove of a column, or its decision when nothing needs proving."""
+    name = c.name
+    proposals = _propose(c, delimiter)
+    boolean = _boolean(c)
+    if (
+        proposals
+        and proposals[0][0].label == "integer"
+        and (c.leading_zeros or CODE_NAMES.search(name))
+    ):
+        why = (
+            f"{c.leading_zeros:,} values have leading zeros"
+            if c.leading_zeros
+            else "its name says it is a code or identifier"
+        )
+        note = f"column {name!r} is kept as text: {why} (a number would lose them)"
+        return Decision({"name": name, "type": "string"}, "text", notes=(note,))
+    if not proposals and boolean is None:
+        return Decision({"name": name, "type": "string"}, "text")
+    plan = _Plan([], [], [])
+    if boolean is not None:
+        markers = sorted(sh for sh in c.shapes if sh and _marker(sh))
+        plan.options.append(
+            [{"name": name, **boolean, **({"missingValues": ["", *markers]} if markers else {})}]
+        )
+        plan.labels.append("yes/no")
+    elif proposals[0][0].exact:
+        plan.exact = proposals[0][0]
+    for cand, markers in proposals:
+        missing = {"missingValues": ["", *markers]} if markers else {}
+        plan.options.append(
+            [{"name": name, **keys, **missing} for keys in (cand.keys, *cand.alternatives)]
+        )
+        plan.labels.append(cand.label)
+    if c.sentinels:
+        found = ", ".join(f"{v!r} ({n:,} times)" for v, n in sorted(c.sentinels.items()))
+        plan.notes.append(
+            f"column {name!r} has {found}: if that means 'suppressed' or 'no data', "
+            "add it to the field's missingValues"
+        )
+    return plan
+
+
+def _first_that_reads(
+    plan: _Plan, level: int, proved: list[tuple[list[tuple[int, str]], int]]
+) -> Decision | None:
+    """The first reading of the candidate at ``level`` that reads all but a few cells."""
+    present = max(1, proved[-1][1])
+    for j, d in enumerate(plan.options[level]):
+        bad, count = proved[j]
+        if count <= _allowance(present) and count <= MAX_EXCEPTION_CELLS:
+            return Decision(_clean(d), plan.labels[level], tuple(bad), count, tuple(plan.notes))
+    return None
 
 
 def _shape_exceptions(c: Column, cand: Candidate) -> tuple[tuple[tuple[int, str], ...], int]:
     """The cells a candidate proved by shapes does not read: (first (row, value) of each odd
     shape, up to five), and how many cells."""
-    odd = [s for s in c.shapes if s and not _marker(s) and not cand.shape.match(s) and s.strip().lower() not in NUMBER_WORDS]
+    odd = [
+        s
+        for s in c.shapes
+        if s
+        and not _marker(s)
+        and not cand.shape.match(s)
+        and s.strip().lower() not in NUMBER_WORDS
+    ]
     found = sorted(c.first[s] for s in odd)[:5]
     return tuple(found), sum(c.shapes[s] for s in odd)
 
@@ -384,7 +568,9 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def _prove(file: Path, columns: list[Column], plans: dict[int, list[dict[str, Any]]]) -> dict[int, list[tuple[list[tuple[int, str]], int]]]:
+def _prove(
+    file: Path, columns: list[Column], plans: dict[int, list[dict[str, Any]]]
+) -> dict[int, list[tuple[list[tuple[int, str]], int]]]:
     """For each planned column and option: (first failing cells, failures); the last item
     holds (nothing, present cells)."""
     names = [columns[i].name for i in sorted(plans)]
@@ -416,7 +602,10 @@ def _prove(file: Path, columns: list[Column], plans: dict[int, list[dict[str, An
             if not any(alive[i]):
                 parsers[i] = []
         rows += batch.num_rows
-    return {i: [*((failures[i][j], counts[i][j]) for j in range(len(plans[i]))), ([], present[i])] for i in plans}
+    return {
+        i: [*((failures[i][j], counts[i][j]) for j in range(len(plans[i]))), ([], present[i])]
+        for i in plans
+    }
 
 
 def infer(file: Path, delimiter: str = ",") -> Inferred:
@@ -430,7 +619,11 @@ def infer(file: Path, delimiter: str = ",") -> Inferred:
 
 def _check_header(columns: list[Column], decisions: list[Decision]) -> None:
     """A header whose names read as the typed values below them is a first data row."""
-    typed = [(c, d) for c, d in zip(columns, decisions, strict=True) if d.field["type"] not in ("string", "boolean")]
+    typed = [
+        (c, d)
+        for c, d in zip(columns, decisions, strict=True)
+        if d.field["type"] not in ("string", "boolean")
+    ]
     if not typed:
         return
     like_data = []
@@ -438,5 +631,7 @@ def _check_header(columns: list[Column], decisions: list[Decision]) -> None:
         parsed = FieldParser(d.field, [""]).parse(pa.array([c.name], pa.string()))
         if not parsed.bad[0] and not parsed.missing[0]:
             like_data.append(c.name)
-    if len(like_data) >= max(1, (len(typed) + 1) // 2) and len(like_data) == len([c for c, _ in typed if c.name in like_data]):
+    if len(like_data) >= max(1, (len(typed) + 1) // 2) and len(like_data) == len(
+        [c for c, _ in typed if c.name in like_data]
+    ):
         raise HeaderLooksLikeData(", ".join(repr(n) for n in like_data[:5]))

@@ -47,13 +47,17 @@ COMPARED = (
 
 @dataclass
 class DatasetChange:
+    """What changed in one dataset between the base and the head."""
+
     id: str
     kind: str  # added, removed, changed, archived
     title: str
     alerts: list[str] = field(default_factory=list)  # becoming more public
     notes: list[str] = field(default_factory=list)  # access tightened, protections added
     metadata: list[tuple[str, str, str]] = field(default_factory=list)
-    schema: list[tuple[str, str, bool]] = field(default_factory=list)  # (resource, change, breaking)
+    schema: list[tuple[str, str, bool]] = field(
+        default_factory=list
+    )  # (resource, change, breaking)
     rows: list[tuple[str, int | None, int | None]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -63,12 +67,20 @@ def base_catalog(root: Path, ref: str, into: Path) -> Catalog | None:
     try:
         git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
     except GitError:
-        raise GitError(f"{ref!r} is not a commit here; fetch it first (e.g. `git fetch origin main`)") from None
+        raise GitError(
+            f"{ref!r} is not a commit here; fetch it first (e.g. `git fetch origin main`)"
+        ) from None
     prefix = git(root, "rev-parse", "--show-prefix").strip()
-    paths = [p for p in (prefix + "catalog.yaml", prefix + "datasets") if git(root, "ls-tree", "--name-only", ref, p).strip()]
+    paths = [
+        p
+        for p in (prefix + "catalog.yaml", prefix + "datasets")
+        if git(root, "ls-tree", "--name-only", ref, p).strip()
+    ]
     if not paths:
         return None
-    archive = subprocess.run(["git", "archive", "--format=tar", ref, *paths], cwd=root, capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, *paths], cwd=root, capture_output=True, check=True
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     base_root = into / prefix if prefix else into
@@ -78,6 +90,7 @@ def base_catalog(root: Path, ref: str, into: Path) -> Catalog | None:
 
 
 def count_rows(file: Path) -> int | None:
+    """Data rows of a CSV file (records less the header), or None if unreadable."""
     try:
         with file.open(encoding="utf-8-sig", newline="") as fh:
             return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
@@ -115,9 +128,12 @@ def _schema_changes(old: Resource | None, new: Resource | None) -> list[tuple[st
         if a.type != b.type or (a.format or "default") != (b.format or "default"):
             out.append((f"column `{name}` retyped {a.type} → {b.type}", True))
         if dict(a.constraints) != dict(b.constraints):
-            out.append((f"column `{name}` constraints {dict(a.constraints) or '{}'} → {dict(b.constraints) or '{}'}", True))
+            was, now = dict(a.constraints) or "{}", dict(b.constraints) or "{}"
+            out.append((f"column `{name}` constraints {was} → {now}", True))
     if old.schema.primary_key != new.schema.primary_key:
-        out.append((f"primary key {list(old.schema.primary_key)} → {list(new.schema.primary_key)}", True))
+        out.append(
+            (f"primary key {list(old.schema.primary_key)} → {list(new.schema.primary_key)}", True)
+        )
     order_before = [f for f in before if f in after]
     order_after = [f for f in after if f in before]
     if order_before != order_after:
@@ -126,54 +142,86 @@ def _schema_changes(old: Resource | None, new: Resource | None) -> list[tuple[st
 
 
 def compare(base: Catalog | None, head: Catalog, touched: set[str]) -> list[DatasetChange]:
+    """Each dataset added, changed, archived or removed between two catalogs."""
     before = {d.id: d for d in base.datasets} if base else {}
     after = {d.id: d for d in head.datasets}
+    roots = (Path(base.root) if base else None, Path(head.root))
     changes: list[DatasetChange] = []
-    base_root = Path(base.root) if base else None
-    head_root = Path(head.root)
     for ident in sorted(before.keys() | after.keys()):
         old, new = before.get(ident), after.get(ident)
         if old and new and ident not in touched:
             continue
         if new is None:
             assert old is not None
-            changes.append(DatasetChange(ident, "removed", old.title, notes=[f"was {old.access_level}"]))
-            continue
-        change = DatasetChange(ident, "added" if old is None else "changed", new.title)
-        if old and old.status != "archived" and new.status == "archived":
-            change.kind = "archived"
-        was = old.access_level if old else ""
-        if OPENNESS.get(new.access_level, -1) > OPENNESS.get(was, -1):
-            change.alerts.append(f"access level {was or '(new dataset)'} → **{new.access_level}**" if old else f"new **{new.access_level}** dataset")
-        elif old and OPENNESS.get(new.access_level, -1) < OPENNESS.get(was, -1):
-            change.notes.append(f"access level {was} → {new.access_level}")
-        old_res = {r.name: r for r in old.resources} if old else {}
-        new_res = {r.name: r for r in new.resources}
-        for name in sorted(old_res.keys() | new_res.keys()):
-            o, n = old_res.get(name), new_res.get(name)
-            o_prot = {f.name for f in o.schema.fields if f.protected} if o else set()
-            n_prot = {f.name for f in n.schema.fields if f.protected} if n else set()
-            for f in sorted(o_prot - n_prot):
-                if n and n.schema.field_named(f):
-                    change.alerts.append(f"`{name}`: column `{f}` is **no longer protected**")
-            for f in sorted(n_prot - o_prot):
-                change.notes.append(f"`{name}`: column `{f}` is now protected")
-            if old:
-                for text, breaking in _schema_changes(o, n):
-                    change.schema.append((name, text, breaking))
-            rows_before = count_rows(base_root / o.path) if (o and base_root and old and old.is_public) else None
-            rows_after = count_rows(head_root / n.path) if (n and new.is_public) else None
-            if rows_before != rows_after:
-                change.rows.append((name, rows_before, rows_after))
-        if old:
-            for key in COMPARED:
-                a, b = _value(old, key), _value(new, key)
-                if a != b:
-                    change.metadata.append((key, _short(a), _short(b)))
-            if old.status != new.status:
-                change.metadata.append(("status", old.status, new.status))
-        changes.append(change)
+            changes.append(
+                DatasetChange(ident, "removed", old.title, notes=[f"was {old.access_level}"])
+            )
+        else:
+            changes.append(_compare_dataset(old, new, roots))
     return changes
+
+
+def _compare_dataset(
+    old: Dataset | None, new: Dataset, roots: tuple[Path | None, Path]
+) -> DatasetChange:
+    change = DatasetChange(new.id, "added" if old is None else "changed", new.title)
+    if old and old.status != "archived" and new.status == "archived":
+        change.kind = "archived"
+    _compare_access(change, old, new)
+    old_res = {r.name: r for r in old.resources} if old else {}
+    new_res = {r.name: r for r in new.resources}
+    for name in sorted(old_res.keys() | new_res.keys()):
+        _compare_resource(change, name, (old, old_res.get(name)), (new, new_res.get(name)), roots)
+    if old:
+        for key in COMPARED:
+            a, b = _value(old, key), _value(new, key)
+            if a != b:
+                change.metadata.append((key, _short(a), _short(b)))
+        if old.status != new.status:
+            change.metadata.append(("status", old.status, new.status))
+    return change
+
+
+def _compare_access(change: DatasetChange, old: Dataset | None, new: Dataset) -> None:
+    """Anything becoming more public is an alert; less public, a note."""
+    was = old.access_level if old else ""
+    if OPENNESS.get(new.access_level, -1) > OPENNESS.get(was, -1):
+        change.alerts.append(
+            f"access level {was} → **{new.access_level}**"
+            if old
+            else f"new **{new.access_level}** dataset"
+        )
+    elif old and OPENNESS.get(new.access_level, -1) < OPENNESS.get(was, -1):
+        change.notes.append(f"access level {was} → {new.access_level}")
+
+
+def _compare_resource(
+    change: DatasetChange,
+    name: str,
+    old: tuple[Dataset | None, Resource | None],
+    new: tuple[Dataset, Resource | None],
+    roots: tuple[Path | None, Path],
+) -> None:
+    (old_ds, o), (new_ds, n) = old, new
+    o_prot = {f.name for f in o.schema.fields if f.protected} if o else set()
+    n_prot = {f.name for f in n.schema.fields if f.protected} if n else set()
+    for f in sorted(o_prot - n_prot):
+        if n and n.schema.field_named(f):
+            change.alerts.append(f"`{name}`: column `{f}` is **no longer protected**")
+    for f in sorted(n_prot - o_prot):
+        change.notes.append(f"`{name}`: column `{f}` is now protected")
+    if old_ds:
+        for text, breaking in _schema_changes(o, n):
+            change.schema.append((name, text, breaking))
+    base_root, head_root = roots
+    rows_before = (
+        count_rows(base_root / o.path)
+        if (o and base_root and old_ds and old_ds.is_public)
+        else None
+    )
+    rows_after = count_rows(head_root / n.path) if (n and new_ds.is_public) else None
+    if rows_before != rows_after:
+        change.rows.append((name, rows_before, rows_after))
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -188,7 +236,11 @@ def _cell(text: str) -> str:
 def review(root: Path, ref: str) -> str:
     """The Markdown report of what changed between ``ref`` and the work tree."""
     head_loaded = load_catalog(root)
-    touched = {"/".join(f.split("/")[1:3]) for f in changed_files(root, ref) if f.startswith("datasets/") and f.count("/") >= 3}
+    touched = {
+        "/".join(f.split("/")[1:3])
+        for f in changed_files(root, ref)
+        if f.startswith("datasets/") and f.count("/") >= 3
+    }
     tmp = Path(tempfile.mkdtemp(prefix="catalog-review-"))
     try:
         base = base_catalog(root, ref, tmp)
@@ -208,47 +260,78 @@ def review(root: Path, ref: str) -> str:
 
 
 def render(changes: list[DatasetChange], ref: str, catalog_problems: list[Problem]) -> str:
+    """The review report in Markdown, alerts first."""
     out = [f"## Catalog review: changes since `{ref}`", ""]
     if not changes:
         out.append("No dataset changed.")
-    counts = {k: sum(c.kind == k for c in changes) for k in ("added", "changed", "archived", "removed")}
-    errors = sum(p.severity == "error" for c in changes for p in c.problems) + sum(p.severity == "error" for p in catalog_problems)
-    if changes:
-        out.append(", ".join(f"{n} {k}" for k, n in counts.items() if n) + f" · validation: {'✅ passes' if not errors else f'❌ {errors} error(s)'}")
-        out.append("")
+    else:
+        counts = {k: sum(c.kind == k for c in changes) for k in KINDS}
+        errors = sum(
+            p.severity == "error"
+            for p in [*catalog_problems, *(p for c in changes for p in c.problems)]
+        )
+        verdict = "✅ passes" if not errors else f"❌ {errors} error(s)"
+        out += [
+            ", ".join(f"{n} {k}" for k, n in counts.items() if n) + f" · validation: {verdict}",
+            "",
+        ]
     alerts = [(c, a) for c in changes for a in c.alerts]
     if alerts:
         out += ["### ⚠️ Becoming more public — check each before merging", ""]
         out += [f"- **{c.id}** ({_cell(c.title)}): {a}" for c, a in alerts]
         out.append("")
-    for kind, heading in (("added", "Added"), ("changed", "Changed"), ("archived", "Archived"), ("removed", "Removed")):
+    for kind, heading in KINDS.items():
         group = [c for c in changes if c.kind == kind]
-        if not group:
-            continue
-        out += [f"### {heading}", ""]
-        for c in group:
-            status = "❌" if any(p.severity == "error" for p in c.problems) else "✅"
-            out.append(f"#### {status} `{c.id}` — {_cell(c.title)}")
-            out.append("")
-            for a in c.alerts:
-                out.append(f"- ⚠️ {a}")
-            for n in c.notes:
-                out.append(f"- {n}")
-            if c.metadata:
-                out += ["", "| metadata | before | after |", "|---|---|---|"]
-                out += [f"| {k} | {_cell(a)} | {_cell(b)} |" for k, a, b in c.metadata]
-            if c.schema:
-                out += ["", "| resource | schema change | breaking |", "|---|---|---|"]
-                out += [f"| {r} | {_cell(t)} | {'**breaking**' if b else ''} |" for r, t, b in c.schema]
-            if c.rows:
-                out += ["", "| resource | rows before | rows after |", "|---|---|---|"]
-                out += [f"| {r} | {'—' if a is None else f'{a:,}'} | {'—' if b is None else f'{b:,}'} |" for r, a, b in c.rows]
-            if c.problems:
-                out += ["", "| severity | where | problem |", "|---|---|---|"]
-                out += [f"| {p.severity} | {_cell(p.location)} | {_cell(p.message)} |" for p in c.problems[:50]]
-            out.append("")
+        if group:
+            out += [f"### {heading}", ""]
+            for c in group:
+                out += _render_change(c)
     if catalog_problems:
-        out += ["### Catalog-wide problems", "", "| severity | where | problem |", "|---|---|---|"]
-        out += [f"| {p.severity} | {_cell(p.location)} | {_cell(p.message)} |" for p in catalog_problems]
-        out.append("")
+        out += ["### Catalog-wide problems", *_problems_table(catalog_problems), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+KINDS = {"added": "Added", "changed": "Changed", "archived": "Archived", "removed": "Removed"}
+
+
+def _render_change(c: DatasetChange) -> list[str]:
+    status = "❌" if any(p.severity == "error" for p in c.problems) else "✅"
+    out = [f"#### {status} `{c.id}` — {_cell(c.title)}", ""]
+    out += [f"- ⚠️ {a}" for a in c.alerts] + [f"- {n}" for n in c.notes]
+    if c.metadata:
+        out += _table(
+            ("metadata", "before", "after"), [(k, _cell(a), _cell(b)) for k, a, b in c.metadata]
+        )
+    if c.schema:
+        out += _table(
+            ("resource", "schema change", "breaking"),
+            [(r, _cell(t), "**breaking**" if b else "") for r, t, b in c.schema],
+        )
+    if c.rows:
+        out += _table(
+            ("resource", "rows before", "rows after"),
+            [(r, _count_text(a), _count_text(b)) for r, a, b in c.rows],
+        )
+    if c.problems:
+        out += _problems_table(c.problems[:50])
+    return [*out, ""]
+
+
+def _count_text(n: int | None) -> str:
+    return "—" if n is None else f"{n:,}"
+
+
+def _problems_table(problems: list[Problem]) -> list[str]:
+    return _table(
+        ("severity", "where", "problem"),
+        [(p.severity, _cell(p.location), _cell(p.message)) for p in problems],
+    )
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    return [
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(r) + " |" for r in rows),
+    ]

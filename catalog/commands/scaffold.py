@@ -30,6 +30,7 @@ import yaml
 from catalog.commands.infer import Decision, HeaderLooksLikeData, infer
 from catalog.core import contract
 from catalog.core.contract import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
+from catalog.core.errors import CatalogError
 from catalog.core.names import SLUG, slugify
 from catalog.core.yamlfile import read_yaml
 from catalog.io.filebytes import FileBytes
@@ -41,12 +42,14 @@ SEP_LINE = re.compile(r"^\s*sep=(.)\s*$")
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(CatalogError):
     """The scaffold cannot be written; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
 class Scaffolded:
+    """What `catalog new` wrote, and what it has to say about it."""
+
     folder: Path
     files: tuple[Path, ...]
     notes: tuple[str, ...]
@@ -56,7 +59,9 @@ class Scaffolded:
 class Source:
     """How a source file is to be read."""
 
-    encoding: str  # "utf-8", "utf-8-sig", "utf-16", "cp1252" or "mixed" (UTF-8, some lines Windows-1252)
+    encoding: (
+        str  # "utf-8", "utf-8-sig", "utf-16", "cp1252" or "mixed" (UTF-8, some lines Windows-1252)
+    )
     delimiter: str
     skip_first_line: bool  # an Excel "sep=;" line
     bad_lines: tuple[int, ...] = ()  # lines of a mixed file read as Windows-1252
@@ -64,13 +69,21 @@ class Source:
     @property
     def verbatim(self) -> bool:
         """The file is already what the catalog publishes: copy its bytes."""
-        return self.encoding in ("utf-8", "utf-8-sig") and self.delimiter == "," and not self.skip_first_line
+        return (
+            self.encoding in ("utf-8", "utf-8-sig")
+            and self.delimiter == ","
+            and not self.skip_first_line
+        )
 
 
 def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = None) -> Scaffolded:
+    """Scaffold ``datasets/<agency>/<dataset>/`` from ``source``; nothing is written on error."""
     agency, _, slug = ident.partition("/")
     if not slug or "/" in slug or not SLUG.match(agency) or not SLUG.match(slug):
-        raise ScaffoldError(f"{ident!r} is not <agency>/<dataset> in lowercase slugs; try {slugify(agency) or 'agency'}/{slugify(slug) or 'dataset'}")
+        suggestion = f"{slugify(agency) or 'agency'}/{slugify(slug) or 'dataset'}"
+        raise ScaffoldError(
+            f"{ident!r} is not <agency>/<dataset> in lowercase slugs; try {suggestion}"
+        )
     if not source.is_file():
         raise ScaffoldError(f"{source} does not exist or is not a file")
     if source.stat().st_size == 0:
@@ -78,7 +91,10 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
     agency_dir = root / "datasets" / agency
     folder = agency_dir / slug
     if folder.exists():
-        raise ScaffoldError(f"{folder.relative_to(root)} already exists; choose another name or edit its dataset.yaml")
+        raise ScaffoldError(
+            f"{folder.relative_to(root)} already exists; choose another name or edit its "
+            "dataset.yaml"
+        )
     notes: list[str] = []
     written: list[Path] = []
     staging = Path(tempfile.mkdtemp(prefix=".new-", dir=root))
@@ -91,19 +107,29 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
         try:
             inferred = infer(target, how.delimiter)
         except HeaderLooksLikeData as exc:
-            raise ScaffoldError(f"the first line of {source.name} looks like data, not column names ({exc}): add a first line that names each column, then run `catalog new` again") from None
+            raise ScaffoldError(
+                f"the first line of {source.name} looks like data, not column names ({exc}): "
+                "add a first line that names each column, then run `catalog new` again"
+            ) from None
         if inferred.blank_rows or not FileBytes(target).lines_match(inferred.rows + 1):
             dropped = _drop_blank_rows(target)  # blank lines, or lines of empty cells
             if dropped:
                 notes.append(f"dropped {dropped:,} blank row(s)")
         for d in inferred.decisions:
             notes += _decision_notes(d)
-        (staging / "dataset.yaml").write_text(_dataset_yaml(root, agency, slug, source, title, res_name, csv_name, inferred.decisions), "utf-8")
+        (staging / "dataset.yaml").write_text(
+            _dataset_yaml(
+                root, agency, slug, source, title, res_name, csv_name, inferred.decisions
+            ),
+            "utf-8",
+        )
         if not (agency_dir / "agency.yaml").is_file():
             agency_dir.mkdir(parents=True, exist_ok=True)
             (agency_dir / "agency.yaml").write_text(_agency_yaml(agency), "utf-8")
             written.append(agency_dir / "agency.yaml")
-            notes.append(f"wrote {agency_dir.relative_to(root)}/agency.yaml: fill in the agency's details")
+            notes.append(
+                f"wrote {agency_dir.relative_to(root)}/agency.yaml: fill in the agency's details"
+            )
         agency_dir.mkdir(parents=True, exist_ok=True)
         staging.rename(folder)
     finally:
@@ -138,7 +164,9 @@ def sniff(source: Path) -> Source:
         delimiter = ","
     if delimiter != "," and lines:
         first = next(csv.reader([lines[0]], delimiter=","), [])
-        if len(first) > 1 and len(first) >= len(next(csv.reader([lines[0]], delimiter=delimiter), [])):
+        if len(first) > 1 and len(first) >= len(
+            next(csv.reader([lines[0]], delimiter=delimiter), [])
+        ):
             delimiter = ","  # the sniffer guessed from the data; the header says commas
     return Source(encoding, delimiter, False, bad_lines)
 
@@ -149,7 +177,10 @@ def _encoding(source: Path, head: bytes) -> str:
     if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without its byte-order mark
         return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
     if b"\x00" in head:
-        raise ScaffoldError(f"{source.name} is not a text file (it contains NUL bytes): export the data as CSV; spreadsheets and zip files are not accepted")
+        raise ScaffoldError(
+            f"{source.name} is not a text file (it contains NUL bytes): export the data "
+            "as CSV; spreadsheets and zip files are not accepted"
+        )
     bad = FileBytes(source).bad_utf8
     if bad is None:
         return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
@@ -197,7 +228,9 @@ def _lines(source: Path, how: Source) -> Iterator[str]:
                 undefined = [b for b in raw if b in CP1252_UNDEFINED]
                 if undefined:
                     raise ScaffoldError(
-                        f"{source.name} line {n}: byte {undefined[0]:#04x} is neither UTF-8 nor Windows-1252; save the file as 'CSV UTF-8' from the program that made it, or correct that line"
+                        f"{source.name} line {n}: byte {undefined[0]:#04x} is neither UTF-8 "
+                        "nor Windows-1252; save the file as 'CSV UTF-8' from the program that "
+                        "made it, or correct that line"
                     )
                 yield raw.decode("cp1252")
             else:
@@ -208,7 +241,9 @@ def copy_csv(source: Path, target: Path, how: Source) -> list[str]:
     """Copy the source as UTF-8, comma-separated CSV with a usable header; say what changed."""
     notes = _encoding_notes(source, how)
     if how.skip_first_line:
-        notes.append(f"{source.name} starts with Excel's 'sep={how.delimiter}' line: it was dropped")
+        notes.append(
+            f"{source.name} starts with Excel's 'sep={how.delimiter}' line: it was dropped"
+        )
     if how.delimiter != ",":
         notes.append(f"{source.name} is delimited by {how.delimiter!r}; the copy uses commas")
     header = _read_header(source, how)
@@ -217,7 +252,8 @@ def copy_csv(source: Path, target: Path, how: Source) -> list[str]:
     _refuse_title_lines(source, how, header)
     fixed = unique_labels(header)
     if fixed != header:
-        notes.append(f"renamed blank or repeated column headers: {', '.join(h for h, o in zip(fixed, header, strict=True) if h != o)}")
+        renamed = ", ".join(h for h, o in zip(fixed, header, strict=True) if h != o)
+        notes.append(f"renamed blank or repeated column headers: {renamed}")
     data = FileBytes(source)
     if how.verbatim and fixed == header:
         if data.odd_quotes:
@@ -241,10 +277,16 @@ def _encoding_notes(source: Path, how: Source) -> list[str]:
     if how.encoding.startswith("utf-16"):
         return [f"{source.name} is UTF-16 (Excel's 'Unicode text'); the copy is UTF-8"]
     if how.encoding == "cp1252":
-        return [f"{source.name} is not UTF-8; converted from Windows-1252 — check accented characters"]
+        return [
+            f"{source.name} is not UTF-8; converted from Windows-1252 — check accented characters"
+        ]
     if how.encoding == "mixed":
         shown = ", ".join(map(str, how.bad_lines[:10])) + (" …" if len(how.bad_lines) > 10 else "")
-        return [f"{source.name} is UTF-8 except {len(how.bad_lines)} line(s) ({shown}): those were read as Windows-1252 (a character typed in another program, usually) — check them in the copy"]
+        return [
+            f"{source.name} is UTF-8 except {len(how.bad_lines)} line(s) ({shown}): those "
+            "were read as Windows-1252 (a character typed in another program, usually) "
+            "— check them in the copy"
+        ]
     return []
 
 
@@ -283,7 +325,8 @@ def _refuse_title_lines(source: Path, how: Source, header: list[str]) -> None:
     first_wide = next(i for i, w in enumerate(widths, start=1) if w == common)
     skipped = 1 if how.skip_first_line else 0
     raise ScaffoldError(
-        f"{source.name}: line {1 + skipped} has {len(header)} column(s) but most lines have {common}: "
+        f"{source.name}: line {1 + skipped} has {len(header)} column(s) but most lines "
+        f"have {common}: "
         f"the lines above line {first_wide + skipped} look like a title or notes, not a header. "
         "Delete them so that the first line names the columns, then run `catalog new` again"
     )
@@ -302,10 +345,13 @@ def _quote_error(source: Path, line: int, exc: csv.Error) -> ScaffoldError:
     if "unexpected end of data" in str(exc) or "EOF" in str(exc):
         start = _opening_quote_line(source)
         return ScaffoldError(
-            f"{source.name} line {start}: a quoted value opened there is never closed, so the rest of the file would be read as one cell. "
+            f"{source.name} line {start}: a quoted value opened there is never closed, "
+            "so the rest of the file would be read as one cell. "
             'Close the quote, or write a quote inside a quoted value as two quotes ("")'
         )
-    return ScaffoldError(f"{source.name} line {line}: the CSV is malformed ({exc}); correct the quoting on that line")
+    return ScaffoldError(
+        f"{source.name} line {line}: the CSV is malformed ({exc}); correct the quoting on that line"
+    )
 
 
 def _opening_quote_line(source: Path) -> int:
@@ -332,7 +378,10 @@ def _copy_without_bom(source: Path, target: Path) -> None:
 def _drop_blank_rows(target: Path) -> int:
     tmp = target.with_suffix(".tmp")
     dropped = 0
-    with target.open(encoding="utf-8", newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+    with (
+        target.open(encoding="utf-8", newline="") as src,
+        tmp.open("w", encoding="utf-8", newline="") as dst,
+    ):
         writer = csv.writer(dst, lineterminator="\n")
         for row in csv.reader(src):
             if any(cell.strip() for cell in row):
@@ -371,10 +420,16 @@ def _decision_notes(d: Decision) -> list[str]:
 
 def _exceptions_text(d: Decision) -> str:
     shown = ", ".join(f"row {row}: {value!r}" for row, value in d.exceptions)
-    more = f" and {d.exception_count - len(d.exceptions):,} more" if d.exception_count > len(d.exceptions) else ""
+    more = (
+        f" and {d.exception_count - len(d.exceptions):,} more"
+        if d.exception_count > len(d.exceptions)
+        else ""
+    )
     return (
-        f"column {d.field['name']!r} is typed {d.label} but {d.exception_count:,} value(s) do not read as that ({shown}{more}): "
-        "correct them, list them in the field's missingValues if they mean 'no data', or make the field `type: string`"
+        f"column {d.field['name']!r} is typed {d.label} but {d.exception_count:,} "
+        f"value(s) do not read as that ({shown}{more}): "
+        "correct them, list them in the field's missingValues if they mean 'no data', "
+        "or make the field `type: string`"
     )
 
 
@@ -383,17 +438,33 @@ def _field_comment(d: Decision) -> list[str]:
     if d.field.get("type") == "number" and d.field.get("unit") == "percent":
         lines.append("# read as a number of percent: '95.5%' is 95.5")
     if d.field.get("missingValues"):
-        lines.append("# values that mean 'no data' here: " + ", ".join(repr(v) for v in d.field["missingValues"] if v))
+        lines.append(
+            "# values that mean 'no data' here: "
+            + ", ".join(repr(v) for v in d.field["missingValues"] if v)
+        )
     if d.exception_count:
         lines.append(f"# {PLACEHOLDER_MARK}: " + _exceptions_text(d))
     return lines
 
 
-def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str | None, res_name: str, csv_name: str, decisions: tuple[Decision, ...]) -> str:
+def _dataset_yaml(
+    root: Path,
+    agency: str,
+    slug: str,
+    source: Path,
+    title: str | None,
+    res_name: str,
+    csv_name: str,
+    decisions: tuple[Decision, ...],
+) -> str:
     cfg, _ = read_yaml(root / "catalog.yaml", "catalog.yaml")
     categories = list((cfg.data.get("categories") if cfg else None) or contract.DEFAULT_CATEGORIES)
     officer: dict[str, Any] = {}
-    agency_doc, _ = read_yaml(root / "datasets" / agency / "agency.yaml", "agency.yaml") if (root / "datasets" / agency / "agency.yaml").is_file() else (None, [])
+    agency_doc, _ = (
+        read_yaml(root / "datasets" / agency / "agency.yaml", "agency.yaml")
+        if (root / "datasets" / agency / "agency.yaml").is_file()
+        else (None, [])
+    )
     if agency_doc:
         officer = agency_doc.data.get("data_officer") or {}
     contact_name = officer.get("name") or f"{PLACEHOLDER_MARK}: a role, e.g. Agency Data Officer"
@@ -403,11 +474,17 @@ def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str |
     human = title or " ".join(source.stem.replace("_", " ").replace("-", " ").split()).title()
 
     def v(value: Any) -> str:
-        return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip().removesuffix("...").strip()
+        return (
+            yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000)
+            .strip()
+            .removesuffix("...")
+            .strip()
+        )
 
     lines = [
         "# yaml-language-server: $schema=../../../catalog/schemas/dataset.schema.json",
-        f"# Scaffolded by `catalog new {agency}/{slug}`. Replace every {PLACEHOLDER_MARK}, then run `catalog validate`.",
+        f"# Scaffolded by `catalog new {agency}/{slug}`. Replace every {PLACEHOLDER_MARK}, "
+        "then run `catalog validate`.",
         f"title: {v(human)}",
         "description: |",
         f"  {PLACEHOLDER_MARK}: what one row is, who collects the data, how and why, and what to",
@@ -416,7 +493,8 @@ def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str |
         "keywords:",
         f"  - {v(PLACEHOLDER_MARK)}",
         "update_frequency: As needed  # " + "; ".join(contract.UPDATE_FREQUENCIES),
-        "access_level: public  # public | restricted public (add rights, exemptions, access_url) | non-public (add rights, exemptions; remove data files)",
+        "access_level: public  # public | restricted public (add rights, exemptions, "
+        "access_url) | non-public (add rights, exemptions; remove data files)",
         "contact:",
         f"  name: {v(contact_name)}",
         f"  email: {v(contact_email)}",
@@ -434,7 +512,9 @@ def _dataset_yaml(root: Path, agency: str, slug: str, source: Path, title: str |
     ]
     for d in decisions:
         lines += ["        " + c for c in _field_comment(d)]
-        body = yaml.safe_dump([d.field], sort_keys=False, allow_unicode=True, width=10_000).splitlines()
+        body = yaml.safe_dump(
+            [d.field], sort_keys=False, allow_unicode=True, width=10_000
+        ).splitlines()
         lines += ["        " + line for line in body]
     return "\n".join(lines) + "\n"
 
@@ -449,7 +529,8 @@ def _agency_yaml(agency: str) -> str:
             f"description: '{PLACEHOLDER_MARK}: what the agency does, in a sentence or two.'",
             "data_officer:",
             "  name: Agency Data Officer",
-            "  handle: '@fill-in'  # the code-host handle that reviews this agency's datasets (CODEOWNERS)",
+            "  handle: '@fill-in'  # the code-host handle that reviews this agency's "
+            "datasets (CODEOWNERS)",
             "",
         ]
     )

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under its base path; unknown paths get the site's 404 page."""
+
     extensions_map = {  # noqa: RUF012 - the base class declares it an instance variable
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".parquet": "application/vnd.apache.parquet",
@@ -66,6 +68,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(site: Path, port: int = 8000, host: str = "127.0.0.1", base_path: str = "/") -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(type("SiteHandler", (Handler,), {"base_path": base_path}), directory=str(site))
+def make_server(
+    site: Path, port: int = 8000, host: str = "127.0.0.1", base_path: str = "/"
+) -> http.server.ThreadingHTTPServer:
+    """A threading HTTP server for the built site at ``site``, on 127.0.0.1."""
+    handler = functools.partial(
+        type("SiteHandler", (Handler,), {"base_path": base_path}), directory=str(site)
+    )
     return http.server.ThreadingHTTPServer((host, port), handler)

@@ -114,8 +114,32 @@ TEMPORAL = ("date", "datetime", "year", "yearmonth", "time")  # field types a ti
 NUMERIC_AGGREGATES = ("sum", "mean", "average", "median", "min", "max")
 LAT_NAMES = ("latitude", "lat", "y_lat")  # coordinate fields found by name when a map names none
 LON_NAMES = ("longitude", "lon", "lng", "long", "x_lon")
-AGGREGATES = ("count", "sum", "mean", "average", "median", "min", "max", "distinct", "valid", "missing")
-TIME_UNITS = ("year", "quarter", "month", "week", "day", "date", "yearmonth", "yearquarter", "yearmonthdate", "monthdate", "hours", "dayofyear")
+AGGREGATES = (
+    "count",
+    "sum",
+    "mean",
+    "average",
+    "median",
+    "min",
+    "max",
+    "distinct",
+    "valid",
+    "missing",
+)
+TIME_UNITS = (
+    "year",
+    "quarter",
+    "month",
+    "week",
+    "day",
+    "date",
+    "yearmonth",
+    "yearquarter",
+    "yearmonthdate",
+    "monthdate",
+    "hours",
+    "dayofyear",
+)
 ENCODING_TYPES = ("quantitative", "temporal", "nominal", "ordinal")
 
 TABLE_SCHEMA_TYPES = (
@@ -171,9 +195,74 @@ _encoding = {
     ]
 }
 
+# the constraints each field type supports (as Frictionless 5 has them; `unique` applies to all)
+_ORDERED = (
+    "required",
+    "unique",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "enum",
+)
+_SIZED = ("required", "unique", "minLength", "maxLength", "enum")
+CONSTRAINTS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "string": ("required", "unique", "minLength", "maxLength", "pattern", "enum"),
+    **dict.fromkeys(
+        ("number", "integer", "date", "time", "datetime", "year", "yearmonth"), _ORDERED
+    ),
+    **dict.fromkeys(("object", "array"), _SIZED),
+    **dict.fromkeys(
+        ("boolean", "duration", "geopoint", "geojson", "any"), ("required", "unique", "enum")
+    ),
+}
+# the formats a type accepts where Table Schema names them (dates and times take any pattern)
+FORMATS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "string": ("default", "email", "uri", "binary", "uuid", "wkt"),
+    "geopoint": ("default", "array", "object"),
+    "geojson": ("default", "topojson"),
+}
+_length = {"type": "integer", "minimum": 0}
+CONSTRAINTS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "required": {"type": "boolean"},
+        "unique": {"type": "boolean"},
+        "minLength": _length,
+        "maxLength": _length,
+        "pattern": {"type": "string"},
+        "enum": {"type": "array", "minItems": 1},
+        "minimum": {},
+        "maximum": {},
+        "exclusiveMinimum": {},
+        "exclusiveMaximum": {},
+    },
+    "additionalProperties": False,
+}
+
+
+def _by_type(kind: str) -> dict[str, Any]:
+    """What a field of one type may say, as a JSON Schema ``if``/``then`` (no ``type`` is
+    a string, as in Table Schema)."""
+    is_kind: dict[str, Any] = {"properties": {"type": {"const": kind}}, "required": ["type"]}
+    if kind == "string":
+        is_kind = {"anyOf": [is_kind, {"not": {"required": ["type"]}}]}
+    then: dict[str, Any] = {
+        "properties": {"constraints": {"propertyNames": {"enum": list(CONSTRAINTS_BY_TYPE[kind])}}}
+    }
+    if kind in FORMATS_BY_TYPE:
+        then["properties"]["format"] = {"enum": list(FORMATS_BY_TYPE[kind])}
+    return {"if": is_kind, "then": then}
+
+
+_KEYS = {
+    "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]
+}
+
 FIELD_SCHEMA = {
     "type": "object",
     "required": ["name"],
+    "allOf": [_by_type(kind) for kind in CONSTRAINTS_BY_TYPE],
     "properties": {
         "name": _text,
         "type": {"enum": list(TABLE_SCHEMA_TYPES)},
@@ -181,7 +270,7 @@ FIELD_SCHEMA = {
         "title": {"type": "string"},
         "description": {"type": "string"},
         "example": {},
-        "constraints": {"type": "object"},
+        "constraints": CONSTRAINTS_SCHEMA,
         "rdfType": {"type": "string"},
         "trueValues": {"type": "array", "items": {"type": "string"}},
         "falseValues": {"type": "array", "items": {"type": "string"}},
@@ -189,9 +278,20 @@ FIELD_SCHEMA = {
         "groupChar": {"type": "string"},
         "decimalChar": {"type": "string"},
         "missingValues": {"type": "array", "items": {"type": "string"}},
-        "protected": {"type": "boolean", "description": "never published: removed from every output"},
-        "exemption": {"type": "string", "minLength": 1, "description": "legal authority for protecting the field, e.g. CGS 1-210(b)(2)"},
-        "min_cell": {"type": "integer", "minimum": 2, "description": "values 1..min_cell-1 must be suppressed"},
+        "protected": {
+            "type": "boolean",
+            "description": "never published: removed from every output",
+        },
+        "exemption": {
+            "type": "string",
+            "minLength": 1,
+            "description": "legal authority for protecting the field, e.g. CGS 1-210(b)(2)",
+        },
+        "min_cell": {
+            "type": "integer",
+            "minimum": 2,
+            "description": "values 1..min_cell-1 must be suppressed",
+        },
         "unit": {"type": "string", "minLength": 1, "description": "unit of measure"},
     },
     "additionalProperties": False,
@@ -202,10 +302,28 @@ TABLE_SCHEMA = {
     "required": ["fields"],
     "properties": {
         "fields": {"type": "array", "minItems": 1, "items": FIELD_SCHEMA},
-        "primaryKey": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-        "foreignKeys": {"type": "array"},
+        "primaryKey": {
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        },
+        "foreignKeys": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["fields", "reference"],
+                "properties": {
+                    "fields": _KEYS,
+                    "reference": {
+                        "type": "object",
+                        "required": ["fields"],
+                        "properties": {"resource": {"type": "string"}, "fields": _KEYS},
+                        "additionalProperties": False,
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
         "missingValues": {"type": "array", "items": {"type": "string"}},
-        "fieldsMatch": {"type": "string"},
+        "fieldsMatch": {"enum": ["exact", "equal", "subset", "superset", "partial"]},
         "$schema": {"type": "string"},
     },
     "additionalProperties": False,
@@ -219,9 +337,23 @@ DATASET_SCHEMA: dict[str, Any] = {
     **_obj(
         {
             "title": {**_text, "maxLength": 200, "description": "plain-language title"},
-            "description": {"type": "string", "minLength": 50, "maxLength": 20000, "description": "Markdown, at least 50 characters"},
-            "category": {**_text, "description": "one value of catalog.yaml's categories", "examples": list(DEFAULT_CATEGORIES)},
-            "keywords": {"type": "array", "minItems": 1, "maxItems": 50, "items": {**_text, "maxLength": 100}},
+            "description": {
+                "type": "string",
+                "minLength": 50,
+                "maxLength": 20000,
+                "description": "Markdown, at least 50 characters",
+            },
+            "category": {
+                **_text,
+                "description": "one value of catalog.yaml's categories",
+                "examples": list(DEFAULT_CATEGORIES),
+            },
+            "keywords": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 50,
+                "items": {**_text, "maxLength": 100},
+            },
             "update_frequency": {"enum": list(UPDATE_FREQUENCIES)},
             "access_level": {"enum": list(ACCESS_LEVELS)},
             "rights": {**_text, "maxLength": 255},
@@ -229,23 +361,39 @@ DATASET_SCHEMA: dict[str, Any] = {
                 "type": "array",
                 "minItems": 1,
                 "items": _obj(
-                    {"authority": {**_text, "maxLength": 200}, "category": {"enum": list(EXEMPTION_CATEGORIES)}, "note": {"type": "string", "maxLength": 1000}},
+                    {
+                        "authority": {**_text, "maxLength": 200},
+                        "category": {"enum": list(EXEMPTION_CATEGORIES)},
+                        "note": {"type": "string", "maxLength": 1000},
+                    },
                     ["authority", "category"],
                 ),
             },
             "access_url": _url,
             "license": {**_text, "examples": list(DEFAULT_LICENSES)},
-            "contact": _obj({"name": {**_text, "maxLength": 200}, "email": _email}, ["name", "email"]),
+            "contact": _obj(
+                {"name": {**_text, "maxLength": 200}, "email": _email}, ["name", "email"]
+            ),
             "attribution": {**_text, "maxLength": 300},
             "row_label": {**_text, "maxLength": 100},
             "geographic_unit": {"enum": list(GEOGRAPHIC_UNITS)},
-            "temporal_coverage": _obj({"start": _date, "end": {"oneOf": [_date, {"type": "null"}]}}, ["start"]),
-            "spatial": {"oneOf": [{**_text, "maxLength": 300}, {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}]},
+            "temporal_coverage": _obj(
+                {"start": _date, "end": {"oneOf": [_date, {"type": "null"}]}}, ["start"]
+            ),
+            "spatial": {
+                "oneOf": [
+                    {**_text, "maxLength": 300},
+                    {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+                ]
+            },
             "source_link": _url,
             "references": {"type": "array", "items": _url},
             "issued": _date,
             "status": {"enum": list(STATUSES)},
-            "default_chart": {"type": "boolean", "description": "false: no default chart when none is declared"},
+            "default_chart": {
+                "type": "boolean",
+                "description": "false: no default chart when none is declared",
+            },
             "resources": {
                 "type": "array",
                 "items": _obj(
@@ -254,7 +402,17 @@ DATASET_SCHEMA: dict[str, Any] = {
                         "path": {**_text, "description": "a CSV file inside the dataset folder"},
                         "title": {**_text, "maxLength": 200},
                         "description": {"type": "string", "maxLength": 5000},
-                        "schema": {"oneOf": [{**_text, "description": "path to a YAML/JSON Table Schema inside the dataset folder"}, TABLE_SCHEMA]},
+                        "schema": {
+                            "oneOf": [
+                                {
+                                    **_text,
+                                    "description": (
+                                        "path to a YAML/JSON Table Schema inside the dataset folder"
+                                    ),
+                                },
+                                TABLE_SCHEMA,
+                            ]
+                        },
                     },
                     ["name", "path", "schema"],
                 ),
@@ -277,7 +435,15 @@ DATASET_SCHEMA: dict[str, Any] = {
                 ),
             },
         },
-        ["title", "description", "category", "keywords", "update_frequency", "access_level", "contact"],
+        [
+            "title",
+            "description",
+            "category",
+            "keywords",
+            "update_frequency",
+            "access_level",
+            "contact",
+        ],
     ),
 }
 
@@ -293,7 +459,15 @@ AGENCY_SCHEMA: dict[str, Any] = {
             "website": _url,
             "description": {"type": "string", "maxLength": 5000},
             "data_officer": _obj(
-                {"name": {**_text, "maxLength": 200, "description": "a role, e.g. 'Agency Data Officer'"}, "handle": {"type": "string", "pattern": HANDLE_PATTERN}, "email": _email},
+                {
+                    "name": {
+                        **_text,
+                        "maxLength": 200,
+                        "description": "a role, e.g. 'Agency Data Officer'",
+                    },
+                    "handle": {"type": "string", "pattern": HANDLE_PATTERN},
+                    "email": _email,
+                },
                 ["name", "handle"],
             ),
         },
@@ -309,23 +483,43 @@ CATALOG_SCHEMA: dict[str, Any] = {
     **_obj(
         {
             "title": {**_text, "maxLength": 200},
-            "base_url": {**_url, "description": "where the site is published, e.g. https://data.example.gov/"},
+            "base_url": {
+                **_url,
+                "description": "where the site is published, e.g. https://data.example.gov/",
+            },
             "description": {"type": "string", "maxLength": 5000},
             "publisher": {**_text, "maxLength": 200},
             "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"},
             "default_license": _text,
             "licenses": {"type": "array", "minItems": 1, "items": _text},
             "categories": {"type": "array", "minItems": 1, "items": _text},
-            "cdo": _obj({"name": _text, "email": _email, "handle": {"type": "string", "pattern": HANDLE_PATTERN}}, ["name", "email", "handle"]),
+            "cdo": _obj(
+                {
+                    "name": _text,
+                    "email": _email,
+                    "handle": {"type": "string", "pattern": HANDLE_PATTERN},
+                },
+                ["name", "email", "handle"],
+            ),
             "repository": {"enum": ["public", "private"]},
             "repository_url": _url,
-            "list_non_public": {"type": "boolean", "description": "list non-public inventory entries on the site and in data.json"},
+            "list_non_public": {
+                "type": "boolean",
+                "description": "list non-public inventory entries on the site and in data.json",
+            },
             "limits": _obj(
                 {
                     "max_file_mb": {"type": "number", "exclusiveMinimum": 0},
                     "preview_rows": {"type": "integer", "minimum": 0, "maximum": 1000},
                     "max_problems_per_code": {"type": "integer", "minimum": 1},
-                    "bulk_sqlite_rows": {"type": "integer", "minimum": 0, "description": "build bulk/catalog.sqlite while the catalog's public rows are at most this many"},
+                    "bulk_sqlite_rows": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": (
+                            "build bulk/catalog.sqlite while the catalog's public rows are at "
+                            "most this many"
+                        ),
+                    },
                 }
             ),
             "bureau_code": {"type": "string", "pattern": r"^\d{3}:\d{2}$"},
@@ -339,4 +533,5 @@ SCHEMAS = {"dataset": DATASET_SCHEMA, "agency": AGENCY_SCHEMA, "catalog": CATALO
 
 
 def schema_json(name: str) -> str:
+    """The JSON Schema of one of the three YAML files, as shipped in catalog/schemas."""
     return json.dumps(SCHEMAS[name], indent=2, ensure_ascii=False) + "\n"

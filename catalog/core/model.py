@@ -17,6 +17,8 @@ from catalog.core.yamlfile import Lines
 
 @dataclass(frozen=True)
 class Limits:
+    """catalog.yaml's limits: sizes the catalog accepts and builds."""
+
     max_file_mb: float = 2048.0
     preview_rows: int = 100
     max_problems_per_code: int = 20
@@ -25,6 +27,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class Person:
+    """A contact: a role's name, its mailbox and code-host handle."""
+
     name: str
     email: str | None = None
     handle: str | None = None
@@ -32,6 +36,8 @@ class Person:
 
 @dataclass(frozen=True)
 class Config:
+    """catalog.yaml, with its defaults filled in."""
+
     title: str
     base_url: str
     description: str = ""
@@ -53,6 +59,8 @@ class Config:
 
 @dataclass(frozen=True)
 class Agency:
+    """An agency.yaml."""
+
     slug: str
     name: str
     abbreviation: str
@@ -64,6 +72,8 @@ class Agency:
 
 @dataclass(frozen=True)
 class Field:
+    """A Table Schema field with the catalog's extensions (protected, min_cell, unit)."""
+
     name: str
     type: str = "any"
     format: str | None = None
@@ -83,6 +93,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Schema:
+    """A resource's Table Schema."""
+
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...] = ()
     missing_values: tuple[str, ...] = ("",)
@@ -105,7 +117,11 @@ class Schema:
         for f in self.fields:
             if f.protected and present is not None and f.name not in present:
                 continue
-            d = {k: v for k, v in f.descriptor.items() if k not in ("protected", "exemption", "min_cell", "unit")}
+            d = {
+                k: v
+                for k, v in f.descriptor.items()
+                if k not in ("protected", "exemption", "min_cell", "unit")
+            }
             fields.append(d)
         out: dict[str, Any] = {"fields": fields}
         names = {f["name"] for f in fields}
@@ -120,6 +136,8 @@ class Schema:
 
 @dataclass(frozen=True)
 class Resource:
+    """A data file of a dataset, with its Table Schema."""
+
     name: str
     path: str  # relative to the catalog root
     file: str  # as written in dataset.yaml, relative to the dataset folder
@@ -131,6 +149,8 @@ class Resource:
 
 @dataclass(frozen=True)
 class Encoding:
+    """One channel (x, y or colour) of a chart declaration."""
+
     field: str
     aggregate: str | None = None
     time_unit: str | None = None
@@ -141,6 +161,8 @@ class Encoding:
 
 @dataclass(frozen=True)
 class Chart:
+    """A chart declared in dataset.yaml (or the default chart)."""
+
     resource: str
     mark: str
     title: str
@@ -156,6 +178,8 @@ class Chart:
 
 @dataclass(frozen=True)
 class Exemption:
+    """The legal basis for withholding a dataset."""
+
     authority: str
     category: str
     note: str = ""
@@ -163,6 +187,8 @@ class Exemption:
 
 @dataclass(frozen=True)
 class Dataset:
+    """A dataset.yaml and its resources."""
+
     id: str  # "<agency>/<dataset>"
     agency: str
     slug: str
@@ -208,6 +234,8 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Catalog:
+    """The whole catalog: its settings, agencies and datasets."""
+
     root: str  # absolute path of the catalog root, for I/O by later stages
     config: Config
     agencies: tuple[Agency, ...]
@@ -220,13 +248,19 @@ class Catalog:
         return next((d for d in self.datasets if d.id == ident), None)
 
 
-def coordinate_fields(res: Resource, chart: Chart | None = None) -> tuple[Field | None, Field | None]:
+def coordinate_fields(
+    res: Resource, chart: Chart | None = None
+) -> tuple[Field | None, Field | None]:
     """The latitude and longitude fields of a resource (declared, or found by name)."""
     s = res.schema
 
     def find(declared: str | None, names: tuple[str, ...]) -> Field | None:
         if declared:
             return s.field_named(declared)
-        return next((f for f in s.public_fields if f.name.lower() in names and f.type in NUMERIC), None)
+        return next(
+            (f for f in s.public_fields if f.name.lower() in names and f.type in NUMERIC), None
+        )
 
-    return find(chart.latitude if chart else None, LAT_NAMES), find(chart.longitude if chart else None, LON_NAMES)
+    return find(chart.latitude if chart else None, LAT_NAMES), find(
+        chart.longitude if chart else None, LON_NAMES
+    )

@@ -8,23 +8,30 @@ from catalog.core.problems import Problem, to_json
 
 
 def counts(problems: Sequence[Problem]) -> str:
+    """'2 errors, 1 warning'."""
     e = sum(p.severity == "error" for p in problems)
     w = len(problems) - e
     return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
 
 
 def as_text(problems: Sequence[Problem], checked: int) -> str:
+    """Problems for a terminal: location, severity, code, message and fix."""
     out = []
     for p in problems:
         out.append(f"{p.location}: {p.severity} [{p.code}] {p.message}")
         if p.hint:
             out.append(f"    fix: {p.hint}")
     what = f"{checked} dataset{'s' * (checked != 1)}"
-    out.append(("" if not problems else "\n") + f"Checked {what}: {counts(problems)}." + (" All clear." if not problems else ""))
+    out.append(
+        ("" if not problems else "\n")
+        + f"Checked {what}: {counts(problems)}."
+        + (" All clear." if not problems else "")
+    )
     return "\n".join(out)
 
 
 def as_json(problems: Sequence[Problem]) -> str:
+    """Problems as JSON, for machines."""
     return to_json(problems)
 
 
@@ -56,10 +63,30 @@ def _cell(s: object) -> str:
 
 
 def as_markdown(problems: Sequence[Problem], checked: int) -> str:
+    """Problems as a Markdown table, for a workflow's job summary."""
     head = f"### Validation: {checked} dataset{'s' * (checked != 1)}, {counts(problems)}\n"
     if not problems:
         return head + "\nAll clear.\n"
-    rows = ["| severity | file | line | row | field | code | problem | fix |", "|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| severity | file | line | row | field | code | problem | fix |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for p in problems:
-        rows.append("| " + " | ".join(_cell(x) for x in (p.severity, p.path, p.line, p.row, p.field, f"`{p.code}`", p.message, p.hint)) + " |")
+        rows.append(
+            "| "
+            + " | ".join(
+                _cell(x)
+                for x in (
+                    p.severity,
+                    p.path,
+                    p.line,
+                    p.row,
+                    p.field,
+                    f"`{p.code}`",
+                    p.message,
+                    p.hint,
+                )
+            )
+            + " |"
+        )
     return head + "\n" + "\n".join(rows) + "\n"

@@ -67,6 +67,8 @@ def arrow_type(field: Mapping[str, Any], aware: bool = False) -> pa.DataType:
 
 @dataclass
 class Parsed:
+    """One block of a column read as its field's type."""
+
     values: pa.Array  # typed; null where missing, unreadable or unpublishable
     missing: np.ndarray  # a declared missing value
     bad: np.ndarray  # neither missing nor readable as the field's type: a type error
@@ -97,9 +99,11 @@ class Zones:
         other = np.flatnonzero(read & (parsed.aware != self.aware))
         for i in other:
             out[int(i)] = (
-                "has a UTC offset, but the column's first value has none: a column holds times with an offset or times without, not both"
+                "has a UTC offset, but the column's first value has none: a column holds "
+                "times with an offset or times without, not both"
                 if not self.aware
-                else "has no UTC offset, but the column's first value has one: a column holds times with an offset or times without, not both"
+                else "has no UTC offset, but the column's first value has one: a column holds "
+                "times with an offset or times without, not both"
             )
         return out
 
@@ -127,7 +131,9 @@ class FieldParser:
     """Reads one field's cells. ``descriptor`` is the Table Schema field (catalog keys are
     ignored); ``missing`` the schema's missingValues (the field's own win)."""
 
-    def __init__(self, descriptor: Mapping[str, Any], missing: list[str] | tuple[str, ...] = ("",)) -> None:
+    def __init__(
+        self, descriptor: Mapping[str, Any], missing: list[str] | tuple[str, ...] = ("",)
+    ) -> None:
         self.descriptor = {k: v for k, v in descriptor.items() if k not in CATALOG_KEYS}
         self.name = str(self.descriptor.get("name", ""))
         self.type = str(self.descriptor.get("type", "string"))
@@ -135,7 +141,11 @@ class FieldParser:
         own = self.descriptor.get("missingValues")
         self.missing = [str(m) for m in own] if isinstance(own, list) else [str(m) for m in missing]
         self._reader: Callable[[str], Any] | None = None
-        self._pattern = _strptime_regex(self.format) if self.type in ("date", "datetime", "time") and self.format not in ("default", "any") else None
+        self._pattern = (
+            _strptime_regex(self.format)
+            if self.type in ("date", "datetime", "time") and self.format not in ("default", "any")
+            else None
+        )
 
     # --- the reference: Frictionless' own value reader -----------------------------------
 
@@ -204,8 +214,12 @@ class FieldParser:
         return out
 
     def _booleans(self, present: pa.Array, missing: np.ndarray) -> Parsed:
-        trues = pa.array([str(v) for v in self.descriptor.get("trueValues") or TRUE_VALUES], pa.string())
-        falses = pa.array([str(v) for v in self.descriptor.get("falseValues") or FALSE_VALUES], pa.string())
+        trues = pa.array(
+            [str(v) for v in self.descriptor.get("trueValues") or TRUE_VALUES], pa.string()
+        )
+        falses = pa.array(
+            [str(v) for v in self.descriptor.get("falseValues") or FALSE_VALUES], pa.string()
+        )
         t, f = _np(pc.is_in(present, value_set=trues)), _np(pc.is_in(present, value_set=falses))
         good = t | f
         values = pa.array(np.where(good, t, False), pa.bool_(), mask=~good)
@@ -238,7 +252,11 @@ class FieldParser:
         elif kind == "datetime" and self.format == "default":
             return _iso_datetimes(present, _ascii(present))
         elif kind == "time" and self.format == "default":
-            shaped = _ascii(present) & _np(pc.match_substring_regex(present, r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$"))
+            shaped = _ascii(present) & _np(
+                pc.match_substring_regex(
+                    present, r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$"
+                )
+            )
             text = pc.if_else(pa.array(shaped), present, _NULL_TEXT)
             values = _time_of_day(text)
             done = shaped
@@ -247,14 +265,18 @@ class FieldParser:
         else:
             values, done = pa.nulls(n, ARROW_TYPES[kind]), nothing
         if kind == "datetime":
-            return pa.StructArray.from_arrays([values.cast(NAIVE), pa.array(np.zeros(n, dtype=bool))], names=["value", "aware"]), done
+            return pa.StructArray.from_arrays(
+                [values.cast(NAIVE), pa.array(np.zeros(n, dtype=bool))], names=["value", "aware"]
+            ), done
         return pa.StructArray.from_arrays([values], names=["value"]), done
 
     def _quick(self, present: pa.Array, missing: np.ndarray) -> tuple[pa.Array, np.ndarray] | None:
         """The common block, whole: every present cell plain enough for one Arrow cast,
         which then reads each cell as Python does (or None: take the careful route)."""
         kind = self.type
-        if kind not in ("integer", "number", "year") or any(k in self.descriptor for k in ("groupChar", "decimalChar", "bareNumber")):
+        if kind not in ("integer", "number", "year") or any(
+            k in self.descriptor for k in ("groupChar", "decimalChar", "bareNumber")
+        ):
             return None
         target = ARROW_TYPES[kind]
         try:
@@ -263,7 +285,9 @@ class FieldParser:
             return None
         if kind == "year":  # four characters, 0 to 9999
             lengths = pc.binary_length(present)
-            if not pc.all(pc.fill_null(pc.and_(pc.equal(lengths, 4), pc.greater_equal(values, 0)), True)).as_py():
+            if not pc.all(
+                pc.fill_null(pc.and_(pc.equal(lengths, 4), pc.greater_equal(values, 0)), True)
+            ).as_py():
                 return None
             return values.cast(pa.int32()), ~missing
         if kind == "number" and not pc.all(pc.fill_null(pc.is_finite(values), True)).as_py():
@@ -274,7 +298,9 @@ class FieldParser:
         d = self.descriptor
         text = pc.utf8_trim_whitespace(present)  # Frictionless strips numbers
         defined = any(k in d for k in ("groupChar", "decimalChar", "bareNumber"))
-        if (self.type == "integer" or defined) and d.get("bareNumber") is False:  # leading and trailing non-digits go, as in Frictionless
+        if (self.type == "integer" or defined) and d.get(
+            "bareNumber"
+        ) is False:  # leading and trailing non-digits go, as in Frictionless
             text = pc.replace_substring_regex(text, r"^[^-0-9]*", "")
             text = pc.replace_substring_regex(text, r"[^0-9]*$", "")
         if self.type == "number" and defined:
@@ -283,16 +309,26 @@ class FieldParser:
                 text = pc.replace_substring(text, group, "")
             if decimal != ".":
                 has_dot = _np(pc.match_substring(text, "."))
-                text = pc.if_else(pa.array(has_dot), _NULL_TEXT, pc.replace_substring(text, decimal, "."))
+                text = pc.if_else(
+                    pa.array(has_dot), _NULL_TEXT, pc.replace_substring(text, decimal, ".")
+                )
         if self.type == "integer":
-            shaped = ascii_ & _np(pc.match_substring_regex(text, r"^[+-]?[0-9]{1,18}$"))  # 18 digits always fit in 64 bits
+            shaped = ascii_ & _np(
+                pc.match_substring_regex(text, r"^[+-]?[0-9]{1,18}$")
+            )  # 18 digits always fit in 64 bits
             target: pa.DataType = pa.int64()
         else:
-            shaped = ascii_ & _np(pc.match_substring_regex(text, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"))
+            shaped = ascii_ & _np(
+                pc.match_substring_regex(
+                    text, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$"
+                )
+            )
             target = pa.float64()
         if not shaped.any():
             return pa.nulls(len(present), target), shaped
-        plain = pc.replace_substring_regex(pc.if_else(pa.array(shaped), text, _NULL_TEXT), r"^\+", "")  # Arrow refuses "+4"
+        plain = pc.replace_substring_regex(
+            pc.if_else(pa.array(shaped), text, _NULL_TEXT), r"^\+", ""
+        )  # Arrow refuses "+4"
         values = pc.cast(plain, target)
         if target == pa.float64():  # 1e400 is a finite number to Python, infinity to a double
             finite = _np(pc.is_finite(values)) | ~shaped
@@ -349,7 +385,9 @@ class FieldParser:
 def _frictionless_reader(descriptor: Mapping[str, Any]) -> Callable[[Any], Any]:
     import frictionless  # a tenth of a second and more to import: only when a cell needs it
 
-    reader: Callable[[Any], Any] = frictionless.Field.from_descriptor(dict(descriptor)).create_value_reader()
+    reader: Callable[[Any], Any] = frictionless.Field.from_descriptor(
+        dict(descriptor)
+    ).create_value_reader()
     return reader
 
 
@@ -360,100 +398,131 @@ def native_reader(d: Mapping[str, Any]) -> Callable[[str], Any] | None:
     """Frictionless 5's value reader for a field, line for line, for the types and formats
     cells are read by most (importing Frictionless costs most of a small validation's
     time); None for the others. Tests prove each equal to Frictionless' own."""
-    kind = d.get("type", "any")
-    fmt = d.get("format") or "default"
-    if kind == "integer":
-        bare = d.get("bareNumber", True) is not False
+    kind = str(d.get("type", "any"))
+    fmt = str(d.get("format") or "default")
+    if kind in ("date", "datetime", "time"):
+        return _temporal_reader(kind, fmt)
+    if kind == "string":
+        return _text_reader if fmt == "default" else None
+    make = _READERS.get(kind)
+    return make(d) if make is not None else None
 
-        def integer(cell: str) -> Any:
-            cell = cell.strip()
+
+def _text_reader(cell: str) -> Any:
+    return cell
+
+
+def _integer_reader(d: Mapping[str, Any]) -> Callable[[str], Any]:
+    bare = d.get("bareNumber", True) is not False
+
+    def integer(cell: str) -> Any:
+        cell = cell.strip()
+        if not bare:
+            cell = _BARE.sub("", cell)
+        try:
+            return int(cell)
+        except Exception:  # noqa: BLE001 - int() raises ValueError and others on odd text, as in Frictionless
+            return None
+
+    return integer
+
+
+def _number_reader(d: Mapping[str, Any]) -> Callable[[str], Any]:
+    group, decimal = str(d.get("groupChar", "")), str(d.get("decimalChar", "."))
+    bare = d.get("bareNumber", True) is not False
+    processed = any(k in d for k in ("groupChar", "decimalChar", "bareNumber"))
+
+    def number(cell: str) -> Any:
+        cell = cell.strip()
+        if processed:
             if not bare:
                 cell = _BARE.sub("", cell)
-            try:
-                return int(cell)
-            except Exception:  # noqa: BLE001 - int() raises ValueError and others on odd text, as in Frictionless
+            cell = cell.replace(group, "")
+            if decimal != "." and "." in cell:
                 return None
+            cell = cell.replace(decimal, ".")
+        try:
+            return Decimal(cell)
+        except Exception:  # noqa: BLE001
+            return None
 
-        return integer
-    if kind == "number":
-        group, decimal = str(d.get("groupChar", "")), str(d.get("decimalChar", "."))
-        bare = d.get("bareNumber", True) is not False
-        processed = any(k in d for k in ("groupChar", "decimalChar", "bareNumber"))
+    return number
 
-        def number(cell: str) -> Any:
-            cell = cell.strip()
-            if processed:
-                if not bare:
-                    cell = _BARE.sub("", cell)
-                cell = cell.replace(group, "")
-                if decimal != "." and "." in cell:
-                    return None
-                cell = cell.replace(decimal, ".")
-            try:
-                return Decimal(cell)
-            except Exception:  # noqa: BLE001
-                return None
 
-        return number
-    if kind == "year":
+def _year_reader(d: Mapping[str, Any]) -> Callable[[str], Any]:
+    def year(cell: str) -> Any:
+        if len(cell) != 4:
+            return None
+        try:
+            value = int(cell)
+        except Exception:  # noqa: BLE001
+            return None
+        return None if value < 0 or value > 9999 else value
 
-        def year(cell: str) -> Any:
-            if len(cell) != 4:
-                return None
-            try:
-                value = int(cell)
-            except Exception:  # noqa: BLE001
-                return None
-            return None if value < 0 or value > 9999 else value
+    return year
 
-        return year
-    if kind == "boolean":
-        mapping = {**dict.fromkeys(d.get("trueValues") or TRUE_VALUES, True), **dict.fromkeys(d.get("falseValues") or FALSE_VALUES, False)}
-        return mapping.get
-    if kind in ("date", "datetime", "time"):
-        return _temporal_reader(kind, str(fmt))
-    if kind == "string" and fmt == "default":
-        return lambda cell: cell
-    return None
+
+def _boolean_reader(d: Mapping[str, Any]) -> Callable[[str], Any]:
+    trues = d.get("trueValues") or TRUE_VALUES
+    falses = d.get("falseValues") or FALSE_VALUES
+    return {**dict.fromkeys(trues, True), **dict.fromkeys(falses, False)}.get
+
+
+_READERS: dict[str, Callable[[Mapping[str, Any]], Callable[[str], Any]]] = {
+    "integer": _integer_reader,
+    "number": _number_reader,
+    "year": _year_reader,
+    "boolean": _boolean_reader,
+}
 
 
 def _temporal_reader(kind: str, fmt: str) -> Callable[[str], Any]:
+    """Frictionless' date, datetime and time readers: strptime for a declared format,
+    dateutil for "default" (ISO, with Frictionless' own guards) and "any"."""
     import warnings
 
     from dateutil import parser as dateutil_parser
 
-    def read_any(cell: str) -> Any:
-        with warnings.catch_warnings():  # dateutil warns of unknown zone names, and reads on
-            warnings.simplefilter("ignore")
-            return read(cell)
+    if fmt == "any":
+        parse_any = {
+            "date": lambda c: dateutil_parser.parse(c).date(),
+            "datetime": dateutil_parser.parse,
+            "time": lambda c: dateutil_parser.parse(c).timetz(),
+        }[kind]
 
-    def read(cell: str) -> Any:
-        try:
-            if kind == "date":
-                if fmt == "default":
-                    return dt.datetime.strptime(cell, "%Y-%m-%d").date()
-                if fmt == "any":
-                    return dateutil_parser.parse(cell).date()
-                return dt.datetime.strptime(cell, fmt).date()
-            if kind == "datetime":
-                if fmt == "default":
-                    if cell[16] != ":" or len(cell) < 19:  # Frictionless guards against shorter forms
-                        return None
-                    return dateutil_parser.isoparse(cell)
-                if fmt == "any":
-                    return dateutil_parser.parse(cell)
-                return dt.datetime.strptime(cell, fmt)
-            if fmt == "default":
-                if cell[5] != ":" or len(cell) < 8:
-                    return None
-                return dateutil_parser.isoparse(f"2000-01-01T{cell}").timetz()
-            if fmt == "any":
-                return dateutil_parser.parse(cell).timetz()
-            return dt.datetime.strptime(cell, fmt).timetz()
-        except Exception:  # noqa: BLE001 - strptime and dateutil raise assorted errors, all "not a value"
-            return None
+        def read_any(cell: str) -> Any:
+            with warnings.catch_warnings():  # dateutil warns of unknown zone names, and reads on
+                warnings.simplefilter("ignore")
+                return _or_none(parse_any, cell)
 
-    return read_any if fmt == "any" else read
+        return read_any
+    if fmt != "default":
+        by_format = {
+            "date": lambda c: dt.datetime.strptime(c, fmt).date(),
+            "datetime": lambda c: dt.datetime.strptime(c, fmt),
+            "time": lambda c: dt.datetime.strptime(c, fmt).timetz(),
+        }[kind]
+        return lambda cell: _or_none(by_format, cell)
+    if kind == "date":
+        return lambda cell: _or_none(lambda c: dt.datetime.strptime(c, "%Y-%m-%d").date(), cell)
+    if kind == "datetime":  # Frictionless guards against dateutil's shorter forms
+        return lambda cell: (
+            _or_none(dateutil_parser.isoparse, cell)
+            if len(cell) >= 19 and cell[16] == ":"
+            else None
+        )
+    return lambda cell: (
+        _or_none(lambda c: dateutil_parser.isoparse(f"2000-01-01T{c}").timetz(), cell)
+        if len(cell) >= 8 and cell[5] == ":"
+        else None
+    )
+
+
+def _or_none(read: Callable[[str], Any], cell: str) -> Any:
+    try:
+        return read(cell)
+    except Exception:  # noqa: BLE001 - strptime and dateutil raise assorted errors, all "not a value"
+        return None
 
 
 class _Unpublishable:
@@ -463,33 +532,53 @@ class _Unpublishable:
 
 def _publishable(kind: str, value: Any) -> tuple[Any, bool] | _Unpublishable:
     """(value as its Arrow type takes it, had a UTC offset) or why no format carries it."""
-    if kind == "integer":
-        if not INT64_MIN <= value <= INT64_MAX:
-            return _Unpublishable("is beyond the 64-bit integer range that Parquet, JSON readers and databases hold")
-        return value, False
-    if kind == "number":
-        if isinstance(value, Decimal) and value.is_snan():
-            return _Unpublishable("is a signalling NaN, which no download format carries")
-        number = float(value)
-        if math.isinf(number) and not (isinstance(value, Decimal) and value.is_infinite()):
-            return _Unpublishable("is beyond the range of a double-precision number")
-        return number, False
-    if kind == "year":
-        return value, False
-    if kind == "date":
-        return value, False
-    if kind == "datetime":
-        try:
-            if value.tzinfo is not None and value.utcoffset() is not None:
-                return value.astimezone(dt.UTC).replace(tzinfo=None), True
-        except (OverflowError, ValueError):  # out of range once in UTC, or an offset of a day or more
-            return _Unpublishable("cannot be converted to UTC (out of range, or an offset of a whole day or more)")
-        return value.replace(tzinfo=None), False
-    if kind == "time":
-        if value.tzinfo is not None:  # (even one whose offset cannot be computed)
-            return _Unpublishable("is a time of day with a UTC offset, which no download format carries; give times without an offset (or a datetime)")
-        return value, False
+    check = _PUBLISHABLE.get(kind)
+    return check(value) if check is not None else (value, False)
+
+
+def _publishable_integer(value: Any) -> tuple[Any, bool] | _Unpublishable:
+    if not INT64_MIN <= value <= INT64_MAX:
+        return _Unpublishable(
+            "is beyond the 64-bit integer range that Parquet, JSON readers and databases hold"
+        )
     return value, False
+
+
+def _publishable_number(value: Any) -> tuple[Any, bool] | _Unpublishable:
+    if isinstance(value, Decimal) and value.is_snan():
+        return _Unpublishable("is a signalling NaN, which no download format carries")
+    number = float(value)
+    if math.isinf(number) and not (isinstance(value, Decimal) and value.is_infinite()):
+        return _Unpublishable("is beyond the range of a double-precision number")
+    return number, False
+
+
+def _publishable_datetime(value: Any) -> tuple[Any, bool] | _Unpublishable:
+    try:
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return value.astimezone(dt.UTC).replace(tzinfo=None), True
+    except (OverflowError, ValueError):  # out of range once in UTC, or an offset of a day or more
+        return _Unpublishable(
+            "cannot be converted to UTC (out of range, or an offset of a whole day or more)"
+        )
+    return value.replace(tzinfo=None), False
+
+
+def _publishable_time(value: Any) -> tuple[Any, bool] | _Unpublishable:
+    if value.tzinfo is not None:  # (even one whose offset cannot be computed)
+        return _Unpublishable(
+            "is a time of day with a UTC offset, which no download format carries; give "
+            "times without an offset (or a datetime)"
+        )
+    return value, False
+
+
+_PUBLISHABLE: dict[str, Callable[[Any], tuple[Any, bool] | _Unpublishable]] = {
+    "integer": _publishable_integer,
+    "number": _publishable_number,
+    "datetime": _publishable_datetime,
+    "time": _publishable_time,
+}
 
 
 def _scatter(values: pa.Array, idx: np.ndarray, new: pa.Array) -> pa.Array:
@@ -516,16 +605,26 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     mp = (m + 9) % 12
     doy = (153 * mp + 2) // 5 + d - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    days: np.ndarray = era * 146097 + doe - 719468
+    return days
 
 
 # lookup tables for years 0..9999: the day of 1 January, whether the year is leap; and by
 # (leap, month) the days before the month and in it
 _YEARS = np.arange(10_000)
-_YEAR_START = _days_from_civil(_YEARS, np.ones(10_000, dtype=np.int64), np.ones(10_000, dtype=np.int64)).astype(np.int64)
+_YEAR_START = _days_from_civil(
+    _YEARS, np.ones(10_000, dtype=np.int64), np.ones(10_000, dtype=np.int64)
+).astype(np.int64)
 _LEAP = ((_YEARS % 4 == 0) & (_YEARS % 100 != 0)) | (_YEARS % 400 == 0)
-_DAYS_IN_MONTH = np.array([[0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]])
-_BEFORE_MONTH = np.concatenate([np.zeros((2, 1), dtype=np.int64), np.cumsum(_DAYS_IN_MONTH, axis=1)[:, :-1]], axis=1)
+_DAYS_IN_MONTH = np.array(
+    [
+        [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+        [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+    ]
+)
+_BEFORE_MONTH = np.concatenate(
+    [np.zeros((2, 1), dtype=np.int64), np.cumsum(_DAYS_IN_MONTH, axis=1)[:, :-1]], axis=1
+)
 
 
 def _civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -568,13 +667,19 @@ def _fixed_width(col: pa.Array, layout: str) -> tuple[np.ndarray, np.ndarray] | 
     n, width = len(col), len(layout)
     offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1, offset=col.offset * 4)
     data = np.frombuffer(data_buf, dtype=np.uint8)
-    if validity is None and offsets[-1] - offsets[0] == n * width and np.all(np.diff(offsets) == width):
+    if (
+        validity is None
+        and offsets[-1] - offsets[0] == n * width
+        and np.all(np.diff(offsets) == width)
+    ):
         rows = np.arange(n)
         matrix = data[offsets[0] : offsets[-1]].reshape(n, width)  # the common block: no gather
     else:
         valid = np.diff(offsets) == width
         if validity is not None:
-            valid &= np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little", count=n + col.offset)[col.offset :].astype(bool)
+            valid &= np.unpackbits(
+                np.frombuffer(validity, dtype=np.uint8), bitorder="little", count=n + col.offset
+            )[col.offset :].astype(bool)
         rows = np.flatnonzero(valid)
         if not len(rows):
             return None
@@ -582,14 +687,17 @@ def _fixed_width(col: pa.Array, layout: str) -> tuple[np.ndarray, np.ndarray] | 
     where = np.array([c == "d" for c in layout])
     shifted = matrix - np.uint8(0x30)  # wraps below '0': anything but a digit is then over 9
     literal = np.frombuffer(layout.replace("d", "0").encode(), dtype=np.uint8)
-    good = np.all(shifted[:, where] <= 9, axis=1) & np.all(matrix[:, ~where] == literal[~where], axis=1)
+    good = np.all(shifted[:, where] <= 9, axis=1) & np.all(
+        matrix[:, ~where] == literal[~where], axis=1
+    )
     if not good.all():
         rows, shifted = rows[good], shifted[good]
     return rows, shifted.astype(np.int32)
 
 
 _ISO_DATETIME = re.compile(
-    r"^(?P<Y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})[T ](?P<H>[01][0-9]|2[0-3]):(?P<M>[0-5][0-9]):(?P<S>[0-5][0-9])"
+    r"^(?P<Y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"[T ](?P<H>[01][0-9]|2[0-3]):(?P<M>[0-5][0-9]):(?P<S>[0-5][0-9])"
     r"(?:\.(?P<f>[0-9]{1,6}))?(?P<z>Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?$"
 ).pattern
 
@@ -601,28 +709,69 @@ def _iso_datetimes(present: pa.Array, ascii_: np.ndarray) -> tuple[pa.StructArra
     parts = pc.extract_regex(pc.if_else(pa.array(ascii_), present, _NULL_TEXT), _ISO_DATETIME)
     shaped = _np(pc.is_valid(parts))
     if not shaped.any():
-        return pa.StructArray.from_arrays([pa.nulls(n, NAIVE), pa.array(np.zeros(n, dtype=bool))], names=["value", "aware"]), shaped
+        return pa.StructArray.from_arrays(
+            [pa.nulls(n, NAIVE), pa.array(np.zeros(n, dtype=bool))], names=["value", "aware"]
+        ), shaped
 
     def num(name: str) -> np.ndarray:
-        return np.asarray(pc.fill_null(pc.cast(pc.if_else(pa.array(shaped), parts.field(name), "0"), pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.asarray(
+            pc.fill_null(
+                pc.cast(pc.if_else(pa.array(shaped), parts.field(name), "0"), pa.int64()), 0
+            ).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
 
     y, m, d = num("Y"), num("m"), num("d")
     days, real = _civil(y, m, d)
     valid = shaped & real
     us = days * _DAY_US + (num("H") * 3600 + num("M") * 60 + num("S")) * _US
     frac = pc.fill_null(pc.if_else(pa.array(shaped), parts.field("f"), ""), "")
-    frac_us = np.asarray(pc.cast(pc.fill_null(pc.if_else(pc.equal(frac, ""), "0", pc.utf8_rpad(frac, 6, "0")), "0"), pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    frac_us = np.asarray(
+        pc.cast(
+            pc.fill_null(pc.if_else(pc.equal(frac, ""), "0", pc.utf8_rpad(frac, 6, "0")), "0"),
+            pa.int64(),
+        ).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    )
     zone = pc.fill_null(pc.if_else(pa.array(shaped), parts.field("z"), ""), "")
     aware = valid & _np(pc.not_equal(zone, ""))
     offset = np.zeros(n, dtype=np.int64)
     if aware.any():
         digits = pc.replace_substring(pc.utf8_slice_codeunits(zone, 1), ":", "")
-        hours = np.asarray(pc.fill_null(pc.cast(pc.if_else(pc.greater_equal(pc.utf8_length(digits), 2), pc.utf8_slice_codeunits(digits, 0, 2), "0"), pa.int64()), 0).to_numpy(zero_copy_only=False))
-        minutes = np.asarray(pc.fill_null(pc.cast(pc.if_else(pc.equal(pc.utf8_length(digits), 4), pc.utf8_slice_codeunits(digits, 2, 4), "0"), pa.int64()), 0).to_numpy(zero_copy_only=False))
+        hours = np.asarray(
+            pc.fill_null(
+                pc.cast(
+                    pc.if_else(
+                        pc.greater_equal(pc.utf8_length(digits), 2),
+                        pc.utf8_slice_codeunits(digits, 0, 2),
+                        "0",
+                    ),
+                    pa.int64(),
+                ),
+                0,
+            ).to_numpy(zero_copy_only=False)
+        )
+        minutes = np.asarray(
+            pc.fill_null(
+                pc.cast(
+                    pc.if_else(
+                        pc.equal(pc.utf8_length(digits), 4),
+                        pc.utf8_slice_codeunits(digits, 2, 4),
+                        "0",
+                    ),
+                    pa.int64(),
+                ),
+                0,
+            ).to_numpy(zero_copy_only=False)
+        )
         sign = np.where(_np(pc.starts_with(zone, "-")), -1, 1)
-        offset = np.where(aware & _np(pc.not_equal(zone, "Z")), sign * (hours * 3600 + minutes * 60) * _US, 0)
+        offset = np.where(
+            aware & _np(pc.not_equal(zone, "Z")), sign * (hours * 3600 + minutes * 60) * _US, 0
+        )
     instant = us + frac_us - offset
-    valid &= (instant >= _MIN_US) & (instant <= _MAX_US)  # an offset can carry 0001-01-01 out of range
+    valid &= (instant >= _MIN_US) & (
+        instant <= _MAX_US
+    )  # an offset can carry 0001-01-01 out of range
     stamps = pa.array(instant, NAIVE, mask=~valid)
     # a well-shaped text with an impossible date (month 13, Feb 30) is a type error, and
     # its reference reading says so: leave it to the reference
@@ -631,14 +780,26 @@ def _iso_datetimes(present: pa.Array, ascii_: np.ndarray) -> tuple[pa.StructArra
 
 
 def _time_of_day(text: pa.Array) -> pa.Array:
-    hms = pc.extract_regex(text, r"^(?P<H>[0-9]{2}):(?P<M>[0-9]{2}):(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?$")
+    hms = pc.extract_regex(
+        text, r"^(?P<H>[0-9]{2}):(?P<M>[0-9]{2}):(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?$"
+    )
     ok = _np(pc.is_valid(hms))
 
     def num(name: str) -> np.ndarray:
-        return np.asarray(pc.fill_null(pc.cast(pc.if_else(pa.array(ok), hms.field(name), "0"), pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.asarray(
+            pc.fill_null(
+                pc.cast(pc.if_else(pa.array(ok), hms.field(name), "0"), pa.int64()), 0
+            ).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )
 
     frac = pc.fill_null(pc.if_else(pa.array(ok), hms.field("f"), ""), "")
-    frac_us = np.asarray(pc.cast(pc.if_else(pc.equal(frac, ""), "0", pc.utf8_rpad(frac, 6, "0")), pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    frac_us = np.asarray(
+        pc.cast(
+            pc.if_else(pc.equal(frac, ""), "0", pc.utf8_rpad(frac, 6, "0")), pa.int64()
+        ).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    )
     us = (num("H") * 3600 + num("M") * 60 + num("S")) * _US + frac_us
     return pa.array(us, pa.time64("us"), mask=~ok)
 
@@ -662,8 +823,13 @@ _WHITESPACE = "[ \t\n\r\f\v]+"
 def _month_names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, str]] | None:
     """English month names and AM/PM, if that is what this process' strptime reads."""
     full = tuple(_time.strftime("%B", (2000, m, 1, 0, 0, 0, 0, 1, 0)).lower() for m in range(1, 13))
-    short = tuple(_time.strftime("%b", (2000, m, 1, 0, 0, 0, 0, 1, 0)).lower() for m in range(1, 13))
-    ampm = (_time.strftime("%p", (2000, 1, 1, 1, 0, 0, 0, 1, 0)).lower(), _time.strftime("%p", (2000, 1, 1, 13, 0, 0, 0, 1, 0)).lower())
+    short = tuple(
+        _time.strftime("%b", (2000, m, 1, 0, 0, 0, 0, 1, 0)).lower() for m in range(1, 13)
+    )
+    ampm = (
+        _time.strftime("%p", (2000, 1, 1, 1, 0, 0, 0, 1, 0)).lower(),
+        _time.strftime("%p", (2000, 1, 1, 13, 0, 0, 0, 1, 0)).lower(),
+    )
     if full[0] != "january" or ampm != ("am", "pm"):
         return None
     return full, short, ampm
@@ -674,48 +840,44 @@ def _strptime_regex(fmt: str) -> str | None:
     """An RE2 pattern that matches, with the same groups, what ``datetime.strptime(cell,
     fmt)`` matches — for formats made of the directives above, %B, %b, %p and literal
     text; None for any other format (its cells are read by Python)."""
-    names = _month_names()
     out = ["(?i)^"]
     seen: set[str] = set()
-    i = 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch == "%":
-            if i + 1 >= len(fmt):
-                return None
-            code = fmt[i + 1]
-            i += 2
-            if code == "%":
-                out.append("%")
-                continue
-            if code in seen:
-                return None  # a repeated directive: Python's regex would refuse to compile
+    for token in re.findall(r"%.|\s+|.", fmt, re.DOTALL):
+        if token.startswith("%") and token != "%%":
+            code = token[1]
+            piece = None if code in seen else _directive(code)  # repeated: Python refuses it
             seen.add(code)
-            if code in _DIRECTIVES:
-                out.append(_DIRECTIVES[code])
-            elif code in ("B", "b") and names:
-                words = names[0] if code == "B" else names[1]
-                out.append(f"(?P<{code}>" + "|".join(sorted(words, key=len, reverse=True)) + ")")
-            elif code == "p" and names:
-                out.append("(?P<p>am|pm)")
-            else:
-                return None
-        elif ch.isspace():
-            while i < len(fmt) and fmt[i].isspace():
-                i += 1
-            out.append(_WHITESPACE)
+        elif token == "%%":
+            piece = "%"
+        elif token.isspace():
+            piece = _WHITESPACE
         else:
-            if not ch.isascii():
-                return None
-            out.append(re.escape(ch))
-            i += 1
-    if "I" in seen and "H" in seen:
+            piece = re.escape(token) if token.isascii() and token != "%" else None
+        if piece is None:
+            return None
+        out.append(piece)
+    if {"I", "H"} <= seen:
         return None
     out.append("$")
     return "".join(out)
 
 
-def _components(present: pa.Array, pattern: str | None, wanted: np.ndarray, kind: str) -> tuple[pa.Array, np.ndarray]:
+def _directive(code: str) -> str | None:
+    """The RE2 group of one strptime directive, as CPython's TimeRE defines it."""
+    names = _month_names()
+    if code in _DIRECTIVES:
+        return _DIRECTIVES[code]
+    if code in ("B", "b") and names:
+        words = names[0] if code == "B" else names[1]
+        return f"(?P<{code}>" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+    if code == "p" and names:
+        return "(?P<p>am|pm)"
+    return None
+
+
+def _components(
+    present: pa.Array, pattern: str | None, wanted: np.ndarray, kind: str
+) -> tuple[pa.Array, np.ndarray]:
     """Values of the cells among ``wanted`` that ``pattern`` (from ``_strptime_regex``)
     matches, assembled from their parts as Python's strptime does; done: those read."""
     n = len(present)
@@ -726,45 +888,71 @@ def _components(present: pa.Array, pattern: str | None, wanted: np.ndarray, kind
     shaped = _np(pc.is_valid(parts))
     if not shaped.any():
         return pa.nulls(n, target), shaped
-    names = {f.name for f in parts.type}
-
-    def num(name: str, default: int) -> np.ndarray:
-        if name not in names:
-            return np.full(n, default, dtype=np.int64)
-        text = pc.utf8_trim_whitespace(pc.if_else(pa.array(shaped), parts.field(name), str(default)))
-        return np.asarray(pc.fill_null(pc.cast(text, pa.int64()), default).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-    year = num("Y", 1900)
-    if "y" in names:
-        yy = num("y", 0)
-        year = np.where(yy <= 68, yy + 2000, yy + 1900)
-    month = num("m", 1)
-    month_names = _month_names()
-    for code, words in (("B", 0), ("b", 1)):
-        if code in names and month_names:
-            lowered = pc.utf8_lower(pc.if_else(pa.array(shaped), parts.field(code), ""))
-            found = pc.index_in(lowered, value_set=pa.array(list(month_names[words])))
-            month = np.asarray(pc.fill_null(found, 0).to_numpy(zero_copy_only=False), dtype=np.int64) + 1
-    day = num("d", 1)
-    hour = num("H", 0)
-    if "I" in names:
-        hour = num("I", 0)
-        if "p" in names:
-            pm = _np(pc.equal(pc.utf8_lower(pc.if_else(pa.array(shaped), parts.field("p"), "")), "pm"))
-            hour = np.where(pm, np.where(hour == 12, 12, hour + 12), np.where(hour == 12, 0, hour))
-        else:
-            hour = np.where(hour == 12, 0, hour)
-    minute, second = num("M", 0), num("S", 0)
-    frac = np.zeros(n, dtype=np.int64)
-    if "f" in names:
-        text = pc.if_else(pa.array(shaped), parts.field("f"), "0")
-        frac = np.asarray(pc.fill_null(pc.cast(pc.utf8_rpad(text, 6, "0"), pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    days, real = _civil(year, month, day)
+    got = _Parts(parts, shaped)
+    days, real = _civil(got.year(), got.month(), got.number("d", 1))
+    second = got.number("S", 0)
     valid = shaped & real & (second <= 59)
+    clock = (got.hour() * 3600 + got.number("M", 0) * 60 + second) * _US + got.fraction()
     if kind == "date":
         return pa.array(days.astype(np.int32), pa.date32(), mask=~valid), valid
     if kind == "time":
-        us = (hour * 3600 + minute * 60 + second) * _US + frac
-        return pa.array(us, pa.time64("us"), mask=~valid), valid
-    us = days * _DAY_US + (hour * 3600 + minute * 60 + second) * _US + frac
-    return pa.array(us, NAIVE, mask=~valid), valid
+        return pa.array(clock, pa.time64("us"), mask=~valid), valid
+    return pa.array(days * _DAY_US + clock, NAIVE, mask=~valid), valid
+
+
+class _Parts:
+    """The named groups of strptime-shaped cells, as numbers (Python's defaults where a
+    format has no such directive: 1900-01-01 00:00:00)."""
+
+    def __init__(self, parts: pa.StructArray, shaped: np.ndarray) -> None:
+        self.parts, self.shaped, self.n = parts, pa.array(shaped), len(parts)
+        self.names = {f.name for f in parts.type}
+
+    def text(self, name: str, default: str) -> pa.Array:
+        return pc.if_else(self.shaped, self.parts.field(name), default)
+
+    def number(self, name: str, default: int) -> np.ndarray:
+        if name not in self.names:
+            return np.full(self.n, default, dtype=np.int64)
+        read = pc.cast(pc.utf8_trim_whitespace(self.text(name, str(default))), pa.int64())
+        return np.asarray(
+            pc.fill_null(read, default).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+
+    def year(self) -> np.ndarray:
+        if "y" in self.names:  # two digits: 69–99 are 1900s, 00–68 2000s (as Python)
+            yy = self.number("y", 0)
+            return np.where(yy <= 68, yy + 2000, yy + 1900)
+        return self.number("Y", 1900)
+
+    def month(self) -> np.ndarray:
+        names = _month_names()
+        for code, words in (("B", 0), ("b", 1)):
+            if code in self.names and names:
+                lowered = pc.utf8_lower(self.text(code, ""))
+                found = pc.index_in(lowered, value_set=pa.array(list(names[words])))
+                return (
+                    np.asarray(
+                        pc.fill_null(found, 0).to_numpy(zero_copy_only=False), dtype=np.int64
+                    )
+                    + 1
+                )
+        return self.number("m", 1)
+
+    def hour(self) -> np.ndarray:
+        if "I" not in self.names:
+            return self.number("H", 0)
+        hour = self.number("I", 0)
+        if "p" not in self.names:
+            return np.where(hour == 12, 0, hour)  # as Python: 12 without AM/PM is midnight
+        pm = _np(pc.equal(pc.utf8_lower(self.text("p", "")), "pm"))
+        return np.where(pm, np.where(hour == 12, 12, hour + 12), np.where(hour == 12, 0, hour))
+
+    def fraction(self) -> np.ndarray:
+        if "f" not in self.names:
+            return np.zeros(self.n, dtype=np.int64)
+        padded = pc.utf8_rpad(self.text("f", "0"), 6, "0")
+        return np.asarray(
+            pc.fill_null(pc.cast(padded, pa.int64()), 0).to_numpy(zero_copy_only=False),
+            dtype=np.int64,
+        )

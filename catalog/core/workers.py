@@ -22,11 +22,18 @@ def _start(catalog: Catalog) -> None:
 
 
 def worth_a_pool(jobs: int, tasks: int) -> bool:
+    """Is a process pool worth its start-up for this many tasks?"""
     return jobs > 1 and tasks >= MIN_TASKS
 
 
 def pool(catalog: Catalog, jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(catalog,))
+    """A pool of spawned worker processes that each hold the catalog."""
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start,
+        initargs=(catalog,),
+    )
 
 
 def dataset(ident: str) -> tuple[Catalog, Dataset]:

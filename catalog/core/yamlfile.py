@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from catalog.core.errors import CatalogError
 from catalog.core.problems import Problem, problem
 
 KeyPath = tuple[str | int, ...]
@@ -41,46 +42,46 @@ class Lines:
 
 @dataclass(frozen=True)
 class YamlDoc:
+    """A parsed YAML file: its data and the line of each key."""
+
     path: str  # relative to the catalog root, for messages
     data: Any
     lines: Lines
 
 
-class _Refused(Exception):
-    def __init__(self, code: str, message: str, line: int | None, hint: str) -> None:
-        super().__init__(message)
-        self.code, self.message, self.line, self.hint = code, message, line, hint
+class _Refused(CatalogError):
+    def __init__(self, key: str, line: int | None, /, **values: Any) -> None:
+        super().__init__(key)
+        self.key, self.line, self.values = key, line, values
 
 
 _constructor = yaml.constructor.SafeConstructor()
 
 
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
 
 
 def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], seen: set[int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if id(node) in seen:  # the composer shares one node among its aliases
-        raise _Refused("yaml-alias", "YAML anchors and aliases (`&name`, `*name`) are not allowed", node.start_mark.line + 1, "Write the repeated value out in full.")
+        raise _Refused("yaml-alias", node.start_mark.line + 1)
     if not isinstance(node, yaml.ScalarNode):
         seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
-        raise _Refused("wrong-type", f"YAML tag {node.tag!r} is not allowed", node.start_mark.line + 1, "Remove the `!!tag`: write plain text, numbers, lists and mappings.")
+        raise _Refused("wrong-type:yaml-tag", node.start_mark.line + 1, tag=node.tag)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused("wrong-type", "a mapping key must be plain text", key_node.start_mark.line + 1, "Write keys as plain words, e.g. `title:`.")
+                raise _Refused("wrong-type:yaml-key", key_node.start_mark.line + 1)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused("yaml-alias", "merge keys (`<<`) are not allowed", key_node.start_mark.line + 1, "Write the keys out in full.")
+                raise _Refused("yaml-alias:merge", key_node.start_mark.line + 1)
             key = str(_constructor.construct_object(key_node))
             if key in out:
-                raise _Refused(
-                    "yaml-duplicate-key",
-                    f"key {key!r} appears twice in one mapping",
-                    key_node.start_mark.line + 1,
-                    f"Keep one {key!r}; YAML would silently use the last one.",
-                )
+                raise _Refused("yaml-duplicate-key", key_node.start_mark.line + 1, key=key)
             child = (*path, key)
             lines[child] = key_node.start_mark.line + 1
             out[key] = _convert(value_node, child, lines, seen)
@@ -91,14 +92,21 @@ def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], seen: se
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, bytes):
-        raise _Refused("wrong-type", "binary YAML values are not allowed", node.start_mark.line + 1, "Write plain text.")
+        raise _Refused("wrong-type:yaml-binary", node.start_mark.line + 1)
     return value
 
 
 def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse ``text``; return the document or the problems that stopped it."""
     if len(text) > MAX_YAML_BYTES:
-        return None, [problem("file-unreadable", f"YAML file is larger than {MAX_YAML_BYTES:,} bytes", path, hint="Move long content (schemas) into separate files.")]
+        return None, [
+            problem(
+                "file-unreadable:yaml-size",
+                path,
+                size=len(text.encode("utf-8")),
+                limit=MAX_YAML_BYTES,
+            )
+        ]
     try:
         node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -107,22 +115,20 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
         what = exc.problem or str(exc)
         if exc.context and exc.context_mark and exc.context_mark is not mark:
             what += f" ({exc.context} on line {exc.context_mark.line + 1})"
-        return None, [
-            problem("yaml-syntax", f"YAML syntax error: {what}", path, line=line, hint="Check indentation (spaces, not tabs) and quote values that contain ': ' or start with a special character.")
-        ]
+        return None, [problem("yaml-syntax", path, line=line, what=what)]
     except yaml.YAMLError as exc:
-        return None, [problem("yaml-syntax", f"YAML syntax error: {exc}", path, hint="Check the file is YAML.")]
+        return None, [problem("yaml-syntax:other", path, what=exc)]
     if node is None:
-        return None, [problem("yaml-not-mapping", "the file is empty", path, line=1, hint="Fill in the keys the contract requires; `catalog new` writes a template.")]
+        return None, [problem("yaml-not-mapping:empty", path, line=1)]
     lines: dict[KeyPath, int] = {}
     try:
         data = _convert(node, (), lines, set())
     except _Refused as exc:
-        return None, [problem(exc.code, exc.message, path, line=exc.line, hint=exc.hint)]
+        return None, [problem(exc.key, path, line=exc.line, **exc.values)]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
-        return None, [problem("yaml-syntax", f"YAML value error: {exc}", path, hint="Check the value's syntax.")]
+        return None, [problem("yaml-syntax:value", path, what=exc)]
     if not isinstance(data, dict):
-        return None, [problem("yaml-not-mapping", "the file must be a mapping of keys to values", path, line=1, hint="Start each line with `key: value`.")]
+        return None, [problem("yaml-not-mapping", path, line=1)]
     return YamlDoc(path, data, Lines(lines)), []
 
 
@@ -131,13 +137,15 @@ def read_yaml(file: Any, rel: str) -> tuple[YamlDoc | None, list[Problem]]:
     try:
         size = file.stat().st_size
         if size > MAX_YAML_BYTES:
-            return None, [problem("file-unreadable", f"YAML file is {size:,} bytes, more than {MAX_YAML_BYTES:,}", rel, hint="Move long content into separate files.")]
+            return None, [
+                problem("file-unreadable:yaml-size", rel, size=size, limit=MAX_YAML_BYTES)
+            ]
         raw = file.read_bytes()
     except OSError as exc:
-        return None, [problem("file-unreadable", f"cannot read file: {exc.strerror}", rel, hint="Check the file exists and is readable.")]
+        return None, [problem("file-unreadable:os", rel, reason=exc.strerror)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [problem("file-unreadable", "the file is not UTF-8 text", rel, line=line, hint="Save the file as UTF-8.")]
+        return None, [problem("file-unreadable:not-utf8", rel, line=line)]
     return parse_yaml(text, rel)

@@ -17,7 +17,9 @@ import pyarrow as pa
 
 @dataclass(frozen=True)
 class _Facts:
-    bad_utf8: tuple[int, int, bytes] | None  # (line, byte offset, bytes) of the first non-UTF-8 byte
+    bad_utf8: (
+        tuple[int, int, bytes] | None
+    )  # (line, byte offset, bytes) of the first non-UTF-8 byte
     quotes: int
     newlines: int
     ends_with_newline: bool
@@ -27,6 +29,8 @@ CHUNK = 1 << 22
 
 
 class FileBytes:
+    """Facts of a data file's bytes, read in one pass on first use."""
+
     def __init__(self, file: Path) -> None:
         self.file = file
 
@@ -83,11 +87,15 @@ def _whole_characters(buffer: bytearray, total: int) -> int:
     while start > max(total - 4, 0) and buffer[start] & 0xC0 == 0x80:
         start -= 1  # back over continuation bytes to the character's first byte
     lead = buffer[start] if total else 0
-    length = 2 if 0xC0 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF8 else 0
+    length = (
+        2 if 0xC0 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF8 else 0
+    )
     return start if length and total - start < length else total
 
 
-def _first_bad_utf8(data: bytes | memoryview, offset: int, lines_before: int) -> tuple[int, int, bytes] | None:
+def _first_bad_utf8(
+    data: bytes | memoryview, offset: int, lines_before: int
+) -> tuple[int, int, bytes] | None:
     """(line, file offset, bytes) of the first invalid UTF-8 byte in ``data``, which starts
     at ``offset`` after ``lines_before`` newlines and ends at a character boundary."""
     if not len(data):
@@ -104,4 +112,8 @@ def _first_bad_utf8(data: bytes | memoryview, offset: int, lines_before: int) ->
         return None
     except UnicodeDecodeError as exc:
         start = max(exc.start, 0)
-        return (lines_before + text[:start].count(b"\n") + 1, offset + start, text[start : start + 4])
+        return (
+            lines_before + text[:start].count(b"\n") + 1,
+            offset + start,
+            text[start : start + 4],
+        )

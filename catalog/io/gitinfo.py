@@ -6,12 +6,15 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.core.errors import CatalogError
 
-class GitError(Exception):
+
+class GitError(CatalogError):
     """git failed or the folder is not a repository; the message says what to do."""
 
 
 def git(root: Path, *args: str) -> str:
+    """Run git in ``root``; its output, or GitError saying what failed."""
     try:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
@@ -26,7 +29,9 @@ def changed_files(root: Path, ref: str) -> list[str]:
     try:
         git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}")
     except GitError:
-        raise GitError(f"{ref!r} is not a commit here; fetch it first (e.g. `git fetch origin main`)") from None
+        raise GitError(
+            f"{ref!r} is not a commit here; fetch it first (e.g. `git fetch origin main`)"
+        ) from None
     base = git(root, "merge-base", ref, "HEAD").strip() or ref
     files = set(git(root, "diff", "--name-only", "--relative", base).splitlines())
     files |= set(git(root, "ls-files", "--others", "--exclude-standard").splitlines())
@@ -46,12 +51,16 @@ def changed_datasets(root: Path, ref: str) -> list[str]:
             ids.add(f"{parts[1]}/{parts[2]}")
     if everything:
         base = root / "datasets"
-        ids |= {f"{d.parent.name}/{d.name}" for d in base.glob("*/*") if (d / "dataset.yaml").is_file()}
+        ids |= {
+            f"{d.parent.name}/{d.name}" for d in base.glob("*/*") if (d / "dataset.yaml").is_file()
+        }
     return sorted(ids)
 
 
 @dataclass(frozen=True)
 class Commit:
+    """One commit touching a dataset's folder."""
+
     sha: str
     date: str  # ISO 8601 with offset
     subject: str
@@ -63,7 +72,15 @@ def histories(root: Path, folders: list[str]) -> dict[str, list[Commit]]:
     if not folders:
         return out
     try:
-        log = git(root, "log", "--format=%x1e%H%x1f%cI%x1f%s", "--name-only", "--no-renames", "--", "datasets")
+        log = git(
+            root,
+            "log",
+            "--format=%x1e%H%x1f%cI%x1f%s",
+            "--name-only",
+            "--no-renames",
+            "--",
+            "datasets",
+        )
     except GitError:
         return out
     for record in log.split("\x1e")[1:]:
@@ -82,6 +99,7 @@ def histories(root: Path, folders: list[str]) -> dict[str, list[Commit]]:
 
 
 def head(root: Path) -> str | None:
+    """The commit checked out, or None outside a repository."""
     try:
         return git(root, "rev-parse", "HEAD").strip()
     except GitError:
@@ -89,6 +107,7 @@ def head(root: Path) -> str | None:
 
 
 def head_time(root: Path) -> int | None:
+    """The time of the last commit (seconds since the epoch), or None."""
     try:
         return int(git(root, "log", "-1", "--format=%ct").strip())
     except (GitError, ValueError):

@@ -15,27 +15,58 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from catalog.core import contract
-from catalog.core.model import Agency, Catalog, Chart, Config, Dataset, Encoding, Exemption, Field, Limits, Person, Resource, Schema
+from catalog.core.errors import CatalogError
+from catalog.core.model import (
+    Agency,
+    Catalog,
+    Chart,
+    Config,
+    Dataset,
+    Encoding,
+    Exemption,
+    Field,
+    Limits,
+    Person,
+    Resource,
+    Schema,
+)
 from catalog.core.names import SLUG, slugify
 from catalog.core.problems import Problem, problem
 from catalog.core.yamlfile import KeyPath, Lines, YamlDoc, read_yaml
 from catalog.load import structure
 
-DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".zip", ".gz", ".json", ".geojson", ".ndjson", ".sqlite", ".db"}
+DATA_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".xlsx",
+    ".xls",
+    ".parquet",
+    ".zip",
+    ".gz",
+    ".json",
+    ".geojson",
+    ".ndjson",
+    ".sqlite",
+    ".db",
+}
 META_FILES = {"dataset.yaml", "README.md", ".gitkeep"}
 
 
-class CatalogNotFound(Exception):
+class CatalogNotFound(CatalogError):
     """No catalog.yaml at or above the given folder."""
 
 
 @dataclass(frozen=True)
 class Loaded:
+    """The loaded catalog and the problems loading found."""
+
     catalog: Catalog
     problems: tuple[Problem, ...]
 
 
 def find_root(start: Path) -> Path:
+    """The folder holding catalog.yaml, at ``start`` or above it."""
     start = start.resolve()
     for folder in (start, *start.parents):
         if (folder / "catalog.yaml").is_file():
@@ -44,18 +75,22 @@ def find_root(start: Path) -> Path:
 
 
 def rel(root: Path, path: Path) -> str:
+    """``path`` relative to the catalog root, as a POSIX string, for messages."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-# dataset.yaml files already parsed and checked, by content: {path: (digest, doc, read problems, structure problems)}
+# dataset.yaml files already parsed and checked, by content:
+# {path: (digest, doc, read problems, structure problems)}
 Memo = dict[str, tuple[str, "YamlDoc | None", list[Problem], list[Problem]]]
 _memo: Memo | None = None
 
 
-def _read_dataset_yaml(file: Path, rel_path: str) -> tuple[YamlDoc | None, list[Problem], list[Problem]]:
+def _read_dataset_yaml(
+    file: Path, rel_path: str
+) -> tuple[YamlDoc | None, list[Problem], list[Problem]]:
     """Parse and check one dataset.yaml, or take the result for the same bytes from the memo."""
     try:
         digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
@@ -90,19 +125,23 @@ def _load_catalog(root: Path) -> Loaded:
     datasets: list[Dataset] = []
     base = root / "datasets"
     if not base.is_dir():
-        problems.append(problem("file-missing", "the catalog has no datasets/ folder", "datasets", hint="Create datasets/<agency>/agency.yaml; `catalog new` does it for you."))
+        problems.append(problem("file-missing:datasets-folder", "datasets"))
     else:
         for agency_dir in sorted(p for p in base.iterdir()):
             if agency_dir.name.startswith("."):
                 continue
             if not agency_dir.is_dir():
                 if agency_dir.name != "README.md":
-                    problems.append(problem("stray-file", f"{agency_dir.name} is not an agency folder", rel(root, agency_dir), hint="Agency folders hold agency.yaml; move or remove this file."))
+                    problems.append(
+                        problem("stray-file", rel(root, agency_dir), name=agency_dir.name)
+                    )
                 continue
             agency = _load_agency(root, agency_dir, problems)
             if agency:
                 agencies.append(agency)
-            for ds_dir in sorted(p for p in agency_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for ds_dir in sorted(
+                p for p in agency_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+            ):
                 ds = _load_dataset(root, agency_dir.name, ds_dir, problems)
                 if ds:
                     datasets.append(ds)
@@ -116,7 +155,12 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
     doc, found = read_yaml(root / "catalog.yaml", "catalog.yaml")
     problems.extend(found)
     if doc is None:
-        return Config(title="Open Data", base_url="http://localhost/", licenses=contract.DEFAULT_LICENSES, categories=contract.DEFAULT_CATEGORIES)
+        return Config(
+            title="Open Data",
+            base_url="http://localhost/",
+            licenses=contract.DEFAULT_LICENSES,
+            categories=contract.DEFAULT_CATEGORIES,
+        )
     problems.extend(structure.check(doc, "catalog"))
     d = doc.data
     limits = _dict(d.get("limits"))
@@ -130,15 +174,29 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
         default_license=_str(d.get("default_license")) or "CC0-1.0",
         licenses=_strs(d.get("licenses")) or contract.DEFAULT_LICENSES,
         categories=_strs(d.get("categories")) or contract.DEFAULT_CATEGORIES,
-        cdo=Person(_str(cdo.get("name")) or "Chief Data Officer", _str(cdo.get("email")), _str(cdo.get("handle"))) if cdo else None,
+        cdo=Person(
+            _str(cdo.get("name")) or "Chief Data Officer",
+            _str(cdo.get("email")),
+            _str(cdo.get("handle")),
+        )
+        if cdo
+        else None,
         repository=_str(d.get("repository")) or "public",
         repository_url=_str(d.get("repository_url")),
         list_non_public=d.get("list_non_public", True) is not False,
         limits=Limits(
-            max_file_mb=float(limits["max_file_mb"]) if _num(limits.get("max_file_mb")) else Limits.max_file_mb,
-            preview_rows=int(limits["preview_rows"]) if _num(limits.get("preview_rows")) else Limits.preview_rows,
-            max_problems_per_code=int(limits["max_problems_per_code"]) if _num(limits.get("max_problems_per_code")) else Limits.max_problems_per_code,
-            bulk_sqlite_rows=int(limits["bulk_sqlite_rows"]) if _num(limits.get("bulk_sqlite_rows")) else Limits.bulk_sqlite_rows,
+            max_file_mb=float(limits["max_file_mb"])
+            if _num(limits.get("max_file_mb"))
+            else Limits.max_file_mb,
+            preview_rows=int(limits["preview_rows"])
+            if _num(limits.get("preview_rows"))
+            else Limits.preview_rows,
+            max_problems_per_code=int(limits["max_problems_per_code"])
+            if _num(limits.get("max_problems_per_code"))
+            else Limits.max_problems_per_code,
+            bulk_sqlite_rows=int(limits["bulk_sqlite_rows"])
+            if _num(limits.get("bulk_sqlite_rows"))
+            else Limits.bulk_sqlite_rows,
         ),
         bureau_code=_str(d.get("bureau_code")),
         program_code=_str(d.get("program_code")),
@@ -152,18 +210,15 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
 def _load_agency(root: Path, folder: Path, problems: list[Problem]) -> Agency | None:
     where = rel(root, folder)
     if not SLUG.match(folder.name):
-        problems.append(problem("folder-not-slug", f"agency folder {folder.name!r} is not a lowercase slug", where, hint=f"Rename it to {slugify(folder.name)!r} (lowercase letters, digits and '-')."))
+        problems.append(
+            problem(
+                "folder-not-slug", where, kind="agency", name=folder.name, slug=slugify(folder.name)
+            )
+        )
         return None
     file = folder / "agency.yaml"
     if not file.is_file():
-        problems.append(
-            problem(
-                "agency-yaml-missing",
-                f"agency folder {folder.name!r} has no agency.yaml",
-                rel(root, file),
-                hint="Add agency.yaml with name, abbreviation, website, description and data_officer (name, handle).",
-            )
-        )
+        problems.append(problem("agency-yaml-missing", rel(root, file), name=folder.name))
         return None
     doc, found = read_yaml(file, rel(root, file))
     problems.extend(found)
@@ -178,7 +233,11 @@ def _load_agency(root: Path, folder: Path, problems: list[Problem]) -> Agency | 
         abbreviation=_str(d.get("abbreviation")) or folder.name.upper(),
         website=_str(d.get("website")) or "",
         description=_str(d.get("description")) or "",
-        data_officer=Person(_str(officer.get("name")) or "Agency Data Officer", _str(officer.get("email")), _str(officer.get("handle"))),
+        data_officer=Person(
+            _str(officer.get("name")) or "Agency Data Officer",
+            _str(officer.get("email")),
+            _str(officer.get("handle")),
+        ),
         path=doc.path,
     )
 
@@ -192,16 +251,22 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
     if not file.is_file():
         problems.append(
             problem(
-                "file-missing",
-                f"dataset folder {where} has no dataset.yaml",
+                "file-missing:dataset-yaml",
                 rel(root, file),
-                hint=f"Add dataset.yaml (`catalog new {agency}/{folder.name} --from data.csv` writes one) or remove the folder.",
+                folder=where,
+                ident=f"{agency}/{folder.name}",
             )
         )
         return None
     if not SLUG.match(folder.name):
         problems.append(
-            problem("folder-not-slug", f"dataset folder {folder.name!r} is not a lowercase slug", where, hint=f"Rename it to {slugify(folder.name)!r} (lowercase letters, digits and '-').")
+            problem(
+                "folder-not-slug",
+                where,
+                kind="dataset",
+                name=folder.name,
+                slug=slugify(folder.name),
+            )
         )
         return None
     doc, read_problems, found = _read_dataset_yaml(file, rel(root, file))
@@ -228,13 +293,23 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
         access_level=_str(d.get("access_level")) or "",
         contact=Person(_str(contact.get("name")) or "", _str(contact.get("email"))),
         rights=_str(d.get("rights")),
-        exemptions=tuple(Exemption(_str(e.get("authority")) or "", _str(e.get("category")) or "", _str(e.get("note")) or "") for e in _list(d.get("exemptions")) if isinstance(e, dict)),
+        exemptions=tuple(
+            Exemption(
+                _str(e.get("authority")) or "",
+                _str(e.get("category")) or "",
+                _str(e.get("note")) or "",
+            )
+            for e in _list(d.get("exemptions"))
+            if isinstance(e, dict)
+        ),
         access_url=_str(d.get("access_url")),
         license=_str(d.get("license")),
         attribution=_str(d.get("attribution")),
         row_label=_str(d.get("row_label")),
         geographic_unit=_str(d.get("geographic_unit")),
-        temporal_coverage={"start": _str(tc.get("start")), "end": _str(tc.get("end"))} if tc else None,
+        temporal_coverage={"start": _str(tc.get("start")), "end": _str(tc.get("end"))}
+        if tc
+        else None,
         spatial=d.get("spatial"),
         source_link=_str(d.get("source_link")),
         references=_strs(d.get("references")),
@@ -275,7 +350,9 @@ def unsafe_reason(folder: Path, written: str) -> str | None:
     return None
 
 
-def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Problem], *, doc_ok: bool) -> tuple[Resource, ...]:
+def _load_resources(
+    root: Path, folder: Path, doc: YamlDoc, problems: list[Problem], *, doc_ok: bool
+) -> tuple[Resource, ...]:
     out: list[Resource] = []
     seen: set[str] = set()
     for i, r in enumerate(_list(doc.data.get("resources"))):
@@ -285,22 +362,31 @@ def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Probl
         if not name or not written:
             continue
         if name in seen:
-            problems.append(problem("duplicate-identifier", f"two resources are named {name!r}", doc.path, line=doc.lines.of(("resources", i, "name")), hint="Give each resource its own name."))
+            problems.append(
+                problem(
+                    "duplicate-identifier:resource",
+                    doc.path,
+                    line=doc.lines.of(("resources", i, "name")),
+                    name=name,
+                )
+            )
             continue
         seen.add(name)
         reason = unsafe_reason(folder, written)
         if reason:
             problems.append(
                 problem(
-                    "unsafe-path",
-                    f"resource path {written!r} {reason}",
+                    "unsafe-path:resource",
                     doc.path,
                     line=doc.lines.of(("resources", i, "path")),
-                    hint="Put the file inside the dataset folder and write its name, e.g. `path: data.csv`.",
+                    path=written,
+                    reason=reason,
                 )
             )
             continue
-        schema = _load_schema(root, folder, doc, r.get("schema"), ("resources", i, "schema"), problems, doc_ok=doc_ok)
+        schema = _load_schema(
+            root, folder, doc, r.get("schema"), ("resources", i, "schema"), problems, doc_ok=doc_ok
+        )
         if schema is None:
             continue
         out.append(
@@ -317,23 +403,47 @@ def _load_resources(root: Path, folder: Path, doc: YamlDoc, problems: list[Probl
     return tuple(out)
 
 
-def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPath, problems: list[Problem], *, doc_ok: bool) -> Schema | None:
+def _load_schema(
+    root: Path,
+    folder: Path,
+    doc: YamlDoc,
+    value: Any,
+    key: KeyPath,
+    problems: list[Problem],
+    *,
+    doc_ok: bool,
+) -> Schema | None:
     if isinstance(value, str):
         reason = unsafe_reason(folder, value)
         if reason:
             problems.append(
-                problem("unsafe-path", f"schema path {value!r} {reason}", doc.path, line=doc.lines.of(key), hint="Put the schema file inside the dataset folder, e.g. `schema: schema.yaml`.")
+                problem(
+                    "unsafe-path:schema",
+                    doc.path,
+                    line=doc.lines.of(key),
+                    path=value,
+                    reason=reason,
+                )
             )
             return None
         file = folder / value
         if not file.is_file():
-            problems.append(problem("file-missing", f"schema file {value!r} does not exist", doc.path, line=doc.lines.of(key), hint="Check the file name, or write the schema inline."))
+            problems.append(
+                problem("file-missing:schema", doc.path, line=doc.lines.of(key), path=value)
+            )
             return None
         if file.suffix.lower() == ".json":
             try:
                 data = json.loads(file.read_text("utf-8"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                problems.append(problem("invalid-table-schema", f"schema file is not valid JSON: {exc}", rel(root, file), line=getattr(exc, "lineno", None), hint="Fix the JSON syntax."))
+                problems.append(
+                    problem(
+                        "invalid-table-schema:json",
+                        rel(root, file),
+                        line=getattr(exc, "lineno", None),
+                        error=exc,
+                    )
+                )
                 return None
             sdoc = YamlDoc(rel(root, file), data, Lines({(): 1}))
         else:
@@ -343,19 +453,29 @@ def _load_schema(root: Path, folder: Path, doc: YamlDoc, value: Any, key: KeyPat
                 return None
             sdoc = parsed
         if not isinstance(sdoc.data, dict):
-            problems.append(problem("invalid-table-schema", "a Table Schema must be a mapping with `fields`", sdoc.path, line=1, hint="Write `fields:` with a list of fields."))
+            problems.append(problem("invalid-table-schema:not-mapping", sdoc.path, line=1))
             return None
         found = structure.check(sdoc, "table-schema")
         problems.extend(found)
         return _schema(sdoc.data, sdoc.path, (), sdoc, problems, well_formed=not found)
     if isinstance(value, dict):
         # structure problems of an inline schema are reported with the dataset.yaml's
-        well_formed = doc_ok or not structure.check(YamlDoc(doc.path, value, doc.lines), "table-schema")
+        well_formed = doc_ok or not structure.check(
+            YamlDoc(doc.path, value, doc.lines), "table-schema"
+        )
         return _schema(value, None, key, doc, problems, well_formed=well_formed)
     return None
 
 
-def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, problems: list[Problem], *, well_formed: bool) -> Schema:
+def _schema(
+    d: dict[str, Any],
+    path: str | None,
+    key: KeyPath,
+    doc: YamlDoc,
+    problems: list[Problem],
+    *,
+    well_formed: bool,
+) -> Schema:
     fields: list[Field] = []
     seen: dict[str, str] = {}  # casefolded → as written
     for i, f in enumerate(_list(d.get("fields"))):
@@ -364,18 +484,24 @@ def _schema(d: dict[str, Any], path: str | None, key: KeyPath, doc: YamlDoc, pro
         name = str(f["name"])
         if name in seen.values():
             problems.append(
-                problem("duplicate-identifier", f"two fields are named {name!r}", doc.path, line=doc.lines.of((*key, "fields", i, "name")), field=name, hint="Give each field its own name.")
+                problem(
+                    "duplicate-identifier:field",
+                    doc.path,
+                    line=doc.lines.of((*key, "fields", i, "name")),
+                    field=name,
+                    name=name,
+                )
             )
             continue
         if name.casefold() in seen:
             problems.append(
                 problem(
-                    "duplicate-identifier",
-                    f"fields {seen[name.casefold()]!r} and {name!r} differ only in case: databases, R and spreadsheets read them as one column",
+                    "duplicate-identifier:field-case",
                     doc.path,
                     line=doc.lines.of((*key, "fields", i, "name")),
                     field=name,
-                    hint="Rename one of the two columns (in the CSV header and the schema), e.g. add what distinguishes them.",
+                    first=seen[name.casefold()],
+                    name=name,
                 )
             )
         seen[name.casefold()] = name
@@ -468,7 +594,11 @@ def _str(v: Any) -> str | None:
 
 
 def _strs(v: Any) -> tuple[str, ...]:
-    return tuple(str(x) for x in v if isinstance(x, (str, int, float)) and not isinstance(x, bool)) if isinstance(v, list) else ()
+    return (
+        tuple(str(x) for x in v if isinstance(x, (str, int, float)) and not isinstance(x, bool))
+        if isinstance(v, list)
+        else ()
+    )
 
 
 def _dict(v: Any) -> dict[str, Any]:

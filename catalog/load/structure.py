@@ -3,6 +3,7 @@ that names the line, says what is wrong and how to fix it (with "did you mean").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -48,125 +49,210 @@ def _type_name(value: object) -> str:
 def check(doc: YamlDoc, kind: str) -> list[Problem]:
     """Problems of ``doc`` against the ``kind`` ('dataset', 'agency', 'catalog') schema."""
     out: list[Problem] = []
-    for error in sorted(_validators[kind].iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(
+        _validators[kind].iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
+    ):
         out.extend(_explain(error, doc))
     return out
 
 
-def _explain(error: ValidationError, doc: YamlDoc) -> list[Problem]:
-    path: KeyPath = tuple(error.absolute_path)
-    line = doc.lines.of(path)
-    where = _dotted(path)
-    key = str(path[-1]) if path else None
-    v: Any = error.validator
-    value: Any = error.instance
-    schema: dict[str, Any] = dict(error.schema) if isinstance(error.schema, dict) else {}
-    want_value: Any = error.validator_value
-    if v == "required":
-        missing = [k for k in want_value if isinstance(value, dict) and k not in value]
+@dataclass(frozen=True)
+class _Finding:
+    """One JSON Schema error, in the terms problems are told in."""
+
+    error: ValidationError
+    doc: YamlDoc
+
+    @property
+    def path(self) -> KeyPath:
+        return tuple(self.error.absolute_path)
+
+    @property
+    def line(self) -> int | None:
+        return self.doc.lines.of(self.path)
+
+    @property
+    def where(self) -> str:
+        return _dotted(self.path)
+
+    @property
+    def key(self) -> str | None:
+        return str(self.path[-1]) if self.path else None
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return dict(self.error.schema) if isinstance(self.error.schema, dict) else {}
+
+    def problem(self, key: str, **values: Any) -> Problem:
+        return problem(
+            key, self.doc.path, line=self.line, field=self.key, **{"where": self.where, **values}
+        )
+
+
+def _required(f: _Finding) -> list[Problem]:
+    value: Any = f.error.instance
+    inside = f" in {f.where}" if f.path else ""
+    missing = [
+        k for k in _as_list(f.error.validator_value) if isinstance(value, dict) and k not in value
+    ]
+    want = f.schema.get("properties", {})
+    return [
+        problem(
+            "access-level-missing" if k == "access_level" else "required-key",
+            f.doc.path,
+            line=f.line,
+            field=k,
+            key=k,
+            where=inside,
+            want=_describe(want.get(k, {})),
+        )
+        for k in missing
+    ]
+
+
+def _additional(f: _Finding) -> list[Problem]:
+    value: Any = f.error.instance
+    inside = f" in {f.where}" if f.path else ""
+    known = sorted(f.schema.get("properties", {}))
+    extras = [k for k in value if k not in known] if isinstance(value, dict) else []
+    return [
+        problem(
+            "unknown-key",
+            f.doc.path,
+            line=f.doc.lines.of((*f.path, k)),
+            field=k,
+            key=k,
+            where=inside,
+            suggestion=did_you_mean(k, known),
+            allowed=", ".join(known),
+        )
+        for k in extras
+    ]
+
+
+def _enum(f: _Finding) -> list[Problem]:
+    allowed = [str(x) for x in _as_list(f.error.validator_value)]
+    if "propertyNames" in f.error.schema_path:  # a constraint the field's type does not have
+        kind = _at(f.doc.data, f.path[:-1]).get("type", "string") if f.path else "string"
         return [
-            problem(
-                "access-level-missing" if k == "access_level" else "required-key",
-                f"required key {k!r} is missing" + (f" in {where}" if path else ""),
-                doc.path,
-                line=line,
-                field=k,
-                hint=f"Add `{k}:` {_describe(schema.get('properties', {}).get(k, {}))}.",
-            )
-            for k in missing
-        ]
-    if v == "additionalProperties":
-        known = sorted(schema.get("properties", {}))
-        extras = [k for k in value if k not in known] if isinstance(value, dict) else []
-        return [
-            problem(
-                "unknown-key",
-                f"unknown key {k!r}" + (f" in {where}" if path else "") + "." + did_you_mean(k, known),
-                doc.path,
-                line=doc.lines.of((*path, k)),
-                field=k,
-                hint="Allowed keys here: " + ", ".join(known) + ".",
-            )
-            for k in extras
-        ]
-    if v == "enum":
-        allowed = [str(x) for x in want_value]
-        return [
-            problem(
-                "invalid-value",
-                f"{where}: {value!r} is not allowed.{did_you_mean(value, allowed)}",
-                doc.path,
-                line=line,
-                field=key,
-                hint="Use one of: " + "; ".join(allowed) + ".",
+            f.problem(
+                "invalid-table-schema:constraint",
+                value=f.error.instance,
+                type=kind,
+                allowed=", ".join(allowed),
             )
         ]
-    if v == "type":
-        want = want_value
-        want_words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in (want if isinstance(want, list) else [want]))
-        return [problem("wrong-type", f"{where} must be {want_words}, not {_type_name(value)}", doc.path, line=line, field=key, hint=_example_hint(schema))]
+    return [
+        f.problem(
+            "invalid-value",
+            value=f.error.instance,
+            suggestion=did_you_mean(f.error.instance, allowed),
+            allowed="; ".join(allowed),
+        )
+    ]
+
+
+def _type(f: _Finding) -> list[Problem]:
+    want = f.error.validator_value
+    words = " or ".join(
+        _TYPE_WORDS.get(str(t), str(t)) for t in (want if isinstance(want, list) else [want])
+    )
+    return [
+        f.problem(
+            "wrong-type", want=words, have=_type_name(f.error.instance), example=_describe(f.schema)
+        )
+    ]
+
+
+def _length(f: _Finding) -> list[Problem]:
+    v, value = f.error.validator, f.error.instance
+    unit = "characters" if v in ("minLength", "maxLength") else "items"
+    have = len(value) if isinstance(value, (str, list)) else 0
     if v in ("minLength", "minItems"):
-        unit = "characters" if v == "minLength" else "items"
-        have = len(value) if isinstance(value, (str, list)) else 0
-        return [problem("too-short", f"{where} has {have} {unit}; at least {want_value} needed", doc.path, line=line, field=key, hint=_short_hint(path, want_value, unit))]
-    if v in ("maxLength", "maxItems"):
-        unit = "characters" if v == "maxLength" else "items"
-        have = len(value) if isinstance(value, (str, list)) else 0
-        return [problem("too-long", f"{where} has {have} {unit}; at most {want_value} allowed", doc.path, line=line, field=key, hint=f"Shorten it to {want_value} {unit} or fewer.")]
-    if v == "pattern":
-        pat = want_value
-        if pat == contract.DATE_PATTERN:
-            return [problem("invalid-date", f"{where}: {value!r} is not a date written YYYY-MM-DD", doc.path, line=line, field=key, hint="Write the date as YYYY-MM-DD, e.g. 2024-07-01.")]
-        if pat == "^https?://":
-            return [problem("invalid-url", f"{where}: {value!r} is not an http(s) URL", doc.path, line=line, field=key, hint="Write the full address, starting with https://.")]
-        if pat == contract.EMAIL_PATTERN:
-            return [problem("invalid-email", f"{where}: {value!r} is not an email address", doc.path, line=line, field=key, hint="Write a role mailbox such as data.officer@agency.example.gov.")]
-        if pat == contract.HANDLE_PATTERN:
-            return [problem("invalid-value", f"{where}: {value!r} is not a code-host handle", doc.path, line=line, field=key, hint="Write a user or team handle such as @octocat or @org/team.")]
-        if pat == contract.RESOURCE_NAME_PATTERN:
-            return [
-                problem(
-                    "invalid-value",
-                    f"{where}: {value!r} is not a valid resource name",
-                    doc.path,
-                    line=line,
-                    field=key,
-                    hint="Use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.",
-                )
-            ]
-        return [problem("invalid-value", f"{where}: {value!r} does not match {pat}", doc.path, line=line, field=key, hint="Correct the value's format.")]
-    if v == "oneOf":
-        return _explain_one_of(error, doc)
-    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return [problem("invalid-value", f"{where}: {value!r} is out of range ({v} {want_value})", doc.path, line=line, field=key, hint="Correct the number.")]
-    return [problem("invalid-value", f"{where}: {error.message}", doc.path, line=line, field=key, hint="Correct the value.")]
+        key = "too-short:description" if f.path and f.path[-1] == "description" else "too-short"
+        return [f.problem(key, have=have, unit=unit, least=f.error.validator_value)]
+    return [f.problem("too-long", have=have, unit=unit, most=f.error.validator_value)]
 
 
-def _explain_one_of(error: ValidationError, doc: YamlDoc) -> list[Problem]:
+# a pattern of the contract, and the message that explains it
+_PATTERNS = {
+    contract.DATE_PATTERN: "invalid-date",
+    "^https?://": "invalid-url",
+    contract.EMAIL_PATTERN: "invalid-email",
+    contract.HANDLE_PATTERN: "invalid-value:handle",
+    contract.RESOURCE_NAME_PATTERN: "invalid-value:resource-name",
+}
+
+
+def _pattern(f: _Finding) -> list[Problem]:
+    key = _PATTERNS.get(str(f.error.validator_value), "invalid-value:pattern")
+    return [f.problem(key, value=f.error.instance, pattern=f.error.validator_value)]
+
+
+def _range(f: _Finding) -> list[Problem]:
+    return [
+        f.problem(
+            "invalid-value:range",
+            value=f.error.instance,
+            bound=f.error.validator,
+            limit=f.error.validator_value,
+        )
+    ]
+
+
+def _one_of(f: _Finding) -> list[Problem]:
     """For ``oneOf`` (a field name or a mapping; a path or an inline schema) explain the
     branch whose type matches what was written."""
     by_branch: dict[int, list[ValidationError]] = {}
-    for sub in error.context or []:
-        by_branch.setdefault(sub.schema_path[0] if sub.schema_path else 0, []).append(sub)  # type: ignore[arg-type]
+    for sub in f.error.context or []:
+        by_branch.setdefault(int(sub.schema_path[0]) if sub.schema_path else 0, []).append(sub)
     for subs in by_branch.values():
         if not any(s.validator == "type" and not s.relative_path for s in subs):
             out: list[Problem] = []
             for s in subs:
-                out.extend(_explain(s, doc))
+                out.extend(_explain(s, f.doc))
             if out:
                 return out
-    path: KeyPath = tuple(error.absolute_path)
-    wants = " or ".join(_TYPE_WORDS.get(str(b.get("type")), str(b.get("type"))) for b in _as_list(error.validator_value) if "type" in b)
+    wants = " or ".join(
+        _TYPE_WORDS.get(str(b.get("type")), str(b.get("type")))
+        for b in _as_list(f.error.validator_value)
+        if "type" in b
+    )
     return [
-        problem(
+        f.problem(
             "wrong-type",
-            f"{_dotted(path)} must be {wants or 'another type'}, not {_type_name(error.instance)}",
-            doc.path,
-            line=doc.lines.of(path),
-            field=str(path[-1]) if path else None,
-            hint=_example_hint(dict(error.schema) if isinstance(error.schema, dict) else {}),
+            want=wants or "another type",
+            have=_type_name(f.error.instance),
+            example=_describe(f.schema),
         )
     ]
+
+
+_EXPLAIN = {
+    "required": _required,
+    "additionalProperties": _additional,
+    "enum": _enum,
+    "type": _type,
+    "minLength": _length,
+    "minItems": _length,
+    "maxLength": _length,
+    "maxItems": _length,
+    "pattern": _pattern,
+    "minimum": _range,
+    "maximum": _range,
+    "exclusiveMinimum": _range,
+    "exclusiveMaximum": _range,
+    "oneOf": _one_of,
+}
+
+
+def _explain(error: ValidationError, doc: YamlDoc) -> list[Problem]:
+    """The problems one JSON Schema error stands for, each with its line and fix."""
+    f = _Finding(error, doc)
+    handler = _EXPLAIN.get(str(error.validator))
+    if handler is None:
+        return [f.problem("invalid-value:other", what=error.message)]
+    return handler(f)
 
 
 def _describe(schema: dict[str, Any]) -> str:
@@ -185,14 +271,16 @@ def _describe(schema: dict[str, Any]) -> str:
     return "with a value"
 
 
-def _example_hint(schema: dict[str, Any]) -> str:
-    return "Write it " + _describe(schema) + "."
-
-
-def _short_hint(path: KeyPath, minimum: int, unit: str) -> str:
-    if path and path[-1] == "description":
-        return f"Write at least {minimum} {unit}: what the data is, who collects it, how and why (search engines require it)."
-    return f"Give at least {minimum} {unit}."
+def _at(data: Any, path: KeyPath) -> Any:
+    """The value at a key path of a document (a mapping, or {} when there is none)."""
+    for key in path:
+        if isinstance(data, dict):
+            data = data.get(key, {})
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            data = {}
+    return data if isinstance(data, dict) else {}
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -19,6 +19,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.core.errors import CatalogError
 from catalog.io import gitinfo
 from catalog.core import workers
 from catalog.site.cache import Cache, code_hash, file_digest, fingerprint
@@ -36,7 +37,7 @@ from catalog.checks.validate import validate
 Progress = Callable[[str], None]
 
 
-class BuildFailed(Exception):
+class BuildFailed(CatalogError):
     """Validation found errors; nothing was written."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -155,9 +156,7 @@ def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: 
 
 
 def unpublishable_problem(exc: UnpublishableData) -> Problem:
-    from catalog.checks.tabular import UNPUBLISHABLE_HINT
-
-    return problem("unpublishable-value", f"row {exc.row}, field {exc.field!r}: {exc.cell!r} {exc.reason}", exc.path, row=exc.row, field=exc.field, hint=UNPUBLISHABLE_HINT)
+    return problem("unpublishable-value", exc.path, row=exc.row, field=exc.field, name=exc.field, cell=exc.cell, reason=exc.reason)
 
 
 def _published_fingerprint(out: Path) -> str | None:

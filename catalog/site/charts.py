@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from catalog.core.errors import CatalogError
 from catalog.core.contract import NUMERIC, TEMPORAL
 from catalog.core.model import coordinate_fields
 from catalog.core.model import Chart, Dataset, Encoding, Field, Resource
@@ -32,7 +33,7 @@ FLOOR_UNITS = {"year": "year", "yearquarter": "quarter", "yearmonth": "month", "
 PART_UNITS = {"month": pc.month, "quarter": pc.quarter, "hours": pc.hour, "dayofyear": pc.day_of_year}
 
 
-class ChartError(Exception):
+class ChartError(CatalogError):
     pass
 
 
@@ -247,7 +248,7 @@ def describe(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mark: s
         lead = ""
     if mark == "map":
         total = sum(v["count"] for v in values)
-        return lead + f"Map of {total:,} rows at {len(values):,} locations, sized by the number of rows at each."
+        return lead + f"Map of {total:,} rows at {len(values):,} locations, sized by the number " "of rows at each."
     by = {a.field: a for a in axes}
     kind = {"bar": "Bar chart", "line": "Line chart", "area": "Area chart", "point": "Scatter plot"}[mark]
     x, y = by.get("x"), by.get("y")

@@ -335,8 +335,9 @@ def _sqlite_values(col: pa.Array) -> list[Any]:
 
     t = col.type
     if pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t):
-        return iso_text(col).to_pylist()
-    values = col.to_pylist()
+        text: list[Any] = iso_text(col).to_pylist()
+        return text
+    values: list[Any] = col.to_pylist()
     if pa.types.is_floating(t):
         return [NON_FINITE["nan" if v != v else ("inf" if v > 0 else "-inf")] if v is not None and (v != v or v in (math.inf, -math.inf)) else v for v in values]
     return values

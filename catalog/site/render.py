@@ -158,7 +158,7 @@ def dataset_context(site: Site, e: Entry) -> dict[str, Any]:
         for r in e.output.resources:
             profiles[r.name] = {p.name: p for p in r.profile}
     year = e.modified[:4]
-    citation = f"{e.agency.name}. ({year}). {ds.title} [Data set]. {site.config.publisher}. {site.absolute(e.url)}"
+    citation = f"{e.agency.name}. ({year}). {ds.title} [Data set]. {site.config.publisher}. " f"{site.absolute(e.url)}"
     return {
         "e": e,
         "ds": ds,

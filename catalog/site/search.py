@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from catalog.core.errors import CatalogError
 
-class SearchIndexError(Exception):
+
+class SearchIndexError(CatalogError):
     pass
 
 

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from catalog.core.errors import CatalogError
 from catalog.core.model import Field, Resource
 from catalog.core.values import AWARE, FieldParser, Parsed, Zones, arrow_type
 
@@ -36,7 +37,7 @@ DISTINCT_CAP = 10_000  # distinct values tracked per column for the profile
 TOP = 5
 
 
-class UnpublishableData(Exception):
+class UnpublishableData(CatalogError):
     """A cell that validation should have refused, or that no typed download can carry:
     the build stops (with a Problem naming the file, row and field) rather than publish a
     null in its place."""
@@ -196,7 +197,7 @@ def _refuse(parsed: Parsed, name: str, column: pa.Array, first_row: int, zones: 
     """Raise for the first cell of the block that would be lost."""
     problems: dict[int, str] = dict(zones.unpublishable(parsed)) if zones is not None else dict(parsed.reasons or {})
     for i in np.flatnonzero(parsed.bad).tolist():
-        problems.setdefault(i, f"is not a valid {parsed.values.type} value (validation should have refused it)")
+        problems.setdefault(i, f"is not a valid {parsed.values.type} value (validation should have refused " "it)")
     if problems:
         i = min(problems)
         raise UnpublishableData(first_row + i, name, column[i].as_py(), problems[i])

@@ -34,9 +34,16 @@ pytestmark = pytest.mark.browser
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CATALOG_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CATALOG_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if not path:
-        pytest.fail("Chromium is not installed: `./run test` installs Debian's chromium package (apt-get install chromium)")
+        pytest.fail(
+            "Chromium is not installed: `./run test` installs Debian's chromium package "
+            "(apt-get install chromium)"
+        )
     return path
 
 
@@ -65,7 +72,9 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
+    )
     yield browser
     browser.close()
 
@@ -84,7 +93,14 @@ class Watch:
 
 def watch(page: Page) -> Watch:
     w = Watch()
-    page.on("console", lambda m: w.errors.append(f"{m.type}: {m.text} @ {m.location.get('url', '')}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            w.errors.append(f"{m.type}: {m.text} @ {m.location.get('url', '')}")
+            if m.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: w.errors.append(f"pageerror: {e}"))
 
     def on_request(req) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,10 @@ PAGE_TYPES = {
 
 
 def results(page: Page) -> list[str]:
-    page.wait_for_function("document.getElementById('search-count') && !document.getElementById('search-count').textContent.startsWith('Searching')")
+    page.wait_for_function(
+        "(c => c && !c.textContent.startsWith('Searching'))"
+        "(document.getElementById('search-count'))"
+    )
     return page.locator("#search-results li h3 a").all_inner_texts()
 
 
@@ -39,7 +42,10 @@ def test_home_search_facet_dataset_downloads(page: tuple[Page, Watch], served: S
     p.get_by_role("button", name="Search").last.click()
     p.wait_for_url("**/search/?q=traffic")
     found = results(p)
-    assert set(found) == {"Traffic Crashes, 2023", "Hourly Traffic Counts at Continuous Count Stations"}
+    assert set(found) == {
+        "Traffic Crashes, 2023",
+        "Hourly Traffic Counts at Continuous Count Stations",
+    }
     p.locator("fieldset.facet", has_text="Keyword").get_by_label("crashes (1)").check()
     p.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
     assert "keyword=crashes" in p.url
@@ -47,11 +53,15 @@ def test_home_search_facet_dataset_downloads(page: tuple[Page, Watch], served: S
     expect(p.get_by_role("heading", level=1)).to_have_text("Traffic Crashes, 2023")
     for name in ("CSV", "Parquet", "JSON"):
         href = p.get_by_role("link", name=name, exact=True).get_attribute("href")
-        with urllib.request.urlopen(served.url + "datasets/dot/traffic-crashes-2023/" + href) as resp:
+        with urllib.request.urlopen(
+            served.url + "datasets/dot/traffic-crashes-2023/" + href
+        ) as resp:
             body = resp.read()
             assert resp.status == 200 and len(body) > 1000
     zip_href = p.get_by_role("link", name="Data Package (zip)").get_attribute("href")
-    with urllib.request.urlopen(served.url + "datasets/dot/traffic-crashes-2023/" + zip_href) as resp:
+    with urllib.request.urlopen(
+        served.url + "datasets/dot/traffic-crashes-2023/" + zip_href
+    ) as resp:
         assert resp.read(4) == b"PK\x03\x04"
     assert w.clean(), (w.errors, w.foreign, w.failed)
 
@@ -70,12 +80,23 @@ def test_search_ranks_facets_and_sorts(page: tuple[Page, Watch], served: Served)
     p.goto(served.url + "search/?q=icu_admissions")
     assert results(p) == ["Weekly Respiratory Illness Hospitalizations"]
     # no query, two agencies selected (multi-select is OR within a facet), sorted by title
-    p.goto(served.url + "search/?agency=Department+of+Transportation&agency=Office+of+Policy+and+Management&sort=title")
-    assert results(p) == ["Hourly Traffic Counts at Continuous Count Stations", "Town Population Estimates", "Traffic Crashes, 2023"]
+    p.goto(
+        served.url
+        + "search/?agency=Department+of+Transportation"
+        + "&agency=Office+of+Policy+and+Management&sort=title"
+    )
+    assert results(p) == [
+        "Hourly Traffic Counts at Continuous Count Stations",
+        "Town Population Estimates",
+        "Traffic Crashes, 2023",
+    ]
     counts = p.locator("fieldset.facet", has_text="Category").inner_text()
     assert "Transportation (2)" in counts
     # an agency facet keeps offering the other agencies (disjunctive counts)
-    assert "Department of Public Health (3)" in p.locator("fieldset.facet", has_text="Agency").inner_text()
+    assert (
+        "Department of Public Health (3)"
+        in p.locator("fieldset.facet", has_text="Agency").inner_text()
+    )
     expect(p.locator("#search-more")).to_be_hidden()
     assert w.clean(), (w.errors, w.foreign, w.failed)
 
@@ -91,7 +112,10 @@ def test_keyboard_only_search_and_facets(page: tuple[Page, Watch], served: Serve
     # Tab to the first facet checkbox and toggle it with the space bar
     for _ in range(40):
         p.keyboard.press("Tab")
-        if p.evaluate("document.activeElement && document.activeElement.type === 'checkbox' && document.activeElement.name === 'agency'"):
+        if p.evaluate(
+            "document.activeElement && document.activeElement.type === 'checkbox' && "
+            "document.activeElement.name === 'agency'"
+        ):
             break
     else:
         pytest.fail("no facet checkbox reachable by Tab")
@@ -101,10 +125,14 @@ def test_keyboard_only_search_and_facets(page: tuple[Page, Watch], served: Serve
     # keep tabbing: the result link is reachable and opens with Enter
     for _ in range(60):
         p.keyboard.press("Tab")
-        if p.evaluate("document.activeElement && document.activeElement.closest('#search-results') !== null"):
+        if p.evaluate(
+            "document.activeElement && document.activeElement.closest('#search-results') !== null"
+        ):
             break
     p.keyboard.press("Enter")
-    expect(p.get_by_role("heading", level=1)).to_have_text("Public School Enrollment by District and Grade")
+    expect(p.get_by_role("heading", level=1)).to_have_text(
+        "Public School Enrollment by District and Grade"
+    )
     assert w.clean(), (w.errors, w.foreign, w.failed)
 
 
@@ -112,17 +140,24 @@ def test_browsing_works_without_javascript(browser: Browser, served: Served) -> 
     context = browser.new_context(java_script_enabled=False)
     p = context.new_page()
     p.goto(served.url + "search/")
-    assert "Search needs JavaScript" in p.locator("noscript").inner_text() or p.get_by_text("Search needs JavaScript").count()
+    assert (
+        "Search needs JavaScript" in p.locator("noscript").inner_text()
+        or p.get_by_text("Search needs JavaScript").count()
+    )
     p.goto(served.url)
     p.get_by_role("link", name="Transportation 2", exact=True).click()
     p.get_by_role("link", name="Traffic Crashes, 2023").click()
-    assert p.locator("figure.chart img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert p.locator("figure.chart img").first.evaluate(
+        "img => img.complete && img.naturalWidth > 0"
+    )
     p.goto(served.url + "datasets/")
     assert p.locator("ul.cards li").count() == 10
     context.close()
 
 
-def test_embed_loads_inside_an_iframe_of_another_page(browser: Browser, served: Served, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_embed_loads_inside_an_iframe_of_another_page(
+    browser: Browser, served: Served, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     import threading
 
     from catalog.commands.serve import make_server
@@ -130,7 +165,8 @@ def test_embed_loads_inside_an_iframe_of_another_page(browser: Browser, served: 
     other = tmp_path_factory.mktemp("other-site")
     embed = served.url + PAGE_TYPES["embed"]
     (other / "index.html").write_text(
-        f'<!doctype html><html lang="en"><title>Blog</title><link rel="icon" href="data:,"><h1>My post</h1><iframe src="{embed}" title="Chart" width="760" height="560"></iframe>'
+        '<!doctype html><html lang="en"><title>Blog</title><link rel="icon" href="data:,"><h1>My '
+        f'post</h1><iframe src="{embed}" title="Chart" width="760" height="560"></iframe>'
     )
     server = make_server(other, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -140,7 +176,9 @@ def test_embed_loads_inside_an_iframe_of_another_page(browser: Browser, served: 
         w = watch(p)
         p.goto(f"http://127.0.0.1:{server.server_address[1]}/")
         frame = p.frame_locator("iframe")
-        expect(frame.locator(".chart-view.interactive svg").first).to_be_visible(timeout=15_000)  # the Vega runtime took over
+        expect(frame.locator(".chart-view.interactive svg").first).to_be_visible(
+            timeout=15_000
+        )  # the Vega runtime took over
         assert frame.locator(".embed-source a").first.get_attribute("target") == "_top"
         screenshot(p, "embed-in-iframe")
         assert w.clean(), (w.errors, w.foreign, w.failed)
@@ -153,14 +191,21 @@ def test_embed_loads_inside_an_iframe_of_another_page(browser: Browser, served: 
 def test_chart_table_matches_chart(page: tuple[Page, Watch], served: Served) -> None:
     p, _ = page
     p.goto(served.url + PAGE_TYPES["embed"])
-    spec = json.loads(urllib.request.urlopen(served.url + "datasets/dot/hourly-traffic-counts/charts/vehicles-per-month-all-stations.vl.json").read())
+    spec = json.loads(
+        urllib.request.urlopen(
+            served.url
+            + "datasets/dot/hourly-traffic-counts/charts/vehicles-per-month-all-stations.vl.json"
+        ).read()
+    )
     p.get_by_text("Data table for this chart").click()
     rows = p.locator("table.chart-table tbody tr").all_inner_texts()
     assert len(rows) == len(spec["data"]["values"]) == 12
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_TYPES))
-def test_every_page_type_is_clean_and_accessible(page: tuple[Page, Watch], served: Served, name: str) -> None:
+def test_every_page_type_is_clean_and_accessible(
+    page: tuple[Page, Watch], served: Served, name: str
+) -> None:
     p, w = page
     p.goto(served.url + PAGE_TYPES[name])
     if name == "search":
@@ -169,15 +214,26 @@ def test_every_page_type_is_clean_and_accessible(page: tuple[Page, Watch], serve
         p.wait_for_selector(".chart-view.interactive", timeout=15_000)
     screenshot(p, name)
     violations = Axe().run(p).response["violations"]
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
-    if name == "not-found":  # the page itself answers 404, which Chromium logs; nothing else may fail
+    if (
+        name == "not-found"
+    ):  # the page itself answers 404, which Chromium logs; nothing else may fail
         w.errors = [e for e in w.errors if not e.endswith("@ " + p.url)]
     assert w.clean(), (w.errors, w.foreign, w.failed)
 
 
 def test_mobile_journey(browser: Browser, served: Served) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     p = context.new_page()
     w = watch(p)
     p.goto(served.url)
