@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
+from typing import Any
 
 import pytest
 from conftest import CatalogMaker, dataset_yaml
@@ -180,3 +182,58 @@ def test_custom_categories_from_catalog_yaml(make: CatalogMaker) -> None:
     make.catalog(categories=["Roads", "Parks"])
     make.dataset(category="Parks")
     assert make.table() == []
+
+
+DESCRIPTORS = [
+    {"fields": [{"name": "a", "type": "integer", "constraints": {"minLength": "x"}}]},
+    {"fields": [{"name": "a", "type": "integer", "constraints": {"foo": 1}}]},
+    {"fields": [{"name": "a", "type": "integer", "constraints": {"required": "yes"}}]},
+    {"fields": [{"name": "a", "type": "integer", "constraints": {"unique": 1}}]},
+    {"fields": [{"name": "a", "type": "string", "constraints": {"pattern": 5}}]},
+    {"fields": [{"name": "a", "type": "string", "constraints": {"enum": "x"}}]},
+    {"fields": [{"name": "a", "type": "string", "constraints": {"minimum": 1}}]},
+    {"fields": [{"name": "a", "constraints": {"minimum": 1}}]},
+    {"fields": [{"name": "a", "type": "boolean", "constraints": {"pattern": "x"}}]},
+    {"fields": [{"name": "a", "type": "string", "format": "xyz"}]},
+    {"fields": [{"name": "a"}], "foreignKeys": [{"fields": "a"}]},
+    {"fields": [{"name": "a"}], "fieldsMatch": "nope"},
+    {"fields": [{"name": "a", "type": "integer", "constraints": {"maxLength": 3}}]},
+    {"fields": [{"name": "a", "type": "string", "constraints": {"minLength": 1.5}}]},
+    {"fields": [{"name": "a", "type": "number", "groupChar": 5}]},
+    # and what both accept
+    {"fields": [{"name": "a", "type": "string", "constraints": {"minLength": 3, "enum": ["abc"]}}]},
+    {
+        "fields": [
+            {
+                "name": "a",
+                "type": "date",
+                "format": "%m/%d/%Y",
+                "constraints": {"minimum": "2020-01-01"},
+            }
+        ]
+    },
+    {
+        "fields": [
+            {"name": "a", "type": "string", "format": "email", "constraints": {"unique": True}}
+        ]
+    },
+    {"fields": [{"name": "a", "type": "geopoint", "format": "array"}], "fieldsMatch": "subset"},
+    {
+        "fields": [{"name": "a"}],
+        "foreignKeys": [{"fields": "a", "reference": {"resource": "other", "fields": "b"}}],
+    },
+]
+
+
+@pytest.mark.parametrize("descriptor", DESCRIPTORS, ids=lambda d: json.dumps(d)[11:70])
+def test_table_schema_rules_agree_with_frictionless(descriptor: dict[str, Any]) -> None:
+    """Frictionless' descriptor rules are in our JSON Schema, so validation need not import
+    Frictionless to check a schema: both refuse, or both accept, each descriptor."""
+    import frictionless
+
+    from catalog.core.yamlfile import Lines, YamlDoc
+    from catalog.load import structure
+
+    theirs = bool(frictionless.Schema.validate_descriptor(descriptor).errors)
+    ours = bool(structure.check(YamlDoc("schema.yaml", descriptor, Lines()), "table-schema"))
+    assert ours == theirs

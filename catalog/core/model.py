@@ -244,6 +244,10 @@ class Catalog:
     def agency(self, slug: str) -> Agency | None:
         return next((a for a in self.agencies if a.slug == slug), None)
 
+    def license_of(self, ds: Dataset) -> str:
+        """A dataset's licence (SPDX id): its own, or the catalog's default."""
+        return ds.license or self.config.default_license
+
     def dataset(self, ident: str) -> Dataset | None:
         return next((d for d in self.datasets if d.id == ident), None)
 

@@ -8,6 +8,7 @@ the cache; a build whose inputs are all unchanged stops at once.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -15,24 +16,27 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.core.errors import CatalogError
-from catalog.io import gitinfo
+from catalog.checks.validate import validate
 from catalog.core import workers
-from catalog.site.cache import Cache, code_hash, file_digest, fingerprint
-from catalog.load.loader import load_catalog
+from catalog.core.errors import CatalogError
 from catalog.core.model import Catalog, Dataset
-from catalog.site.outputs import api_dataset, atom, data_json, dump, sitemap, write_bulk, write_catalog_tables
-from catalog.site.package import DatasetOutput, build_dataset
 from catalog.core.problems import Problem, has_errors, problem
+from catalog.io import gitinfo
+from catalog.load.loader import Loaded, load_catalog
+from catalog.site.cache import Cache, code_hash, file_digest, fingerprint
+from catalog.site.charts import write_vega_runtime
+from catalog.site.entries import Site, assemble, build_time
+from catalog.site.files import link_tree
+from catalog.site.outputs import write_metadata
+from catalog.site.package import DatasetOutput, build_dataset
 from catalog.site.publish import publish, staging_dir
 from catalog.site.render import TEMPLATES, render_all
-from catalog.site.entries import Entry, Site, iso_from_epoch
 from catalog.site.transform import UnpublishableData
-from catalog.checks.validate import validate
 
 Progress = Callable[[str], None]
 
@@ -67,32 +71,66 @@ def build(
     progress: Progress | None = None,
     search: bool = True,
 ) -> BuildReport:
+    """Build the site of the catalog at ``root`` into ``out`` (default ``root/site``)."""
     started = time.monotonic()
     say = progress or (lambda _msg: None)
-    root = root.resolve()
-    out = (out or root / "site").resolve()
-    cache = Cache(cache_dir or root / ".cache" / "build")
 
     def stage(name: str) -> None:
         say(f"{name} ({time.monotonic() - started:.1f}s)")
 
+    root = root.resolve()
+    out = (out or root / "site").resolve()
+    cache = Cache(cache_dir or root / ".cache" / "build")
     # 0. nothing changed since the published build: nothing to do
     digests: dict[str, str] = {}
     inputs = inputs_fingerprint(root, base_url, search, digests)
     if _published_fingerprint(out) == inputs:
         return BuildReport(out, 0, 0, 0, 0, time.monotonic() - started, (), up_to_date=True)
-    # 1. load
-    stage("loading")
+    stage("loading")  # 1.
+    loaded = _load(root, cache, base_url)
+    catalog = loaded.catalog
+    prints = {ds.id: fingerprint(catalog, ds, digests) for ds in catalog.datasets}
+    stage("validating")  # 2. (unchanged datasets reuse their results); 3. errors stop here
+    problems = _validate(loaded, cache, prints, jobs)
+    stage("transforming")  # 4. each public dataset, cached by content hash
+    try:
+        outputs, transformed = transform_all(catalog, cache, prints, jobs, say)
+    except UnpublishableData as exc:  # validation should have refused it: stop, saying where
+        raise BuildFailed([*problems, unpublishable_problem(exc)]) from None
+    site = assemble(catalog, outputs, build_time(root), prints)  # 5. dates and history from git
+    staging = staging_dir(out)
+    try:
+        place_outputs(cache, site, staging)
+        stage("rendering")  # 6.
+        listed = render_all(site, staging, page_cache=cache.folder / "pages")
+        if any(e.output and e.output.charts for e in site.public):
+            write_vega_runtime(staging / "static", cache.folder)
+        stage("indexing for search and writing metadata and bulk files")  # 7. side by side
+        with _indexing(staging, search):
+            write_metadata(site, staging, listed, inputs)
+        publish(staging, out)  # 8. swap the new site in whole
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    cache.prune()
+    seconds = time.monotonic() - started
+    return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), seconds, tuple(problems))
+
+
+def _load(root: Path, cache: Cache, base_url: str | None) -> Loaded:
+    """The catalog, unchanged dataset.yaml files taken from the cache's memo; ``base_url``
+    overrides catalog.yaml's."""
     memo = cache.load_memo()
     loaded = load_catalog(root, memo)
     cache.store_memo({k: v for k, v in memo.items() if (root / k).is_file()})
-    if base_url:
-        config = dataclasses.replace(loaded.catalog.config, base_url=base_url.rstrip("/") + "/")
-        loaded = dataclasses.replace(loaded, catalog=dataclasses.replace(loaded.catalog, config=config))
-    catalog = loaded.catalog
-    prints = {ds.id: fingerprint(catalog, ds, digests) for ds in catalog.datasets}
-    # 2. validate (unchanged datasets reuse their results), 3. gate: errors stop the build
-    stage("validating")
+    if not base_url:
+        return loaded
+    config = dataclasses.replace(loaded.catalog.config, base_url=base_url.rstrip("/") + "/")
+    return dataclasses.replace(loaded, catalog=dataclasses.replace(loaded.catalog, config=config))
+
+
+def _validate(loaded: Loaded, cache: Cache, prints: dict[str, str], jobs: int) -> list[Problem]:
+    """Every problem (an unchanged dataset's from the cache); BuildFailed on errors."""
     reuse = {i: found for i, fp in prints.items() if (found := cache.problems(i, fp)) is not None}
     fresh: dict[str, list[Problem]] = {}
     problems = validate(loaded, jobs=jobs, reuse=reuse, record=fresh)
@@ -100,41 +138,22 @@ def build(
         cache.store_problems(ident, prints[ident], found)
     if has_errors(problems):
         raise BuildFailed(problems)
-    # 4. transform each public dataset (cached by content hash)
-    stage("transforming")
-    try:
-        outputs, transformed = transform_all(catalog, cache, prints, jobs, say)
-    except UnpublishableData as exc:  # validation should have refused it: stop, saying where
-        raise BuildFailed([*problems, unpublishable_problem(exc)]) from None
-    # 5. the site's view of the catalog: dates and history from git
-    site = assemble(catalog, outputs, build_time(root), prints)
-    staging = staging_dir(out)
-    try:
-        place_outputs(cache, site, staging)
-        stage("rendering")
-        listed = render_all(site, staging, page_cache=cache.folder / "pages")
-        if any(e.output and e.output.charts for e in site.public):
-            write_vega_runtime(staging / "static", cache.folder)
-        # 6. index for search (Pagefind reads the pages while the metadata files are written)
-        indexer = None
-        if search:
-            from catalog.site.search import finish_indexing, start_indexing
+    return problems
 
-            stage("indexing for search")
-            indexer = start_indexing(staging)
-        stage("writing metadata and bulk files")
-        try:
-            write_metadata(site, staging, listed, inputs)
-        finally:
-            if indexer is not None:
-                finish_indexing(indexer)
-        # 7. publish: swap the new site in whole
-        publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    cache.prune()
-    return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), time.monotonic() - started, tuple(problems))
+
+@contextlib.contextmanager
+def _indexing(staging: Path, search: bool) -> Iterator[None]:
+    """Pagefind indexes the pages while the block writes other files (both cores busy)."""
+    if not search:
+        yield
+        return
+    from catalog.site.search import finish_indexing, start_indexing
+
+    indexer = start_indexing(staging)
+    try:
+        yield
+    finally:
+        finish_indexing(indexer)
 
 
 def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: dict[str, str] | None = None) -> str:
@@ -214,96 +233,19 @@ def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: 
 # --- the site's view ---------------------------------------------------------------------
 
 
-def build_time(root: Path) -> int:
-    """SOURCE_DATE_EPOCH, else the last commit's time, else the newest input file's mtime."""
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.isdigit():
-        return int(env)
-    head = gitinfo.head_time(root)
-    if head is not None:
-        return head
-    files = [root / "catalog.yaml", *(root / "datasets").rglob("*")]
-    return int(max((p.stat().st_mtime for p in files if p.is_file()), default=0))
 
 
-def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int, prints: dict[str, str] | None = None) -> Site:
-    built = iso_from_epoch(epoch)
-    root = Path(catalog.root)
-    listed = [ds for ds in catalog.datasets if ds.access_level != "non-public" or catalog.config.list_non_public]
-    history = gitinfo.histories(root, [ds.folder for ds in listed])
-    dirty = gitinfo.dirty_folders(root)
-    entries = []
-    for ds in listed:
-        commits = history.get(ds.folder, [])
-        modified = built if (ds.folder in dirty or not commits) else _utc(commits[0].date)
-        issued = ds.issued or (commits[-1].date[:10] if commits else modified[:10])
-        agency = catalog.agency(ds.agency)
-        assert agency is not None, f"{ds.id} has no agency"  # validation guarantees it
-        entries.append(Entry(ds, agency, modified, issued, tuple(commits), outputs.get(ds.id), (prints or {}).get(ds.id, "")))
-    entries.sort(key=lambda e: (e.ds.title.lower(), e.id))
-    return Site(catalog, tuple(entries), built)
 
 
-def _utc(date: str) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(date).astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def place_outputs(cache: Cache, site: Site, staging: Path) -> None:
     """Hard-link (or copy) each dataset's cached files into the staging site."""
     for e in site.public:
-        _link_tree(cache.entry(e.ds), staging / e.url)
+        link_tree(cache.entry(e.ds), staging / e.url)
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    with os.scandir(source) as entries:
-        for item in entries:
-            if item.name in ("output.json", "fingerprint"):
-                continue
-            dest = target / item.name
-            if item.is_dir(follow_symlinks=False):
-                _link_tree(Path(item.path), dest)
-                continue
-            try:
-                os.link(item.path, dest)
-            except OSError:
-                shutil.copy2(item.path, dest)
 
 
-def write_vega_runtime(static: Path, cache_folder: Path) -> None:
-    """Vega, Vega-Lite and Vega-Embed as one script served from the site (vl-convert's
-    offline bundle), cached by vl-convert's version."""
-    from importlib.metadata import version
-
-    import vl_convert as vlc
-
-    cached = cache_folder / f"vega-{version('vl-convert-python')}.js"
-    if not cached.is_file():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(vlc.javascript_bundle(None), "utf-8")  # type: ignore[arg-type]  # None: the default snippet (window globals)
-        os.replace(tmp, cached)
-    static.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, static / "vega.js")
 
 
-def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str) -> None:
-    (staging / "data.json").write_text(dump(data_json(site)), "utf-8")
-    api = staging / "api" / "datasets"
-    records = []
-    for e in site.entries:
-        record = api_dataset(site, e)
-        records.append(record)
-        target = staging / e.api_url
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump(record), "utf-8")
-    api.mkdir(parents=True, exist_ok=True)
-    (staging / "api" / "datasets.json").write_text(dump(records), "utf-8")
-    (staging / "sitemap.xml").write_text(sitemap(site, listed), "utf-8")
-    (staging / "feed.xml").write_text(atom(site), "utf-8")
-    write_catalog_tables(site, staging)
-    write_bulk(site, staging)
-    (staging / ".nojekyll").write_text("", "utf-8")
-    (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries), "base_url": site.config.base_url, "inputs": inputs}, sort_keys=True) + "\n", "utf-8")

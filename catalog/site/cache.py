@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from catalog.core.model import Catalog, Dataset
-from catalog.site.package import DatasetOutput
 from catalog.core.problems import Problem
 from catalog.core.yamlfile import Lines, YamlDoc
+from catalog.site.package import DatasetOutput
 
 MANIFEST = "output.json"
 

@@ -10,6 +10,8 @@ JavaScript); the Vega runtime, served from the site itself, adds tooltips.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from catalog.core.errors import CatalogError
 from catalog.core.contract import NUMERIC, TEMPORAL
-from catalog.core.model import coordinate_fields
-from catalog.core.model import Chart, Dataset, Encoding, Field, Resource
+from catalog.core.errors import CatalogError
+from catalog.core.model import Chart, Dataset, Encoding, Field, Resource, coordinate_fields
 from catalog.site.transform import ResourceOutput
 
 RAW_LIMIT = 2_000  # above this many rows, charts aggregate instead of plotting rows
@@ -306,3 +307,20 @@ def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> l
             }
         )
     return out
+
+
+def write_vega_runtime(static: Path, cache_folder: Path) -> None:
+    """Vega, Vega-Lite and Vega-Embed as one script served from the site (vl-convert's
+    offline bundle), cached by vl-convert's version."""
+    from importlib.metadata import version
+
+    import vl_convert as vlc
+
+    cached = cache_folder / f"vega-{version('vl-convert-python')}.js"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(vlc.javascript_bundle(None), "utf-8")  # type: ignore[arg-type]  # None: the default snippet (window globals)
+        os.replace(tmp, cached)
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached, static / "vega.js")

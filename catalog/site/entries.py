@@ -7,12 +7,15 @@ and metadata files all read from these entries, so they agree with each other.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from dataclasses import dataclass
 
 from catalog.core import contract
-from catalog.io.gitinfo import Commit
-from catalog.core.names import slugify
 from catalog.core.model import Agency, Catalog, Config, Dataset
+from catalog.core.names import slugify
+from catalog.io import gitinfo
+from catalog.io.gitinfo import Commit
 from catalog.site.package import DatasetOutput
 
 
@@ -38,10 +41,6 @@ class Entry:
     @property
     def api_url(self) -> str:
         return f"api/datasets/{self.ds.id}.json"
-
-    @property
-    def license(self) -> str:
-        return self.ds.license or ""
 
     @property
     def modified_date(self) -> str:
@@ -80,7 +79,20 @@ class Site:
         return sorted((e for e in self.entries if not e.ds.archived), key=lambda e: (e.modified, e.id), reverse=True)[:n]
 
     def absolute(self, path: str) -> str:
+        """The absolute URL of a path of the site."""
         return self.catalog.config.base_url + path
+
+    def agency_path(self, slug: str) -> str:
+        """Path of an agency's page, relative to the site root."""
+        return f"agencies/{slug}/"
+
+    def category_path(self, category: str) -> str:
+        """Path of a category's page, relative to the site root."""
+        return f"categories/{category_slug(category)}/"
+
+    def license_of(self, ds: Dataset) -> str:
+        """The dataset's licence (SPDX id): its own, or the catalog's default."""
+        return self.catalog.license_of(ds)
 
 
 def iso_from_epoch(epoch: int) -> str:
@@ -89,3 +101,39 @@ def iso_from_epoch(epoch: int) -> str:
 
 def category_slug(category: str) -> str:
     return slugify(category) or "other"
+
+
+def build_time(root: Path) -> int:
+    """SOURCE_DATE_EPOCH, else the last commit's time, else the newest input file's mtime."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return int(env)
+    head = gitinfo.head_time(root)
+    if head is not None:
+        return head
+    files = [root / "catalog.yaml", *(root / "datasets").rglob("*")]
+    return int(max((p.stat().st_mtime for p in files if p.is_file()), default=0))
+
+
+def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int, prints: dict[str, str] | None = None) -> Site:
+    built = iso_from_epoch(epoch)
+    root = Path(catalog.root)
+    listed = [ds for ds in catalog.datasets if ds.access_level != "non-public" or catalog.config.list_non_public]
+    history = gitinfo.histories(root, [ds.folder for ds in listed])
+    dirty = gitinfo.dirty_folders(root)
+    entries = []
+    for ds in listed:
+        commits = history.get(ds.folder, [])
+        modified = built if (ds.folder in dirty or not commits) else _utc(commits[0].date)
+        issued = ds.issued or (commits[-1].date[:10] if commits else modified[:10])
+        agency = catalog.agency(ds.agency)
+        assert agency is not None, f"{ds.id} has no agency"  # validation guarantees it
+        entries.append(Entry(ds, agency, modified, issued, tuple(commits), outputs.get(ds.id), (prints or {}).get(ds.id, "")))
+    entries.sort(key=lambda e: (e.ds.title.lower(), e.id))
+    return Site(catalog, tuple(entries), built)
+
+
+def _utc(date: str) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(date).astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

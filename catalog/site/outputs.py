@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from catalog.core import contract
-from catalog.site.package import write_zip
 from catalog.site.entries import Entry, Site, category_slug
+from catalog.site.package import write_zip
 from catalog.site.text import plain_text
 
 MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json"}
@@ -80,7 +80,7 @@ def dcat_dataset(site: Site, e: Entry) -> dict[str, Any]:
     if cfg.program_code:
         d["programCode"] = [cfg.program_code]
     if ds.is_public:
-        spdx = ds.license or cfg.default_license
+        spdx = site.license_of(ds)
         d["license"] = license_url(spdx)
         d["distribution"] = distributions(site, e)
     else:
@@ -130,7 +130,7 @@ def json_ld(site: Site, e: Entry) -> dict[str, Any]:
         "isAccessibleForFree": True,
     }
     if ds.is_public:
-        d["license"] = license_url(ds.license or site.config.default_license)
+        d["license"] = license_url(site.license_of(ds))
         d["distribution"] = [{"@type": "DataDownload", "encodingFormat": x["mediaType"], "contentUrl": x["downloadURL"], "name": x["title"]} for x in distributions(site, e)]
         if e.output:
             d["variableMeasured"] = [
@@ -171,7 +171,7 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
         "temporal_coverage": dict(ds.temporal_coverage) if ds.temporal_coverage else None,
     }
     if ds.is_public and e.output:
-        d["license"] = ds.license or site.config.default_license
+        d["license"] = site.license_of(ds)
         d["datapackage"] = site.absolute(e.url + "datapackage.json")
         d["zip"] = site.absolute(e.url + e.output.files["zip"]["path"])
         d["resources"] = [
@@ -248,7 +248,7 @@ def catalog_rows(site: Site) -> list[dict[str, Any]]:
             "update_frequency": e.ds.update_frequency,
             "modified": e.modified_date,
             "issued": e.issued,
-            "license": (e.ds.license or site.config.default_license) if e.ds.is_public else "",
+            "license": site.license_of(e.ds) if e.ds.is_public else "",
             "rows": e.output.rows if e.output else None,
             "url": site.absolute(e.url),
             "api_url": site.absolute(e.api_url),
@@ -349,3 +349,23 @@ def categories(site: Site) -> list[tuple[str, str, int]]:
     for e in site.entries:
         counts[e.ds.category] = counts.get(e.ds.category, 0) + 1
     return [(c, category_slug(c), counts[c]) for c in site.config.categories if c in counts]
+
+
+def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str) -> None:
+    (staging / "data.json").write_text(dump(data_json(site)), "utf-8")
+    api = staging / "api" / "datasets"
+    records = []
+    for e in site.entries:
+        record = api_dataset(site, e)
+        records.append(record)
+        target = staging / e.api_url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump(record), "utf-8")
+    api.mkdir(parents=True, exist_ok=True)
+    (staging / "api" / "datasets.json").write_text(dump(records), "utf-8")
+    (staging / "sitemap.xml").write_text(sitemap(site, listed), "utf-8")
+    (staging / "feed.xml").write_text(atom(site), "utf-8")
+    write_catalog_tables(site, staging)
+    write_bulk(site, staging)
+    (staging / ".nojekyll").write_text("", "utf-8")
+    (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries), "base_url": site.config.base_url, "inputs": inputs}, sort_keys=True) + "\n", "utf-8")

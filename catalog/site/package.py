@@ -63,7 +63,7 @@ def sha256(path: Path) -> str:
 
 
 def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> dict[str, Any]:
-    spdx = ds.license or catalog.config.default_license
+    spdx = catalog.license_of(ds)
     agency = catalog.agency(ds.agency)
     resources = []
     for res, out in zip(ds.resources, outputs, strict=True):

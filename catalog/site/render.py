@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,11 +18,27 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from catalog.core import contract
-from catalog.site.cache import code_hash
-from catalog.site.outputs import categories, json_ld, license_url
 from catalog.core.names import base_path_of
+from catalog.site.cache import code_hash
 from catalog.site.entries import Entry, Site, category_slug
+from catalog.site.files import link_file
+from catalog.site.pages import (
+    TEMPLATE_CONTEXTS,
+    AgenciesPage,
+    ApiPage,
+    CategoriesPage,
+    EmbedPage,
+    NotFoundPage,
+    PageContext,
+    SearchPage,
+    agency_cards,
+    agency_page,
+    az_page,
+    category_links,
+    category_page,
+    dataset_page,
+    index_page,
+)
 from catalog.site.text import markdown_html, plain_text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -79,99 +94,52 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 
 @dataclass(frozen=True)
 class Page:
+    """One page to write: where, from which template, with which context (computed only
+    when the page is rendered)."""
+
     path: str  # output file, relative to the site root, e.g. "datasets/dph/x/index.html"
     template: str
-    context: Callable[[], dict[str, Any]]  # computed only when the page is rendered
+    context: Callable[[], PageContext]
     lastmod: str | None = None  # for the sitemap; None: not listed
     key: str | None = None  # what the page depends on, for the page cache; None: always render
 
 
-def _link(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def root_of(path: str) -> str:
+    """The relative path from a page back to the site root."""
     depth = path.count("/")
     return "../" * depth if depth else "./"
 
 
 def pages(site: Site, salt: str = "") -> Iterator[Page]:
-    cats = categories(site)
-    agencies = sorted(site.catalog.agencies, key=lambda a: a.name)
-    counts = {a.slug: len(site.by_agency(a.slug)) for a in agencies}
-    yield Page(
-        "index.html",
-        "index.html",
-        lambda: {"categories": cats, "agencies": [(a, counts[a.slug]) for a in agencies if counts[a.slug]], "recent": site.recent(8), "count": len(site.entries), "public": len(site.public)},
-        site.built,
-    )
-    yield Page(
-        "datasets/index.html",
-        "list.html",
-        lambda: {"title": "All datasets, A–Z", "entries": site.entries, "intro": "Every dataset in the catalog, in alphabetical order.", "groups": az_groups(site.entries)},
-        site.built,
-    )
-    yield Page("agencies/index.html", "agencies.html", lambda: {"agencies": [(a, counts[a.slug]) for a in agencies]}, site.built)
-    for a in agencies:
-        yield Page(f"agencies/{a.slug}/index.html", "list.html", lambda a=a: {"title": a.name, "entries": site.by_agency(a.slug), "intro": a.description, "agency": a, "groups": []}, site.built)  # type: ignore[misc]
-    yield Page("categories/index.html", "categories.html", lambda: {"categories": cats}, site.built)
-    for name, slug, _ in cats:
-        yield Page(f"categories/{slug}/index.html", "list.html", partial(_category_context, site, name), site.built)
+    """Every page of the site, in the order they are written."""
+    yield Page("index.html", "index.html", partial(index_page, site), site.built)
+    yield Page("datasets/index.html", "list.html", partial(az_page, site), site.built)
+    cards = agency_cards(site)
+    yield Page("agencies/index.html", "agencies.html", partial(AgenciesPage, cards), site.built)
+    for card in cards:
+        yield Page(f"{card.path}index.html", "list.html", partial(agency_page, site, card.agency), site.built)
+    links = category_links(site)
+    yield Page("categories/index.html", "categories.html", partial(CategoriesPage, links), site.built)
+    for link in links:
+        yield Page(f"{link.path}index.html", "list.html", partial(category_page, site, link.label), site.built)
     config_key = repr(site.config)
     for e in site.entries:
-        key = hashlib.blake2b(f"{salt}|{config_key}|{e.fingerprint}|{e.modified}|{e.issued}|{[c.sha for c in e.history]}|{e.agency!r}".encode(), digest_size=20).hexdigest()
-        yield Page(f"{e.url}index.html", "dataset.html", lambda e=e: dataset_context(site, e), e.modified, key)  # type: ignore[misc]
+        depends = f"{salt}|{config_key}|{e.fingerprint}|{e.modified}|{e.issued}|{[c.sha for c in e.history]}|{e.agency!r}"
+        key = hashlib.blake2b(depends.encode(), digest_size=20).hexdigest()
+        yield Page(f"{e.url}index.html", "dataset.html", partial(dataset_page, site, e), e.modified, key)
         for c in e.output.charts if e.output else []:
-
-            def embed(e: Entry = e, c: dict[str, Any] = c) -> dict[str, Any]:
-                return {**dataset_context(site, e), "c": c, "dataset_url": site.absolute(e.url), "absolute": site.absolute(f"{e.url}charts/{c['slug']}/")}
-
-            yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", embed, e.modified, f"{key}-{c['slug']}")
-    yield Page("search/index.html", "search.html", dict, site.built)
-    yield Page("api/index.html", "api.html", lambda: {"example": site.entries[0] if site.entries else None}, site.built)
+            chart_page = partial(embed_page, site, e, c)
+            yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", chart_page, e.modified, f"{key}-{c['slug']}")
+    yield Page("search/index.html", "search.html", SearchPage, site.built)
+    example = site.entries[0].api_url if site.entries else None
+    yield Page("api/index.html", "api.html", partial(ApiPage, example), site.built)
 
 
-def _category_context(site: Site, name: str) -> dict[str, Any]:
-    return {"title": name, "entries": site.by_category(name), "intro": f"Datasets in the category {name}.", "groups": []}
-
-
-def az_groups(entries: tuple[Entry, ...]) -> list[tuple[str, list[Entry]]]:
-    groups: dict[str, list[Entry]] = {}
-    for e in entries:
-        first = e.ds.title[:1].upper()
-        groups.setdefault(first if first.isalpha() else "0-9", []).append(e)
-    return sorted(groups.items())
-
-
-def dataset_context(site: Site, e: Entry) -> dict[str, Any]:
-    ds = e.ds
-    spdx = ds.license or site.config.default_license
-    fields = []
-    for res in ds.resources:
-        for f in res.schema.fields:
-            fields.append((res, f))
-    profiles = {}
-    if e.output:
-        for r in e.output.resources:
-            profiles[r.name] = {p.name: p for p in r.profile}
-    year = e.modified[:4]
-    citation = f"{e.agency.name}. ({year}). {ds.title} [Data set]. {site.config.publisher}. " f"{site.absolute(e.url)}"
-    return {
-        "e": e,
-        "ds": ds,
-        "agency": e.agency,
-        "license": spdx,
-        "license_url": license_url(spdx),
-        "periodicity": contract.UPDATE_FREQUENCIES.get(ds.update_frequency, ""),
-        "fields": fields,
-        "profiles": profiles,
-        "citation": citation,
-        "jsonld": json_ld(site, e),
-        "absolute": site.absolute(e.url),
-    }
+def embed_page(site: Site, e: Entry, c: dict[str, Any]) -> EmbedPage:
+    """A chart's embeddable page."""
+    return EmbedPage(dataset_page(site, e), c, site.absolute(e.url), site.absolute(f"{e.url}charts/{c['slug']}/"))
 
 
 def templates_hash(templates: Path) -> str:
@@ -199,9 +167,11 @@ def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, page_cach
         target.parent.mkdir(parents=True, exist_ok=True)
         cached = page_cache / f"{page.key}.html" if page_cache is not None and page.key else None
         if cached is not None and cached.is_file():
-            _link(cached, target)
+            link_file(cached, target)
         else:
-            html = env.get_template(page.template).render(**common, **page.context(), root=root_of(page.path), page_path=page.path)
+            context = page.context()
+            assert isinstance(context, TEMPLATE_CONTEXTS[page.template]), (page.template, type(context))
+            html = env.get_template(page.template).render(**common, page=context, root=root_of(page.path), page_path=page.path)
             target.write_text(html, "utf-8")
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +185,8 @@ def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, page_cach
             if old.name not in used:
                 old.unlink(missing_ok=True)
     base_path = base_path_of(site.config.base_url)  # the 404 page is served at any depth
-    (staging / "404.html").write_text(env.get_template("404.html").render(**common, root=base_path, page_path="404.html"), "utf-8")
+    not_found = env.get_template("404.html").render(**common, page=NotFoundPage(), root=base_path, page_path="404.html")
+    (staging / "404.html").write_text(not_found, "utf-8")
     static = templates / "static"
     if static.is_dir():
         shutil.copytree(static, staging / "static", dirs_exist_ok=True)
