@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.checks.validate import validate
+from catalog.core.escape import markdown_cell
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem
 from catalog.io.gitinfo import GitError, changed_files, git
@@ -229,10 +230,6 @@ def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def review(root: Path, ref: str) -> str:
     """The Markdown report of what changed between ``ref`` and the work tree."""
     head_loaded = load_catalog(root)
@@ -278,7 +275,7 @@ def render(changes: list[DatasetChange], ref: str, catalog_problems: list[Proble
     alerts = [(c, a) for c in changes for a in c.alerts]
     if alerts:
         out += ["### ⚠️ Becoming more public — check each before merging", ""]
-        out += [f"- **{c.id}** ({_cell(c.title)}): {a}" for c, a in alerts]
+        out += [f"- **{c.id}** ({markdown_cell(c.title)}): {a}" for c, a in alerts]
         out.append("")
     for kind, heading in KINDS.items():
         group = [c for c in changes if c.kind == kind]
@@ -296,16 +293,17 @@ KINDS = {"added": "Added", "changed": "Changed", "archived": "Archived", "remove
 
 def _render_change(c: DatasetChange) -> list[str]:
     status = "❌" if any(p.severity == "error" for p in c.problems) else "✅"
-    out = [f"#### {status} `{c.id}` — {_cell(c.title)}", ""]
+    out = [f"#### {status} `{c.id}` — {markdown_cell(c.title)}", ""]
     out += [f"- ⚠️ {a}" for a in c.alerts] + [f"- {n}" for n in c.notes]
     if c.metadata:
         out += _table(
-            ("metadata", "before", "after"), [(k, _cell(a), _cell(b)) for k, a, b in c.metadata]
+            ("metadata", "before", "after"),
+            [(k, markdown_cell(a), markdown_cell(b)) for k, a, b in c.metadata],
         )
     if c.schema:
         out += _table(
             ("resource", "schema change", "breaking"),
-            [(r, _cell(t), "**breaking**" if b else "") for r, t, b in c.schema],
+            [(r, markdown_cell(t), "**breaking**" if b else "") for r, t, b in c.schema],
         )
     if c.rows:
         out += _table(
@@ -324,7 +322,7 @@ def _count_text(n: int | None) -> str:
 def _problems_table(problems: list[Problem]) -> list[str]:
     return _table(
         ("severity", "where", "problem"),
-        [(p.severity, _cell(p.location), _cell(p.message)) for p in problems],
+        [(p.severity, markdown_cell(p.location), markdown_cell(p.message)) for p in problems],
     )
 
 

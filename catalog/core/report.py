@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from catalog.core.escape import markdown_cell
 from catalog.core.problems import Problem, to_json
 
 
@@ -58,10 +59,6 @@ def as_github(problems: Sequence[Problem]) -> str:
     return "\n".join(out)
 
 
-def _cell(s: object) -> str:
-    return "" if s is None else str(s).replace("|", "\\|").replace("\n", " ")
-
-
 def as_markdown(problems: Sequence[Problem], checked: int) -> str:
     """Problems as a Markdown table, for a workflow's job summary."""
     head = f"### Validation: {checked} dataset{'s' * (checked != 1)}, {counts(problems)}\n"
@@ -75,7 +72,7 @@ def as_markdown(problems: Sequence[Problem], checked: int) -> str:
         rows.append(
             "| "
             + " | ".join(
-                _cell(x)
+                markdown_cell(x)
                 for x in (
                     p.severity,
                     p.path,

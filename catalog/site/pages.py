@@ -27,6 +27,49 @@ class Crumb:
 
 
 @dataclass(frozen=True)
+class Card:
+    """A dataset in a list: one markup (templates/_macros.html), on list pages and in search
+    results, which fill a copy of it from the same facts (Pagefind's metadata)."""
+
+    url: str
+    title: str
+    category: str
+    archived: bool
+    restricted: bool
+    access_label: str
+    agency: str
+    updated: str
+    rows: str  # "1,234", or "" when no data is published
+    summary: str
+
+    @property
+    def meta(self) -> str:
+        """The card's line of facts, as search results show it."""
+        return " · ".join([self.agency, self.category, f"Updated {self.updated}", *([f"{self.rows} rows"] if self.rows else [])])
+
+
+def card(e: Entry) -> Card:
+    """The card of a dataset."""
+    text = plain_text(e.ds.description)
+    return Card(
+        url=e.url,
+        title=e.ds.title,
+        category=e.ds.category,
+        archived=e.ds.archived,
+        restricted=not e.ds.is_public,
+        access_label=e.ds.access_level.capitalize(),
+        agency=e.agency.name,
+        updated=e.modified_date,
+        rows=f"{e.output.rows:,}" if e.output else "",
+        summary=text[:220] + ("…" if len(text) > 220 else ""),
+    )
+
+
+# what the search page's card template is made from: every part present, to be filled
+TEMPLATE_CARD = Card("", "", "", True, True, "", "", "", "", "")
+
+
+@dataclass(frozen=True)
 class Link:
     """A link to a list page, with the number of datasets it lists."""
 
@@ -151,6 +194,7 @@ class DatasetPage:
     absolute: str
     history: tuple[HistoryItem, ...]
     filters: tuple[tuple[str, tuple[str, ...]], ...]  # Pagefind's facet filters: (facet, values)
+    card: Card  # what search results show of it (Pagefind's metadata)
 
     @property
     def crumbs(self) -> tuple[Crumb, ...]:
@@ -171,6 +215,8 @@ class EmbedPage:
 class SearchPage:
     """search.html."""
 
+    facets: tuple[tuple[str, str], ...]  # (key, label), as the dataset pages file them
+    template_card: Card = TEMPLATE_CARD
     crumbs: tuple[Crumb, ...] = (Crumb("Search"),)
 
 
@@ -281,6 +327,7 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
         absolute=site.absolute(e.url),
         history=tuple(HistoryItem(c.date[:10], c.subject) for c in e.history[:20]),
         filters=filters(e),
+        card=card(e),
     )
 
 

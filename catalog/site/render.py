@@ -23,6 +23,7 @@ from catalog.site.cache import code_hash
 from catalog.site.entries import Entry, Site, category_slug
 from catalog.site.files import link_file
 from catalog.site.pages import (
+    FACETS,
     TEMPLATE_CONTEXTS,
     AgenciesPage,
     ApiPage,
@@ -32,6 +33,7 @@ from catalog.site.pages import (
     PageContext,
     SearchPage,
     agency_cards,
+    card as card_of,
     agency_page,
     az_page,
     category_links,
@@ -85,7 +87,8 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         lists show it (home, all datasets, its agency, its category)."""
         key = (e.id, root)
         if key not in cards:
-            cards[key] = Markup(env.get_template("_macros.html").module.card(e, root))  # type: ignore[attr-defined]
+            macro = env.get_template("_macros.html").module.card  # type: ignore[attr-defined]
+            cards[key] = Markup(macro(card_of(e), root))
         return cards[key]
 
     env.globals["card"] = card
@@ -132,7 +135,7 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
         for c in e.output.charts if e.output else []:
             chart_page = partial(embed_page, site, e, c)
             yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", chart_page, e.modified, f"{key}-{c['slug']}")
-    yield Page("search/index.html", "search.html", SearchPage, site.built)
+    yield Page("search/index.html", "search.html", partial(SearchPage, FACETS), site.built)
     example = site.entries[0].api_url if site.entries else None
     yield Page("api/index.html", "api.html", partial(ApiPage, example), site.built)
 

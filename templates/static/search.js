@@ -2,14 +2,8 @@
 // facets and counts, sorting, and archived datasets excluded unless asked for. The state
 // lives in the URL, so a search can be bookmarked and shared.
 const app = document.getElementById("search-app");
-const FACETS = [
-  ["agency", "Agency"],
-  ["category", "Category"],
-  ["keyword", "Keyword"],
-  ["frequency", "Update frequency"],
-  ["access", "Access level"],
-  ["format", "File format"],
-];
+const FACETS = JSON.parse(app ? app.dataset.facets : "[]"); // [key, label], from the build
+const CARD = document.getElementById("card-template");
 const PAGE = 20;
 
 const el = (tag, props = {}, ...children) => {
@@ -34,6 +28,24 @@ function excerptOf(html) {
     else p.append(document.createTextNode(node.textContent));
   }
   return p;
+}
+
+// A result's card: a copy of the card the site renders everywhere (the template on this
+// page), its parts filled from what the dataset page gave Pagefind, the excerpt for summary.
+function cardOf(data) {
+  const meta = data.meta || {};
+  const node = CARD.content.firstElementChild.cloneNode(true);
+  const slot = (name) => node.querySelector(`[data-slot="${name}"]`);
+  node.dataset.category = meta.category || "";
+  const title = slot("title");
+  title.href = data.url;
+  title.textContent = meta.title || data.url;
+  if (meta.status !== "archived") slot("archived").remove();
+  if (meta.access === "public") slot("access").remove();
+  else slot("access").textContent = meta.access_label || meta.access || "";
+  slot("meta").textContent = meta.card_meta || "";
+  slot("summary").replaceWith(excerptOf(data.excerpt));
+  return node;
 }
 
 function readState() {
@@ -112,12 +124,7 @@ async function main() {
     const batch = await Promise.all(shown.slice(start, start + PAGE).map((r) => r.data()));
     if (mine !== token) return;
     for (const data of batch) {
-      const meta = data.meta || {};
-      const details = [meta.agency, meta.category, meta.modified && `Updated ${meta.modified}`, meta.rows && `${meta.rows} rows`].filter(Boolean).join(" · ");
-      const heading = el("h3", {}, el("a", { href: data.url, text: meta.title || data.url }));
-      if (meta.status === "archived") heading.append(" ", el("span", { class: "badge archived", text: "Archived" }));
-      if (meta.access && meta.access !== "public") heading.append(" ", el("span", { class: "badge restricted", text: meta.access }));
-      results.append(el("li", { class: "card" }, heading, el("p", { class: "meta", text: details }), excerptOf(data.excerpt)));
+      results.append(cardOf(data));
     }
     more.hidden = results.children.length >= shown.length;
   }

@@ -247,3 +247,20 @@ def test_mobile_journey(browser: Browser, served: Served) -> None:
     screenshot(p, "mobile-dataset")
     assert w.clean(), (w.errors, w.foreign, w.failed)
     context.close()
+
+
+def test_search_results_show_the_same_card_as_the_lists(page: tuple[Page, Watch], served: Served) -> None:
+    """One card markup: a search result's card and the A–Z page's card of the same
+    restricted dataset have the same parts, badge and line of facts."""
+    p, w = page
+    p.goto(served.url + "datasets/")
+    listed = p.locator("li.card", has_text="State Police Incident Reports")
+    badge = listed.locator(".badge.restricted").inner_text()
+    facts = listed.locator(".meta").inner_text()
+    p.goto(served.url + "search/?q=incident")
+    results(p)
+    found = p.locator("#search-results li.card", has_text="State Police Incident Reports")
+    assert found.locator(".badge.restricted").inner_text() == badge == "Restricted public"
+    assert found.locator(".meta").inner_text() == facts
+    assert found.get_attribute("data-category") == listed.get_attribute("data-category")
+    assert w.clean(), w
