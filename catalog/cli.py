@@ -6,6 +6,7 @@ Exit codes: 0 clean (warnings allowed), 1 problems found, 2 usage or internal er
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -16,7 +17,9 @@ from catalog import __version__
 from catalog.core import report
 from catalog.core.errors import CatalogError
 from catalog.core.problems import has_errors
-from catalog.load.loader import find_root, load_catalog
+from catalog.load.loader import dataset_ids, find_root, load_catalog
+from catalog.load.memo import FILE as MEMO_FILE
+from catalog.load.memo import pruned, read_memo, write_memo
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -296,8 +299,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from catalog.checks.validate import validate
 
     root = _root(args)
-    loaded = load_catalog(root)
-    known = [d.id for d in loaded.catalog.datasets]
+    known = dataset_ids(root)
     only: list[str] | None = None
     if args.paths:
         only = selected_datasets(root, args.paths, known)
@@ -309,6 +311,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except GitError as exc:
             raise UsageError(str(exc)) from exc
         only = sorted(set(changed) & set(only)) if only is not None else changed
+    memo_file = root / MEMO_FILE
+    memo = read_memo(memo_file)
+    loaded = load_catalog(root, memo, only=only)
+    with contextlib.suppress(OSError):  # a read-only checkout still validates
+        write_memo(memo_file, pruned(memo, root))
     problems = validate(loaded, only, jobs=max(1, args.jobs))
     checked = len(only) if only is not None else len(known)
     if args.format == "json":

@@ -478,9 +478,16 @@ def test_loader_memo_gives_the_same_catalog(make: CatalogMaker, tmp_path: Path) 
         build(make.root, tmp_path / "s", cache_dir=build_dir, search=False)
     memo = Cache(build_dir).load_memo()
     assert sorted(memo) == [
-        "datasets/dot/broken/dataset.yaml",
-        "datasets/dot/ds-0/dataset.yaml",
-        "datasets/dot/ds-1/dataset.yaml",
+        "agency:datasets/dot/agency.yaml",
+        "catalog:catalog.yaml",
+        "dataset:datasets/dot/broken/dataset.yaml",
+        "dataset:datasets/dot/ds-0/dataset.yaml",
+        "dataset:datasets/dot/ds-1/dataset.yaml",
     ]
     plain, remembered = load_catalog(make.root), load_catalog(make.root, memo)
     assert remembered.catalog == plain.catalog and remembered.problems == plain.problems
+    # checking one dataset reads only that one (and the catalog-wide files)
+    one = load_catalog(make.root, only=["dot/ds-1"])
+    assert [d.id for d in one.catalog.datasets] == [
+        "dot/ds-1"
+    ] and one.catalog.agencies == plain.catalog.agencies

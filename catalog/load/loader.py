@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -34,6 +35,7 @@ from catalog.core.names import SLUG, slugify
 from catalog.core.problems import Problem, problem
 from catalog.core.yamlfile import KeyPath, Lines, YamlDoc, read_yaml
 from catalog.load import structure
+from catalog.load.memo import Memo
 
 DATA_SUFFIXES = {
     ".csv",
@@ -82,42 +84,59 @@ def rel(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-# dataset.yaml files already parsed and checked, by content:
-# {path: (digest, doc, read problems, structure problems)}
-Memo = dict[str, tuple[str, "YamlDoc | None", list[Problem], list[Problem]]]
-_memo: Memo | None = None
+# the memo of the load under way (see catalog/load/memo.py); None: no memo
+_MEMO: ContextVar[Memo | None] = ContextVar("catalog_load_memo", default=None)
 
 
-def _read_dataset_yaml(
-    file: Path, rel_path: str
+def _checked(
+    file: Path, rel_path: str, kind: str
 ) -> tuple[YamlDoc | None, list[Problem], list[Problem]]:
-    """Parse and check one dataset.yaml, or take the result for the same bytes from the memo."""
+    """(document, read problems, structure problems) of a YAML file of ``kind`` ("catalog",
+    "agency", "dataset", "table-schema"), or the memo's for the same bytes."""
+    memo = _MEMO.get()
     try:
         digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
     except OSError:
         digest = ""
-    if _memo is not None and digest and rel_path in _memo and _memo[rel_path][0] == digest:
-        _, doc, read_problems, found = _memo[rel_path]
+    key = f"{kind}:{rel_path}"
+    if memo is not None and digest and key in memo and memo[key][0] == digest:
+        _, doc, read_problems, found = memo[key]
         return doc, list(read_problems), list(found)
     doc, read_problems = read_yaml(file, rel_path)
-    found = structure.check(doc, "dataset") if doc is not None else []
-    if _memo is not None and digest:
-        _memo[rel_path] = (digest, doc, read_problems, found)
+    found = structure.check(doc, kind) if doc is not None and isinstance(doc.data, dict) else []
+    if memo is not None and digest:
+        memo[key] = (digest, doc, read_problems, found)
     return doc, read_problems, found
 
 
-def load_catalog(root: Path, memo: Memo | None = None) -> Loaded:
-    """Load the catalog at ``root``. ``memo`` (kept by the build between runs) lets
-    unchanged dataset.yaml files skip parsing and schema checks."""
-    global _memo
-    _memo = memo
+def dataset_ids(root: Path) -> list[str]:
+    """The ids of the dataset folders under ``datasets/``, from the folder listing alone."""
+    base = root / "datasets"
+    if not base.is_dir():
+        return []
+    agencies = [a for a in base.iterdir() if a.is_dir() and not a.name.startswith(".")]
+    return sorted(
+        f"{a.name}/{d.name}"
+        for a in agencies
+        for d in a.iterdir()
+        if d.is_dir() and not d.name.startswith(".")
+    )
+
+
+def load_catalog(
+    root: Path, memo: Memo | None = None, only: Collection[str] | None = None
+) -> Loaded:
+    """Load the catalog at ``root``. ``memo`` lets unchanged YAML files skip parsing and
+    checking; ``only`` (dataset ids) leaves the other datasets unread (catalog.yaml and
+    every agency are still loaded, for the catalog-wide rules)."""
+    token = _MEMO.set(memo)
     try:
-        return _load_catalog(root)
+        return _load_catalog(root, set(only) if only is not None else None)
     finally:
-        _memo = None
+        _MEMO.reset(token)
 
 
-def _load_catalog(root: Path) -> Loaded:
+def _load_catalog(root: Path, only: set[str] | None) -> Loaded:
     root = root.resolve()
     problems: list[Problem] = []
     config = _load_config(root, problems)
@@ -142,6 +161,8 @@ def _load_catalog(root: Path) -> Loaded:
             for ds_dir in sorted(
                 p for p in agency_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
             ):
+                if only is not None and f"{agency_dir.name}/{ds_dir.name}" not in only:
+                    continue
                 ds = _load_dataset(root, agency_dir.name, ds_dir, problems)
                 if ds:
                     datasets.append(ds)
@@ -152,7 +173,7 @@ def _load_catalog(root: Path) -> Loaded:
 
 
 def _load_config(root: Path, problems: list[Problem]) -> Config:
-    doc, found = read_yaml(root / "catalog.yaml", "catalog.yaml")
+    doc, found, structure_problems = _checked(root / "catalog.yaml", "catalog.yaml", "catalog")
     problems.extend(found)
     if doc is None:
         return Config(
@@ -161,7 +182,7 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
             licenses=contract.DEFAULT_LICENSES,
             categories=contract.DEFAULT_CATEGORIES,
         )
-    problems.extend(structure.check(doc, "catalog"))
+    problems.extend(structure_problems)
     d = doc.data
     limits = _dict(d.get("limits"))
     cdo = _dict(d.get("cdo"))
@@ -220,11 +241,11 @@ def _load_agency(root: Path, folder: Path, problems: list[Problem]) -> Agency | 
     if not file.is_file():
         problems.append(problem("agency-yaml-missing", rel(root, file), name=folder.name))
         return None
-    doc, found = read_yaml(file, rel(root, file))
+    doc, found, structure_problems = _checked(file, rel(root, file), "agency")
     problems.extend(found)
     if doc is None:
         return None
-    problems.extend(structure.check(doc, "agency"))
+    problems.extend(structure_problems)
     d = doc.data
     officer = _dict(d.get("data_officer"))
     return Agency(
@@ -269,7 +290,7 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
             )
         )
         return None
-    doc, read_problems, found = _read_dataset_yaml(file, rel(root, file))
+    doc, read_problems, found = _checked(file, rel(root, file), "dataset")
     problems.extend(read_problems)
     if doc is None:
         return None
@@ -432,6 +453,7 @@ def _load_schema(
                 problem("file-missing:schema", doc.path, line=doc.lines.of(key), path=value)
             )
             return None
+        checked: list[Problem] | None = None  # a YAML file's structure problems, from _checked
         if file.suffix.lower() == ".json":
             try:
                 data = json.loads(file.read_text("utf-8"))
@@ -447,7 +469,7 @@ def _load_schema(
                 return None
             sdoc = YamlDoc(rel(root, file), data, Lines({(): 1}))
         else:
-            parsed, found = read_yaml(file, rel(root, file))
+            parsed, found, checked = _checked(file, rel(root, file), "table-schema")
             problems.extend(found)
             if parsed is None:
                 return None
@@ -455,7 +477,7 @@ def _load_schema(
         if not isinstance(sdoc.data, dict):
             problems.append(problem("invalid-table-schema:not-mapping", sdoc.path, line=1))
             return None
-        found = structure.check(sdoc, "table-schema")
+        found = checked if checked is not None else structure.check(sdoc, "table-schema")
         problems.extend(found)
         return _schema(sdoc.data, sdoc.path, (), sdoc, problems, well_formed=not found)
     if isinstance(value, dict):

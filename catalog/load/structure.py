@@ -4,18 +4,28 @@ that names the line, says what is wrong and how to fix it (with "did you mean").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from catalog.core import contract
 from catalog.core.names import did_you_mean
 from catalog.core.problems import Problem, problem
 from catalog.core.yamlfile import KeyPath, YamlDoc
 
-_validators = {name: Draft202012Validator(schema) for name, schema in contract.SCHEMAS.items()}
-_validators["table-schema"] = Draft202012Validator(contract.TABLE_SCHEMA)
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    """The JSON Schema validator of one kind of file (jsonschema is imported, and the
+    schemas compiled, only when a file needs checking: the memo spares most runs it)."""
+    from jsonschema import Draft202012Validator
+
+    schema = contract.TABLE_SCHEMA if kind == "table-schema" else contract.SCHEMAS[kind]
+    return Draft202012Validator(schema)
+
 
 _TYPE_WORDS = {
     "string": "text",
@@ -50,7 +60,7 @@ def check(doc: YamlDoc, kind: str) -> list[Problem]:
     """Problems of ``doc`` against the ``kind`` ('dataset', 'agency', 'catalog') schema."""
     out: list[Problem] = []
     for error in sorted(
-        _validators[kind].iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
+        _validator(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
     ):
         out.extend(_explain(error, doc))
     return out

@@ -28,6 +28,7 @@ from catalog.core.model import Catalog, Dataset
 from catalog.core.problems import Problem, has_errors, problem
 from catalog.io import gitinfo
 from catalog.load.loader import Loaded, load_catalog
+from catalog.load.memo import pruned
 from catalog.site.cache import Cache, code_hash, file_digest, fingerprint
 from catalog.site.charts import write_vega_runtime
 from catalog.site.entries import Site, assemble, build_time
@@ -122,7 +123,7 @@ def _load(root: Path, cache: Cache, base_url: str | None) -> Loaded:
     overrides catalog.yaml's."""
     memo = cache.load_memo()
     loaded = load_catalog(root, memo)
-    cache.store_memo({k: v for k, v in memo.items() if (root / k).is_file()})
+    cache.store_memo(pruned(memo, root))
     if not base_url:
         return loaded
     config = dataclasses.replace(loaded.catalog.config, base_url=base_url.rstrip("/") + "/")

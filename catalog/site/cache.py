@@ -21,6 +21,7 @@ from typing import Any
 
 from catalog.core.model import Catalog, Dataset
 from catalog.core.problems import Problem
+from catalog.load.memo import Memo, read_memo, write_memo
 from catalog.core.yamlfile import Lines, YamlDoc
 from catalog.site.package import DatasetOutput
 
@@ -107,32 +108,15 @@ class Cache:
         os.replace(folder, entry)
         self.used.add(entry)
 
-    # --- parsed dataset.yaml files, by content (the loader's memo) -----------------------
+    # --- parsed YAML files, by content (the loader's memo: catalog/load/memo.py) ------------
 
-    def load_memo(self) -> dict[str, Any]:
+    def load_memo(self) -> Memo:
         """The loader's memo, kept as JSON (a cache restored in CI is data, never code)."""
-        try:
-            raw = json.loads((self.folder / "load-memo.json").read_text("utf-8"))
-            if raw.get("code") != code_hash():
-                raise ValueError("written by other code")
-            return {rel: (digest, _doc(doc), [Problem(**p) for p in read], [Problem(**p) for p in found]) for rel, (digest, doc, read, found) in raw["files"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
+        return read_memo(self.folder / "load-memo.json")
 
-    def store_memo(self, memo: dict[str, Any]) -> None:
-        files = {
-            rel: [
-                digest,
-                None if doc is None else {"path": doc.path, "data": doc.data, "lines": [[list(k), v] for k, v in doc.lines.by_path.items()]},
-                [p.as_dict() for p in read],
-                [p.as_dict() for p in found],
-            ]
-            for rel, (digest, doc, read, found) in memo.items()
-        }
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / "load-memo.json.tmp"
-        tmp.write_text(json.dumps({"code": code_hash(), "files": files}), "utf-8")
-        os.replace(tmp, self.folder / "load-memo.json")
+    def store_memo(self, memo: Memo) -> None:
+        """Keep the loader's memo for the next build (or validation)."""
+        write_memo(self.folder / "load-memo.json", memo)
 
     # --- validation results, for every dataset (public or not) ---------------------------
 
@@ -171,9 +155,3 @@ class Cache:
         for file in validation.glob("*/*.json") if validation.is_dir() else []:
             if f"{file.parent.name}/{file.stem}" not in self.validated:
                 file.unlink(missing_ok=True)
-
-
-def _doc(d: dict[str, Any] | None) -> YamlDoc | None:
-    if d is None:
-        return None
-    return YamlDoc(d["path"], d["data"], Lines({tuple(k): v for k, v in d["lines"]}))

@@ -1,24 +1,36 @@
 // Progressive enhancement: replace each pre-rendered SVG chart with an interactive Vega
 // view (tooltips). The Vega runtime is served from this site; if anything fails, the SVG
 // stays.
-(function () {
-  "use strict";
+(() => {
   if (typeof window.vegaEmbed !== "function" || typeof window.fetch !== "function") return;
-  document.querySelectorAll("[data-vega-spec]").forEach(function (el) {
+  document.querySelectorAll("[data-vega-spec]").forEach((el) => {
     var img = el.querySelector("img");
-    window.fetch(el.getAttribute("data-vega-spec"))
-      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
-      .then(function (spec) {
+    window
+      .fetch(el.getAttribute("data-vega-spec"))
+      .then((r) => {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      })
+      .then((spec) => {
         var target = document.createElement("div");
         target.className = "vega-target";
         target.setAttribute("role", "img");
         target.setAttribute("aria-label", img ? img.alt : "Chart");
         el.appendChild(target);
-        return window.vegaEmbed(target, spec, { actions: false, renderer: "svg", tooltip: true }).then(function () {
-          if (img) img.hidden = true;
-          el.classList.add("interactive");
-        }, function () { target.remove(); });
+        return window
+          .vegaEmbed(target, spec, { actions: false, renderer: "svg", tooltip: true })
+          .then(
+            () => {
+              if (img) img.hidden = true;
+              el.classList.add("interactive");
+            },
+            () => {
+              target.remove();
+            },
+          );
       })
-      .catch(function () { /* keep the static SVG */ });
+      .catch(() => {
+        /* keep the static SVG */
+      });
   });
 })();

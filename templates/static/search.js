@@ -55,7 +55,12 @@ function readState() {
     const values = params.getAll(key);
     if (values.length) filters[key] = values;
   }
-  return { q: params.get("q") || "", sort: params.get("sort") || "", archived: params.get("archived") === "1", filters };
+  return {
+    q: params.get("q") || "",
+    sort: params.get("sort") || "",
+    archived: params.get("archived") === "1",
+    filters,
+  };
 }
 
 function writeState(state) {
@@ -63,7 +68,8 @@ function writeState(state) {
   if (state.q) params.set("q", state.q);
   if (state.sort) params.set("sort", state.sort);
   if (state.archived) params.set("archived", "1");
-  for (const [key, values] of Object.entries(state.filters)) for (const v of values) params.append(key, v);
+  for (const [key, values] of Object.entries(state.filters))
+    for (const v of values) params.append(key, v);
   const query = params.toString();
   window.history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
 }
@@ -92,7 +98,8 @@ async function main() {
     const mine = ++token;
     writeState(state);
     const filters = {};
-    for (const [key, values] of Object.entries(state.filters)) if (values.length) filters[key] = { any: values };
+    for (const [key, values] of Object.entries(state.filters))
+      if (values.length) filters[key] = { any: values };
     if (!state.archived) filters.status = "published";
     const options = { filters };
     if (state.sort === "modified") options.sort = { modified: "desc" };
@@ -110,13 +117,14 @@ async function main() {
       delete others[key];
       const wider = await pagefind.search(term, { filters: others });
       if (mine !== token) return;
-      counts[key] = (wider && wider.filters && wider.filters[key]) || counts[key];
+      counts[key] = wider?.filters?.[key] || counts[key];
     }
     renderFacets(counts);
     shown = search.results;
     results.replaceChildren();
     await renderMore(mine);
-    if (mine === token) count.textContent = `${shown.length} dataset${shown.length === 1 ? "" : "s"} found`;
+    if (mine === token)
+      count.textContent = `${shown.length} dataset${shown.length === 1 ? "" : "s"} found`;
   }
 
   async function renderMore(mine) {
@@ -132,10 +140,12 @@ async function main() {
   const facetIds = new Map(); // one id per facet value for the page's life: focus survives re-sorting
 
   function renderFacets(counts) {
-    const focused = document.activeElement && document.activeElement.id;
+    const focused = document.activeElement?.id;
     facets.replaceChildren();
     FACETS.forEach(([key, label]) => {
-      const values = Object.entries(counts[key] || {}).filter(([v, n]) => n > 0 || (state.filters[key] || []).includes(v));
+      const values = Object.entries(counts[key] || {}).filter(
+        ([v, n]) => n > 0 || (state.filters[key] || []).includes(v),
+      );
       if (!values.length) return;
       values.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
       const box = el("fieldset", { class: "facet" }, el("legend", { text: label }));
@@ -152,7 +162,14 @@ async function main() {
           state.filters[key] = [...set];
           run();
         });
-        box.append(el("div", { class: "facet-option" }, input, el("label", { for: id }, `${value} `, el("span", { class: "count", text: `(${n})` }))));
+        box.append(
+          el(
+            "div",
+            { class: "facet-option" },
+            input,
+            el("label", { for: id }, `${value} `, el("span", { class: "count", text: `(${n})` })),
+          ),
+        );
       });
       facets.append(box);
     });
@@ -165,7 +182,10 @@ async function main() {
   let timer;
   q.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => { state.q = q.value; run(); }, 200);
+    timer = setTimeout(() => {
+      state.q = q.value;
+      run();
+    }, 200);
   });
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -173,15 +193,22 @@ async function main() {
     state.q = q.value;
     run();
   });
-  sort.addEventListener("change", () => { state.sort = sort.value; run(); });
-  archived.addEventListener("change", () => { state.archived = archived.checked; run(); });
+  sort.addEventListener("change", () => {
+    state.sort = sort.value;
+    run();
+  });
+  archived.addEventListener("change", () => {
+    state.archived = archived.checked;
+    run();
+  });
   more.addEventListener("click", () => renderMore(token));
   await run();
 }
 
 if (app) {
   main().catch(() => {
-    document.getElementById("search-count").textContent = "Search could not load. Browse the lists instead.";
+    document.getElementById("search-count").textContent =
+      "Search could not load. Browse the lists instead.";
     app.hidden = false;
   });
 }

@@ -249,7 +249,9 @@ def test_mobile_journey(browser: Browser, served: Served) -> None:
     context.close()
 
 
-def test_search_results_show_the_same_card_as_the_lists(page: tuple[Page, Watch], served: Served) -> None:
+def test_search_results_show_the_same_card_as_the_lists(
+    page: tuple[Page, Watch], served: Served
+) -> None:
     """One card markup: a search result's card and the A–Z page's card of the same
     restricted dataset have the same parts, badge and line of facts."""
     p, w = page
