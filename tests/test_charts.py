@@ -172,7 +172,7 @@ def test_no_default_when_nothing_sensible_or_opted_out(make: CatalogMaker, tmp_p
 
 
 def test_chart_text_is_inert(make: CatalogMaker, tmp_path: Path) -> None:
-    payload = "</title><script>alert(1)</script>"
+    payload = '</title><script>alert(1)</script>" onload="alert(2)'
     meta = dataset_yaml(
         charts=[
             {
@@ -195,3 +195,9 @@ def test_chart_text_is_inert(make: CatalogMaker, tmp_path: Path) -> None:
         )
     svg = next(folder.glob("charts/*.svg")).read_text()
     assert "<script" not in svg
+    # the embed code people copy: one iframe whose title holds the whole title
+    page = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
+    snippet = BeautifulSoup(page.select_one("details.embed code").get_text(), "html.parser")
+    assert [t.name for t in snippet.find_all(True)] == ["iframe"]
+    assert snippet.iframe["title"] == "T " + payload
+    assert not [a for a in snippet.iframe.attrs if a.startswith("on")]

@@ -57,6 +57,9 @@ def test_vocabulary_with_did_you_mean(make: CatalogMaker) -> None:
         ({"rights": "x" * 256, "access_level": "public"}, "too-long", "rights"),
         ({"source_link": "www.example.gov"}, "invalid-url", "source_link"),
         ({"contact": {"name": "Officer", "email": "not-an-email"}}, "invalid-email", "email"),
+        # '$' ends the text, as in every JSON Schema validator, not "before a final newline"
+        ({"contact": {"name": "Officer", "email": "a@b.gov\n"}}, "invalid-email", "email"),
+        ({"issued": "2024-01-01\n"}, "invalid-date", "issued"),
         ({"issued": "07/01/2024"}, "invalid-date", "issued"),
         ({"issued": "2024-02-30"}, "invalid-date", "issued"),
         (
@@ -237,3 +240,10 @@ def test_table_schema_rules_agree_with_frictionless(descriptor: dict[str, Any]) 
     theirs = bool(frictionless.Schema.validate_descriptor(descriptor).errors)
     ours = bool(structure.check(YamlDoc("schema.yaml", descriptor, Lines()), "table-schema"))
     assert ours == theirs
+
+
+def test_patterns_read_dollar_as_the_end_of_the_text() -> None:
+    from catalog.core.names import SLUG, ecma_regex
+
+    assert SLUG.match("bridges") and not SLUG.match("bridges\n")
+    assert ecma_regex(r"^a[$]\$b$") == r"^a[$]\$b\Z"

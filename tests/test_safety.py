@@ -3,9 +3,11 @@ built site, and no metadata or cell can inject markup or script."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,3 +176,21 @@ def test_injection_payloads_are_inert_everywhere(make: CatalogMaker, tmp_path: P
     assert dataset_page.h1.get_text() == "Title " + PAYLOAD  # shown as text, intact
     cells = [td.get_text() for td in dataset_page.select("table.preview td")]
     assert cells.count(PAYLOAD) == 2
+    site = tmp_path / "site"
+    feed = ET.parse(site / "feed.xml").getroot()  # XML still parses, the title intact
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.find(f"{atom}title").text.startswith("Catalog " + PAYLOAD)
+    assert [e.find(f"{atom}title").text for e in feed.iter(f"{atom}entry")] == ["Title " + PAYLOAD]
+    ET.parse(site / "sitemap.xml")
+    rows = list(csv.DictReader((site / "catalog.csv").open(encoding="utf-8", newline="")))
+    assert [r["title"] for r in rows] == ["Title " + PAYLOAD]
+    assert json.loads((site / "data.json").read_text())["dataset"][0]["title"] == "Title " + PAYLOAD
+
+
+def test_catalog_csv_cells_do_not_start_formulas(make: CatalogMaker, tmp_path: Path) -> None:
+    make.dataset("dot/x", meta=dataset_yaml(title='=HYPERLINK("http://x.example","x")'))
+    build(make.root, tmp_path / "site", search=False)
+    rows = list(csv.DictReader((tmp_path / "site/catalog.csv").open(encoding="utf-8")))
+    assert rows[0]["title"] == '\'=HYPERLINK("http://x.example","x")'
+    # the machine-readable copies keep the text as written
+    assert pq.read_table(tmp_path / "site/catalog.parquet")["title"][0].as_py().startswith("=")

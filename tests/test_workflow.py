@@ -151,9 +151,9 @@ def test_review_reports_each_change_access_first(repo: Path, cli: Runner) -> Non
     assert "dot/bridge-conditions" in alert_block and "new **public** dataset" in alert_block
     assert "#### ✅ `dot/bridge-conditions` — Bridge Conditions" in report.split("### Added")[1]
     changed = report.split("### Changed")[1]
-    assert "| weekly | column `icu_admissions` removed | **breaking** |" in changed
-    assert "| weekly | column `admissions` retyped integer → number | **breaking** |" in changed
-    assert "| deaths | — | 2 |" in changed  # rows before → after for the newly public dataset
+    assert "| `weekly` | column `icu_admissions` removed | **breaking** |" in changed
+    assert "| `weekly` | column `admissions` retyped integer → number | **breaking** |" in changed
+    assert "| `deaths` | — | 2 |" in changed  # rows before → after for the newly public dataset
     assert "validation: ✅ passes" in report
     assert "traffic-crashes" not in report  # untouched datasets are not reported
 
@@ -292,3 +292,28 @@ def test_workflow_rules() -> None:
 
 def test_committed_codeowners_is_current(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["codeowners", "--check", "--root", str(REPO)]) == 0, capsys.readouterr().out
+
+
+def test_review_shows_hostile_titles_and_names_as_text(repo: Path, cli: Runner) -> None:
+    """A title or column name cannot add markup, hide text or break the report's tables."""
+    from markdown_it import MarkdownIt
+
+    git(repo, "checkout", "-qb", "ado/hostile")
+    ds = repo / "datasets/dph/respiratory-hospitalizations"
+    title = "<!-- hidden --> <img src=x onerror=alert(1)> | `x` **y** [z](javascript:alert(2))"
+    column = "icu`|<b>x</b>"
+    meta = yaml.safe_load((ds / "dataset.yaml").read_text())
+    meta["title"] = title
+    meta["resources"][0]["schema"]["fields"][2]["name"] = column
+    (ds / "dataset.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
+    lines = (ds / "weekly.csv").read_text().splitlines()
+    lines[0] = lines[0].replace("icu_admissions", '"icu`|<b>x</b>"')
+    (ds / "weekly.csv").write_text("\n".join(lines) + "\n")
+    _, report, _ = cli("review", "--base", "main", "--root", str(repo))
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(report)
+    for tag in ("<!--", "<img", "<b>", "<a ", "<strong>y"):
+        assert tag not in html, (tag, html)
+    heading = next(line for line in html.splitlines() if line.startswith("<h4>"))
+    assert "&lt;img src=x onerror=alert(1)&gt; | `x` **y** [z](javascript:alert(2))" in heading
+    for row in html.split("<tr>")[1:]:  # every table row has as many cells as its header
+        assert row.count("<td") in (0, 2, 3), row

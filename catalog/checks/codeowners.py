@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from catalog.core.escape import codeowners_path
 from catalog.core.model import Catalog
 from catalog.core.problems import Problem, problem
 
@@ -45,7 +46,8 @@ def codeowners(catalog: Catalog) -> str:
     for agency in sorted(catalog.agencies, key=lambda a: a.slug):
         owners = [h for h in (handle(agency.data_officer.handle), cdo) if h]
         if owners:
-            lines.append(f"/datasets/{agency.slug}/ {' '.join(dict.fromkeys(owners))}")
+            path = codeowners_path(f"/datasets/{agency.slug}/")
+            lines.append(f"{path} {' '.join(dict.fromkeys(owners))}")
     return "\n".join(lines) + "\n"
 
 

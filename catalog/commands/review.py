@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.checks.validate import validate
-from catalog.core.escape import markdown_cell
+from catalog.core.escape import markdown_cell, markdown_code, markdown_text
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem
 from catalog.io.gitinfo import GitError, changed_files, git
@@ -121,19 +121,29 @@ def _schema_changes(old: Resource | None, new: Resource | None) -> list[tuple[st
     before = {f.name: f for f in old.schema.fields}
     after = {f.name: f for f in new.schema.fields}
     for name in after.keys() - before.keys():
-        out.append((f"column `{name}` added ({after[name].type})", False))
+        out.append((f"column {markdown_code(name)} added ({after[name].type})", False))
     for name in before.keys() - after.keys():
-        out.append((f"column `{name}` removed", True))
+        out.append((f"column {markdown_code(name)} removed", True))
     for name in sorted(before.keys() & after.keys()):
         a, b = before[name], after[name]
         if a.type != b.type or (a.format or "default") != (b.format or "default"):
-            out.append((f"column `{name}` retyped {a.type} → {b.type}", True))
+            out.append((f"column {markdown_code(name)} retyped {a.type} → {b.type}", True))
         if dict(a.constraints) != dict(b.constraints):
-            was, now = dict(a.constraints) or "{}", dict(b.constraints) or "{}"
-            out.append((f"column `{name}` constraints {was} → {now}", True))
+            was = markdown_text(dict(a.constraints) or "{}")
+            now = markdown_text(dict(b.constraints) or "{}")
+            out.append(
+                (
+                    f"column {markdown_code(name)} constraints {was} → {now}",
+                    True,
+                )
+            )
     if old.schema.primary_key != new.schema.primary_key:
         out.append(
-            (f"primary key {list(old.schema.primary_key)} → {list(new.schema.primary_key)}", True)
+            (
+                f"primary key {markdown_text(list(old.schema.primary_key))} → "
+                f"{markdown_text(list(new.schema.primary_key))}",
+                True,
+            )
         )
     order_before = [f for f in before if f in after]
     order_after = [f for f in after if f in before]
@@ -155,7 +165,9 @@ def compare(base: Catalog | None, head: Catalog, touched: set[str]) -> list[Data
         if new is None:
             assert old is not None
             changes.append(
-                DatasetChange(ident, "removed", old.title, notes=[f"was {old.access_level}"])
+                DatasetChange(
+                    ident, "removed", old.title, notes=[f"was {markdown_text(old.access_level)}"]
+                )
             )
         else:
             changes.append(_compare_dataset(old, new, roots))
@@ -185,15 +197,12 @@ def _compare_dataset(
 
 def _compare_access(change: DatasetChange, old: Dataset | None, new: Dataset) -> None:
     """Anything becoming more public is an alert; less public, a note."""
-    was = old.access_level if old else ""
+    was = markdown_text(old.access_level) if old else ""
+    now = markdown_text(new.access_level)
     if OPENNESS.get(new.access_level, -1) > OPENNESS.get(was, -1):
-        change.alerts.append(
-            f"access level {was} → **{new.access_level}**"
-            if old
-            else f"new **{new.access_level}** dataset"
-        )
+        change.alerts.append(f"access level {was} → **{now}**" if old else f"new **{now}** dataset")
     elif old and OPENNESS.get(new.access_level, -1) < OPENNESS.get(was, -1):
-        change.notes.append(f"access level {was} → {new.access_level}")
+        change.notes.append(f"access level {was} → {now}")
 
 
 def _compare_resource(
@@ -208,9 +217,11 @@ def _compare_resource(
     n_prot = {f.name for f in n.schema.fields if f.protected} if n else set()
     for f in sorted(o_prot - n_prot):
         if n and n.schema.field_named(f):
-            change.alerts.append(f"`{name}`: column `{f}` is **no longer protected**")
+            change.alerts.append(
+                f"{markdown_code(name)}: column {markdown_code(f)} is **no longer protected**"
+            )
     for f in sorted(n_prot - o_prot):
-        change.notes.append(f"`{name}`: column `{f}` is now protected")
+        change.notes.append(f"{markdown_code(name)}: column {markdown_code(f)} is now protected")
     if old_ds:
         for text, breaking in _schema_changes(o, n):
             change.schema.append((name, text, breaking))
@@ -258,7 +269,7 @@ def review(root: Path, ref: str) -> str:
 
 def render(changes: list[DatasetChange], ref: str, catalog_problems: list[Problem]) -> str:
     """The review report in Markdown, alerts first."""
-    out = [f"## Catalog review: changes since `{ref}`", ""]
+    out = [f"## Catalog review: changes since {markdown_code(ref)}", ""]
     if not changes:
         out.append("No dataset changed.")
     else:
@@ -275,7 +286,7 @@ def render(changes: list[DatasetChange], ref: str, catalog_problems: list[Proble
     alerts = [(c, a) for c in changes for a in c.alerts]
     if alerts:
         out += ["### ⚠️ Becoming more public — check each before merging", ""]
-        out += [f"- **{c.id}** ({markdown_cell(c.title)}): {a}" for c, a in alerts]
+        out += [f"- **{markdown_text(c.id)}** ({markdown_text(c.title)}): {a}" for c, a in alerts]
         out.append("")
     for kind, heading in KINDS.items():
         group = [c for c in changes if c.kind == kind]
@@ -293,7 +304,7 @@ KINDS = {"added": "Added", "changed": "Changed", "archived": "Archived", "remove
 
 def _render_change(c: DatasetChange) -> list[str]:
     status = "❌" if any(p.severity == "error" for p in c.problems) else "✅"
-    out = [f"#### {status} `{c.id}` — {markdown_cell(c.title)}", ""]
+    out = [f"#### {status} {markdown_code(c.id)} — {markdown_text(c.title)}", ""]
     out += [f"- ⚠️ {a}" for a in c.alerts] + [f"- {n}" for n in c.notes]
     if c.metadata:
         out += _table(
@@ -303,12 +314,14 @@ def _render_change(c: DatasetChange) -> list[str]:
     if c.schema:
         out += _table(
             ("resource", "schema change", "breaking"),
-            [(r, markdown_cell(t), "**breaking**" if b else "") for r, t, b in c.schema],
+            [
+                (markdown_code(r), t, "**breaking**" if b else "") for r, t, b in c.schema
+            ],  # t: Markdown,
         )
     if c.rows:
         out += _table(
             ("resource", "rows before", "rows after"),
-            [(r, _count_text(a), _count_text(b)) for r, a, b in c.rows],
+            [(markdown_code(r), _count_text(a), _count_text(b)) for r, a, b in c.rows],
         )
     if c.problems:
         out += _problems_table(c.problems[:50])

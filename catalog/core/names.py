@@ -9,7 +9,30 @@ from urllib.parse import urlsplit
 
 from catalog.core import contract
 
-SLUG = re.compile(contract.SLUG_PATTERN)
+
+def ecma_regex(pattern: str) -> str:
+    """A JSON Schema (ECMA-262) pattern in Python's dialect: an unescaped '$' outside a
+    character class means the end of the text (``\\Z``), not "before a final line break"
+    as Python reads it, so 'abc\\n' does not pass '^[a-z]+$'."""
+    out: list[str] = []
+    escaped = in_class = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+SLUG = re.compile(ecma_regex(contract.SLUG_PATTERN))
 
 
 def slugify(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from catalog.core.escape import markdown_cell
+from catalog.core.escape import markdown_cell, markdown_code, workflow_data, workflow_property
 from catalog.core.problems import Problem, to_json
 
 
@@ -36,26 +36,18 @@ def as_json(problems: Sequence[Problem]) -> str:
     return to_json(problems)
 
 
-def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(s: str) -> str:
-    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
-
-
 def as_github(problems: Sequence[Problem]) -> str:
     """GitHub workflow commands: one annotation per problem, on the file and line."""
     out = []
     for p in problems:
-        props = [f"file={_escape_property(p.path)}"]
+        props = [f"file={workflow_property(p.path)}"]
         line = p.line if p.line is not None else p.row
         if line is not None:
             props.append(f"line={line}")
-        props.append(f"title={_escape_property(p.code)}")
+        props.append(f"title={workflow_property(p.code)}")
         where = f"row {p.row}: " if p.row is not None and p.line is None else ""
         text = where + p.message + (f"\nfix: {p.hint}" if p.hint else "")
-        out.append(f"::{p.severity} {','.join(props)}::{_escape_data(text)}")
+        out.append(f"::{p.severity} {','.join(props)}::{workflow_data(text)}")
     return "\n".join(out)
 
 
@@ -69,21 +61,7 @@ def as_markdown(problems: Sequence[Problem], checked: int) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for p in problems:
-        rows.append(
-            "| "
-            + " | ".join(
-                markdown_cell(x)
-                for x in (
-                    p.severity,
-                    p.path,
-                    p.line,
-                    p.row,
-                    p.field,
-                    f"`{p.code}`",
-                    p.message,
-                    p.hint,
-                )
-            )
-            + " |"
-        )
+        cells = [markdown_cell(x) for x in (p.severity, p.path, p.line, p.row, p.field)]
+        cells += [markdown_code(p.code), markdown_cell(p.message), markdown_cell(p.hint)]
+        rows.append("| " + " | ".join(cells) + " |")
     return head + "\n" + "\n".join(rows) + "\n"

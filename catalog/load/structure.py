@@ -3,12 +3,13 @@ that names the line, says what is wrong and how to fix it (with "did you mean").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from catalog.core import contract
-from catalog.core.names import did_you_mean
+from catalog.core.names import did_you_mean, ecma_regex
 from catalog.core.problems import Problem, problem
 from catalog.core.yamlfile import KeyPath, YamlDoc
 
@@ -21,10 +22,22 @@ if TYPE_CHECKING:
 def _validator(kind: str) -> Draft202012Validator:
     """The JSON Schema validator of one kind of file (jsonschema is imported, and the
     schemas compiled, only when a file needs checking: the memo spares most runs it)."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(_v: Any, expected: str, instance: object, _schema: Any) -> Any:
+        # ECMA-262's '$', as every other JSON Schema validator reads it
+        if isinstance(instance, str) and not _ecma(expected).search(instance):
+            yield ValidationError(f"{instance!r} does not match {expected!r}")
 
     schema = contract.TABLE_SCHEMA if kind == "table-schema" else contract.SCHEMAS[kind]
-    return Draft202012Validator(schema)
+    cls = validators.extend(Draft202012Validator, {"pattern": pattern})  # type: ignore[no-untyped-call]
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+@cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_regex(pattern))
 
 
 _TYPE_WORDS = {

@@ -14,12 +14,12 @@ import math
 import sqlite3
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from catalog.core import contract
+from catalog.core.escape import csv_metadata_cell, xml_text
 from catalog.site.entries import Entry, Site, category_slug
 from catalog.site.package import write_zip
 from catalog.site.text import plain_text
@@ -193,7 +193,7 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
 def sitemap(site: Site, pages: list[tuple[str, str]]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, lastmod in sorted(pages):
-        lines.append(f"  <url><loc>{escape(site.absolute(path))}</loc><lastmod>{lastmod[:10]}</lastmod></url>")
+        lines.append(f"  <url><loc>{xml_text(site.absolute(path))}</loc><lastmod>{lastmod[:10]}</lastmod></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
@@ -204,24 +204,24 @@ def atom(site: Site) -> str:
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
-        f"  <title>{escape(site.config.title)}: new and updated datasets</title>",
-        f"  <id>{escape(site.absolute('feed.xml'))}</id>",
-        f'  <link rel="self" href="{escape(site.absolute("feed.xml"))}"/>',
-        f'  <link href="{escape(site.config.base_url)}"/>',
+        f"  <title>{xml_text(site.config.title)}: new and updated datasets</title>",
+        f"  <id>{xml_text(site.absolute('feed.xml'))}</id>",
+        f'  <link rel="self" href="{xml_text(site.absolute("feed.xml"))}"/>',
+        f'  <link href="{xml_text(site.config.base_url)}"/>',
         f"  <updated>{_atom_time(updated)}</updated>",
-        f"  <author><name>{escape(site.config.publisher)}</name></author>",
+        f"  <author><name>{xml_text(site.config.publisher)}</name></author>",
     ]
     for e in entries:
         out += [
             "  <entry>",
-            f"    <title>{escape(e.ds.title)}</title>",
-            f"    <id>{escape(site.absolute(e.url))}</id>",
-            f'    <link href="{escape(site.absolute(e.url))}"/>',
+            f"    <title>{xml_text(e.ds.title)}</title>",
+            f"    <id>{xml_text(site.absolute(e.url))}</id>",
+            f'    <link href="{xml_text(site.absolute(e.url))}"/>',
             f"    <updated>{_atom_time(e.modified)}</updated>",
             f"    <published>{_atom_time(e.issued)}</published>",
-            f"    <author><name>{escape(e.agency.name)}</name></author>",
-            f'    <category term="{escape(e.ds.category)}"/>',
-            f"    <summary>{escape(plain_text(e.ds.description)[:500])}</summary>",
+            f"    <author><name>{xml_text(e.agency.name)}</name></author>",
+            f'    <category term="{xml_text(e.ds.category)}"/>',
+            f"    <summary>{xml_text(plain_text(e.ds.description)[:500])}</summary>",
             "  </entry>",
         ]
     out.append("</feed>")
@@ -262,7 +262,7 @@ def write_catalog_tables(site: Site, staging: Path) -> None:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CATALOG_COLUMNS, lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: csv_metadata_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
     (staging / "catalog.csv").write_text(buf.getvalue(), "utf-8")
     table = pa.Table.from_pylist(rows, schema=pa.schema([pa.field(c, pa.int64() if c == "rows" else pa.string()) for c in CATALOG_COLUMNS]))
     pq.write_table(table, staging / "catalog.parquet", compression="zstd")

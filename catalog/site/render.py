@@ -7,7 +7,6 @@ relatively (``root``) so the site works from any sub-path; absolute URLs come fr
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from catalog.core.escape import embed_snippet, script_json
 from catalog.core.names import base_path_of
 from catalog.site.cache import code_hash
 from catalog.site.entries import Entry, Site, category_slug
@@ -57,14 +57,6 @@ def human_bytes(n: int | None) -> str:
     return f"{size:,.1f} GB"
 
 
-def script_json(data: Any) -> Markup:
-    """JSON safe inside <script>: '<', '>', '&' and U+2028/9 escaped, so '</script>' can't close it."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(a, b)
-    return Markup(text)
-
-
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -79,6 +71,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["markdown"] = lambda text: Markup(markdown_html(text))
     env.filters["plain"] = plain_text
     env.filters["script_json"] = script_json
+    env.filters["embed_snippet"] = embed_snippet
     env.filters["category_slug"] = category_slug
     cards: dict[tuple[str, str], Markup] = {}
 
