@@ -20,7 +20,7 @@ import frictionless
 import pyarrow.parquet as pq
 from frictionless.formats import CsvControl
 
-from catalog.site.outputs import sqlite_table_name
+from catalog.core.names import sqlite_table_name
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem, problem
-from catalog.io.blocks import read_ahead
+from catalog.io.blocks import CsvBatches, read_ahead
 from catalog.io.filebytes import FileBytes
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -197,9 +197,8 @@ def _scan_vectorised(
         return False
     names = [s.name for s in scans]
     try:
-        reader = pacsv.open_csv(
+        reader = CsvBatches(
             file,
-            read_options=pacsv.ReadOptions(block_size=1 << 20, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()),

@@ -33,12 +33,9 @@ import pyarrow.csv as pacsv
 
 from catalog.core.errors import CatalogError
 from catalog.core.values import FieldParser, Zones, arrow_type
-from catalog.io.blocks import read_ahead
+from catalog.io.blocks import CsvBatches, read_ahead
 from catalog.io.filebytes import FileBytes
 
-BLOCK = (
-    1 << 20
-)  # bytes of CSV per block: larger blocks cost memory (each thread caches its own), not time
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
 CONSTRAINTS = {
     "required",
@@ -183,9 +180,8 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
     fields = descriptor["fields"]
     names = [f["name"] for f in fields]
     missing = [str(m) for m in descriptor.get("missingValues", [""])]
-    reader = pacsv.open_csv(
+    reader = CsvBatches(
         file,
-        read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()),

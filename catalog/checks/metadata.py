@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from catalog.core import contract
 from catalog.core.contract import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
-from catalog.core.model import Agency, Catalog, Dataset
-from catalog.core.names import did_you_mean
+from catalog.core.model import Agency, Catalog, Dataset, Limits, Schema
+from catalog.core.names import did_you_mean, sqlite_table_name
 from catalog.core.problems import Problem, problem
 
 
@@ -110,6 +111,94 @@ def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
             )
         )
     out.extend(_placeholders(ds))
+    out.extend(_resource_limits(catalog, ds))
+    return out
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 40 else name[:39] + "…"
+
+
+def _resource_limits(catalog: Catalog, ds: Dataset) -> list[Problem]:
+    """Reserved resource names, and the columns and field names of each table within
+    catalog.yaml's limits."""
+    limits = catalog.config.limits
+    out: list[Problem] = []
+    for r in ds.resources:
+        if r.name in contract.RESERVED_RESOURCE_NAMES:
+            out.append(
+                problem(
+                    "reserved-name",
+                    ds.path,
+                    line=ds.lines.of(("resources", r.index, "name")),
+                    field="name",
+                    name=r.name,
+                    file=contract.RESERVED_RESOURCE_NAMES[r.name],
+                )
+            )
+        out += table_limits(r.name, r.schema, ds, limits)
+    return out
+
+
+def table_limits(name: str, schema: Schema, ds: Dataset, limits: Limits) -> list[Problem]:
+    """A table's columns and field names against catalog.yaml's limits."""
+    where, lines = (schema.path, None) if schema.path else (ds.path, ds.lines)
+
+    def line(*key: str | int) -> int | None:
+        return lines.of((*schema.key_path, *key)) if lines else None
+
+    out: list[Problem] = []
+    if len(schema.fields) > limits.max_columns:
+        out.append(
+            problem(
+                "over-limit:columns",
+                where,
+                line=line("fields"),
+                where=f"resource {name!r}",
+                count=len(schema.fields),
+                limit=limits.max_columns,
+            )
+        )
+    most = limits.max_field_name_length
+    long_names = [(i, f.name) for i, f in enumerate(schema.fields) if len(f.name) > most]
+    out += [
+        problem(
+            "over-limit:field-name",
+            where,
+            line=line("fields", i, "name"),
+            field=_short(n),
+            name=_short(n),
+            length=len(n),
+            limit=most,
+        )
+        for i, n in long_names[: limits.max_problems_per_code]
+    ]
+    return out
+
+
+def check_tables(catalog: Catalog) -> list[Problem]:
+    """Resources whose tables in bulk/catalog.sqlite would have one name."""
+    seen: dict[str, str] = {}
+    out: list[Problem] = []
+    for ds in catalog.datasets:
+        if not ds.is_public:
+            continue
+        for r in ds.resources:
+            table, name = sqlite_table_name(ds.id, r.name), f"{ds.id}/{r.name}"
+            if table in seen:
+                out.append(
+                    problem(
+                        "duplicate-identifier:table",
+                        ds.path,
+                        line=ds.lines.of(("resources", r.index, "name")),
+                        field="name",
+                        first=seen[table],
+                        name=name,
+                        table=table,
+                    )
+                )
+            else:
+                seen[table] = name
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -17,8 +18,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from catalog.checks import metadata
 from catalog.checks.fastpath import Finding, validate_fast
-from catalog.core.model import Catalog, Dataset, Field, Resource, Schema
+from catalog.core.model import Catalog, Dataset, Field, Limits, Resource, Schema
 from catalog.core.problems import Problem, messages, problem
 from catalog.io.filebytes import FileBytes
 
@@ -55,22 +57,48 @@ def check_resource(
     catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes | None = None
 ) -> list[Problem]:
     """Problems of one resource's data file against its Table Schema."""
+    file = Path(catalog.root) / res.path
+    data = data or FileBytes(file)
+    refused = refusals(catalog, ds, res, data)
+    if refused or not res.schema.well_formed:
+        return refused
+    header = header_of(file)
+    descriptor = res.schema.frictionless_descriptor(present=header)
+    schema_problems = check_table_schema(ds, res.schema)
+    if schema_problems:
+        return schema_problems
+    limits = catalog.config.limits
+    return run_frictionless(
+        file, descriptor, res.path, limits.max_problems_per_code, res.schema, data
+    )
+
+
+MB = 1_048_576
+
+
+def refusals(catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes) -> list[Problem]:
+    """What stops a data file being read at all — missing, empty, not UTF-8, binary, or
+    beyond catalog.yaml's limits (file size, line length, columns, output size) — checked
+    cheaply, before any check reads it as CSV. Empty: the file may be read."""
     if not res.schema.well_formed:
         return []  # its structure problems are already reported; data checks would only echo them
-    root = Path(catalog.root)
-    file = root / res.path
-    yaml_line = ds.lines.of(("resources", res.index, "path"))
+    limits = catalog.config.limits
+    over = metadata.table_limits(res.name, res.schema, ds, limits)
+    if over:
+        return over  # the same problems as the metadata check's (reported once)
+    file = Path(catalog.root) / res.path
     if not file.is_file():
+        line = ds.lines.of(("resources", res.index, "path"))
+        return [problem("file-missing:data", ds.path, line=line, file=res.file, folder=ds.folder)]
+    size = file.stat().st_size
+    if size > limits.max_file_mb * MB:
         return [
-            problem("file-missing:data", ds.path, line=yaml_line, file=res.file, folder=ds.folder)
+            problem(
+                "file-too-large", res.path, file=res.file, size=size / MB, limit=limits.max_file_mb
+            )
         ]
-    size_mb = file.stat().st_size / 1_048_576
-    limit = catalog.config.limits.max_file_mb
-    if size_mb > limit:
-        return [problem("file-too-large", res.path, file=res.file, size=size_mb, limit=limit)]
-    if file.stat().st_size == 0:
+    if size == 0:
         return [problem("source-error:empty", res.path, line=1, file=res.file)]
-    data = data or FileBytes(file)
     bad = data.bad_utf8
     if bad:
         line, offset, raw = bad
@@ -84,16 +112,54 @@ def check_resource(
                 offset=offset,
             )
         ]
+    longest, line = data.longest_line
+    if longest > limits.max_line_mb * MB:
+        return [
+            problem(
+                "over-limit:line",
+                res.path,
+                line=line,
+                file=res.file,
+                size=longest / MB,
+                limit=limits.max_line_mb,
+            )
+        ]
     if _looks_binary(file):
         return [problem("format-error:binary", res.path, line=1, file=res.file)]
-    header = header_of(file)
-    descriptor = res.schema.frictionless_descriptor(present=header)
-    schema_problems = check_table_schema(ds, res.schema)
-    if schema_problems:
-        return schema_problems
-    return run_frictionless(
-        file, descriptor, res.path, catalog.config.limits.max_problems_per_code, res.schema, data
-    )
+    columns = len(header_of(file) or ())
+    if columns > limits.max_columns:
+        return [
+            problem(
+                "over-limit:columns",
+                res.path,
+                line=1,
+                where=res.file,
+                count=columns,
+                limit=limits.max_columns,
+            )
+        ]
+    return _output_size(res, data, size, limits)
+
+
+def _output_size(res: Resource, data: FileBytes, size: int, limits: Limits) -> list[Problem]:
+    """The downloads' size, estimated from the file's size and lines: the CSV and Parquet
+    copies at most the file's size each, the JSON the file plus every column name (quoted,
+    with its colon and comma) on every row."""
+    rows = max(data.lines - 1, 0)
+    names = sum(len(json.dumps(f.name)) + 2 for f in res.schema.public_fields)
+    estimate = 3 * size + rows * (names + 2)
+    if estimate <= limits.max_output_mb * MB:
+        return []
+    return [
+        problem(
+            "over-limit:output",
+            res.path,
+            file=res.file,
+            size=estimate / MB,
+            rows=rows,
+            limit=limits.max_output_mb,
+        )
+    ]
 
 
 def csv_syntax(file: Path, path: str) -> list[Problem]:

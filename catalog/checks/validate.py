@@ -36,6 +36,7 @@ def validate(
         p for p in loaded.problems if wanted is None or _concerns(p, wanted, catalog)
     ]
     problems += metadata.check_config(catalog)
+    problems += metadata.check_tables(catalog)
     problems += codeowners.check(catalog)
     for agency in catalog.agencies:
         if wanted is None or any(i.startswith(agency.slug + "/") for i in wanted):
@@ -86,7 +87,11 @@ def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
     out += _rule(charts.check_charts, ds.path, "the charts", ds)
     if ds.is_public:
         for res in ds.resources:
-            data = FileBytes(Path(catalog.root) / res.path)  # read once, for both checks
+            data = FileBytes(Path(catalog.root) / res.path)  # read once, for every check
+            refused = _rule(tabular.refusals, res.path, "the data file", catalog, ds, res, data)
+            if refused:  # a file that cannot (or must not) be read as CSV
+                out += refused
+                continue
             out += _rule(
                 tabular.check_resource,
                 res.path,

@@ -34,9 +34,8 @@ import pyarrow.csv as pacsv
 
 from catalog.core.errors import CatalogError
 from catalog.core.values import FieldParser
-from catalog.io.blocks import read_ahead
+from catalog.io.blocks import CsvBatches, read_ahead
 
-BLOCK = 1 << 20
 SHAPE_CAP = 400  # distinct shapes beyond which a column is text
 VALUE_CAP = 100  # distinct values counted exactly (a yes/no column has a handful)
 EXCEPTIONS = 0.01  # share of a column's present cells that may fail its type (then listed)
@@ -287,11 +286,10 @@ class HeaderLooksLikeData(CatalogError):
 
 def _reader(file: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
     header = _header(file)
-    reader = pacsv.open_csv(
+    reader = CsvBatches(
         file,
-        read_options=pacsv.ReadOptions(
-            block_size=BLOCK, use_threads=False, column_names=header, skip_rows=1
-        ),
+        column_names=header,
+        skip_rows=1,
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(header, pa.string()),

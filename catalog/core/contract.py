@@ -12,6 +12,9 @@ import json
 from typing import Any
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+MOST_COLUMNS = 1999  # columns a table may have under any limits (SQLite allows 2,000)
+# resource names whose downloads would be files the catalog writes for every dataset
+RESERVED_RESOURCE_NAMES = {"datapackage": "datapackage.json"}
 RESOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$"
@@ -510,6 +513,29 @@ CATALOG_SCHEMA: dict[str, Any] = {
             "limits": _obj(
                 {
                     "max_file_mb": {"type": "number", "exclusiveMinimum": 0},
+                    "max_line_mb": {
+                        "type": "number",
+                        "minimum": 8,
+                        "maximum": 256,
+                        "description": "longest line of a data file, in MB",
+                    },
+                    "max_columns": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": MOST_COLUMNS,
+                        "description": "most columns in a table (SQLite allows 2,000)",
+                    },
+                    "max_field_name_length": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 1024,
+                        "description": "longest field name, in characters",
+                    },
+                    "max_output_mb": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "description": "largest estimated size of one resource's downloads",
+                    },
                     "preview_rows": {"type": "integer", "minimum": 0, "maximum": 1000},
                     "max_problems_per_code": {"type": "integer", "minimum": 1},
                     "bulk_sqlite_rows": {

@@ -23,6 +23,10 @@ class Limits:
     preview_rows: int = 100
     max_problems_per_code: int = 20
     bulk_sqlite_rows: int = 2_000_000
+    max_line_mb: float = 16.0
+    max_columns: int = 1000
+    max_field_name_length: int = 128
+    max_output_mb: float = 8192.0
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,11 @@ def ecma_regex(pattern: str) -> str:
 SLUG = re.compile(ecma_regex(contract.SLUG_PATTERN))
 
 
+def sqlite_table_name(dataset_id: str, resource: str) -> str:
+    """A resource's table in bulk/catalog.sqlite: 'dot__traffic_crashes_2023__crashes'."""
+    return f"{dataset_id.replace('/', '__')}__{resource}".replace("-", "_").replace(".", "_")
+
+
 def slugify(text: str) -> str:
     """A lowercase slug of ``text`` (at most 80 characters), or "" if nothing is left."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")

@@ -132,6 +132,34 @@ _c("invalid-value", "error", "Value not allowed", "A value is not one of the all
 _c("too-short", "error", "Too short", "A text or list is shorter than required.")
 _c("too-long", "error", "Too long", "A text or list is longer than allowed.")
 _c("invalid-url", "error", "Invalid URL", "A URL must be absolute http(s).")
+_c(
+    "over-limit",
+    "error",
+    "Over a limit",
+    "A file, table or name is beyond one of catalog.yaml's `limits:`, which keep every "
+    "build within bounded time, memory and output size.",
+)
+_c(
+    "reserved-name",
+    "error",
+    "Reserved name",
+    "A resource is named like a file the catalog writes for every dataset.",
+)
+_c(
+    "control-characters",
+    "warning",
+    "Control characters",
+    "Text holds invisible control characters (often pasted from another program); feeds "
+    "and exports drop them.",
+)
+_c(
+    "formula-like-text",
+    "warning",
+    "Text shaped like a formula",
+    "A title or keyword starts with `=`, `+`, `-` or `@`: a spreadsheet opening the "
+    "catalog's own CSV would run it as a formula, so `catalog.csv` writes it with a leading "
+    "apostrophe.",
+)
 _c("invalid-email", "error", "Invalid email", "An email address is malformed.")
 _c("invalid-date", "error", "Invalid date", "Dates are ISO 8601: YYYY-MM-DD.")
 _c(
@@ -341,6 +369,11 @@ _m(
     "or start with a special character.",
 )
 _m("yaml-syntax:other", "YAML syntax error: {what}", "Check the file is YAML.")
+_m(
+    "yaml-syntax:too-deep",
+    "values are nested more than {limit} levels deep",
+    "Flatten the structure: no part of the contract nests deeper than a few levels.",
+)
 _m("yaml-syntax:value", "YAML value error: {what}", "Check the value's syntax.")
 _m(
     "yaml-alias",
@@ -378,6 +411,11 @@ _m(
     "file-unreadable:yaml-size",
     "YAML file is {size:,} bytes, more than {limit:,}",
     "Move long content (schemas) into separate files.",
+)
+_m(
+    "file-unreadable:json-size",
+    "JSON file is {size:,} bytes, more than {limit:,}",
+    "Table Schemas are small; check this is the schema and not the data.",
 )
 _m("file-unreadable:os", "cannot read file: {reason}", "Check the file exists and is readable.")
 _m("file-unreadable:not-utf8", "the file is not UTF-8 text", "Save the file as UTF-8.")
@@ -522,6 +560,52 @@ _m(
     "Give each resource its own name.",
 )
 _m("duplicate-identifier:field", "two fields are named {name!r}", "Give each field its own name.")
+_m(
+    "duplicate-identifier:table",
+    "resources {first!r} and {name!r} both become the table {table!r} of the bulk database",
+    "Rename one of them: names differing only in '-', '_' or '.' collide.",
+)
+_m(
+    "reserved-name",
+    "resource name {name!r} is the name of a file the catalog writes ({file})",
+    "Rename the resource (for example {name}-data).",
+)
+_m(
+    "over-limit:columns",
+    "{where} has {count:,} columns; this catalog accepts at most {limit:,}",
+    "Split the table into several resources that share a key column, or ask the CDO to "
+    "raise limits.max_columns in catalog.yaml (at most 1,999: SQLite's own limit).",
+)
+_m(
+    "over-limit:field-name",
+    "field name {name!r} is {length:,} characters long; at most {limit:,} allowed",
+    "Use a short name (it heads the column in every download and repeats in every JSON "
+    "row) and put the full wording in the field's title or description.",
+)
+_m(
+    "over-limit:line",
+    "{file}: line {line:,} is {size:,.1f} MB long; this catalog accepts lines of at most "
+    "{limit:,.0f} MB",
+    "A line this long is usually an export fault (a whole file on one line, or a quote "
+    "that never closes); fix the export, or ask the CDO to raise limits.max_line_mb.",
+)
+_m(
+    "over-limit:output",
+    "{file}: its downloads would take about {size:,.0f} MB (the JSON download repeats every "
+    "column name on each of its {rows:,} rows); at most {limit:,.0f} MB per resource",
+    "Shorten the column names, split the file into several resources, or ask the CDO to "
+    "raise limits.max_output_mb in catalog.yaml.",
+)
+_m(
+    "control-characters",
+    "{where} holds the control character U+{code:04X}",
+    "Remove it: retype the text, or paste it through a plain-text editor.",
+)
+_m(
+    "formula-like-text",
+    "{where} starts with {first!r}: a spreadsheet would read {value!r} as a formula",
+    "Start it with a word, or leave it: catalog.csv writes it with a leading apostrophe.",
+)
 _m(
     "duplicate-identifier:field-case",
     "fields {first!r} and {name!r} differ only in case: databases, R and spreadsheets "

@@ -21,6 +21,7 @@ from catalog.core.problems import Problem, problem
 KeyPath = tuple[str | int, ...]
 
 MAX_YAML_BYTES = 1_000_000
+MAX_DEPTH = 32  # nesting of mappings and lists; the contract needs fewer than ten levels
 LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
@@ -96,6 +97,39 @@ def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], seen: se
     return value
 
 
+def _too_deep(root: yaml.Node) -> int | None:
+    """The line of the first node nested deeper than MAX_DEPTH, or None (iteratively: the
+    check must not recurse as deep as the document does)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    seen: set[int] = set()  # an alias shares its node: visit each once (aliases are refused later)
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return int(node.start_mark.line) + 1
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [(v, depth + 1) for _, v in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(v, depth + 1) for v in node.value]
+    return None
+
+
+def nested_too_deep(value: object) -> bool:
+    """Is a parsed JSON value nested deeper than MAX_DEPTH?"""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack += [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, depth + 1) for v in item]
+    return False
+
+
 def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse ``text``; return the document or the problems that stopped it."""
     if len(text) > MAX_YAML_BYTES:
@@ -109,6 +143,8 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
         ]
     try:
         node = yaml.compose(text, Loader=LOADER)
+    except RecursionError:
+        return None, [problem("yaml-syntax:too-deep", path, limit=MAX_DEPTH)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -120,6 +156,9 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
         return None, [problem("yaml-syntax:other", path, what=exc)]
     if node is None:
         return None, [problem("yaml-not-mapping:empty", path, line=1)]
+    deep = _too_deep(node)
+    if deep is not None:
+        return None, [problem("yaml-syntax:too-deep", path, line=deep, limit=MAX_DEPTH)]
     lines: dict[KeyPath, int] = {}
     try:
         data = _convert(node, (), lines, set())

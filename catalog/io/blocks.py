@@ -1,4 +1,4 @@
-"""Read a CSV's blocks one step ahead, in a thread.
+"""Read a CSV's blocks one step ahead, in a thread; blocks that grow for long records.
 
 pyarrow's streaming CSV reader parses a block while holding no lock, so a thread that
 parses the next block while the caller checks or converts the current one keeps the
@@ -11,7 +11,11 @@ import contextlib
 import queue
 import threading
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 T = TypeVar("T")
 _DONE = object()
@@ -54,3 +58,70 @@ def read_ahead(source: Iterable[T], depth: int = 2) -> Iterator[T]:
             with contextlib.suppress(queue.Empty):
                 waiting.get(timeout=0.1)
         thread.join()
+
+
+BLOCK = 1 << 20  # bytes of CSV per block: larger blocks cost memory (each thread caches its own)
+LARGEST_BLOCK = 1 << 30  # Arrow's block size is a 32-bit number
+
+
+class CsvBatches:
+    """pyarrow's streaming CSV reader, with blocks that grow for long records.
+
+    Arrow refuses a record longer than a block ("straddling object"). Blocks start at
+    1 MiB, which suits typical files; on that refusal the reader is opened again with
+    blocks eight times larger and the rows already produced are skipped, so callers see
+    every row once, in order. catalog.yaml's ``limits.max_line_mb`` bounds the growth.
+    """
+
+    def __init__(
+        self,
+        file: Path,
+        parse_options: pacsv.ParseOptions,
+        convert_options: pacsv.ConvertOptions,
+        **read_options: Any,
+    ) -> None:
+        self.file = file
+        self.parse_options = parse_options
+        self.convert_options = convert_options
+        self.read_options = read_options
+        self.block = BLOCK
+        self._reader = self._open()
+
+    def _open(self) -> pacsv.CSVStreamingReader:
+        while True:
+            try:
+                return pacsv.open_csv(
+                    self.file,
+                    read_options=pacsv.ReadOptions(
+                        block_size=self.block, use_threads=False, **self.read_options
+                    ),
+                    parse_options=self.parse_options,
+                    convert_options=self.convert_options,
+                )
+            except pa.ArrowInvalid as exc:
+                self._grow(exc)
+
+    def _grow(self, exc: pa.ArrowInvalid) -> None:
+        if "straddl" not in str(exc) or self.block >= LARGEST_BLOCK:
+            raise exc
+        self.block = min(self.block * 8, LARGEST_BLOCK)
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._reader.schema
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        done = 0  # rows produced
+        while True:
+            seen = 0  # rows read by this reader
+            try:
+                for batch in self._reader:
+                    end = seen + batch.num_rows
+                    if end > done:
+                        yield batch.slice(done - seen) if seen < done else batch
+                        done = end
+                    seen = end
+                return
+            except pa.ArrowInvalid as exc:
+                self._grow(exc)
+                self._reader = self._open()

@@ -23,6 +23,7 @@ class _Facts:
     quotes: int
     newlines: int
     ends_with_newline: bool
+    longest_line: tuple[int, int]  # (bytes, line number) of the longest line of CHUNK or more
 
 
 CHUNK = 1 << 22
@@ -39,7 +40,8 @@ class FileBytes:
         # numpy counts bytes and Arrow checks UTF-8 several times faster than bytes.count
         # and Python's decoder, without copying; the decoder only runs to place a bad byte.
         bad: tuple[int, int, bytes] | None = None
-        quotes = newlines = offset = keep = 0
+        quotes = newlines = offset = keep = line_start = 0
+        longest = (0, 0)
         last = b""
         # one buffer for every chunk; the up to 3 bytes of a character cut by the chunk's end
         # are kept at its start and checked with the next chunk (they hold no quote or newline)
@@ -52,6 +54,13 @@ class FileBytes:
                 raw = np.frombuffer(buffer, dtype=np.uint8, count=total)
                 quotes += int(np.count_nonzero(np.equal(raw, 0x22, out=mask[:total])))
                 ends = int(np.count_nonzero(np.equal(raw, 0x0A, out=mask[:total])))
+                if ends:
+                    # a line of CHUNK bytes or more crosses a chunk's edge: measuring the
+                    # lines that end at a chunk's first and last newline finds it
+                    at = offset - keep  # the file offset of buffer[0]
+                    first = at + int(np.argmax(mask[:total]))
+                    longest = max(longest, (first - line_start, newlines + 1))
+                    line_start = at + total - int(np.argmax(mask[:total][::-1]))
                 last = bytes(view[total - 1 : total])
                 keep = 0
                 if bad is None:
@@ -63,11 +72,24 @@ class FileBytes:
                 offset += size
         if bad is None and keep:
             bad = _first_bad_utf8(view[:keep], offset - keep, newlines)
-        return _Facts(bad, quotes, newlines, last == b"\n")
+        longest = max(longest, (offset - line_start, newlines + 1))
+        return _Facts(bad, quotes, newlines, last == b"\n", longest)
 
     @property
     def bad_utf8(self) -> tuple[int, int, bytes] | None:
         return self._facts.bad_utf8
+
+    @property
+    def lines(self) -> int:
+        """The number of lines (a last line without a line break counts)."""
+        facts = self._facts
+        return facts.newlines + (0 if facts.ends_with_newline or not facts.longest_line[1] else 1)
+
+    @property
+    def longest_line(self) -> tuple[int, int]:
+        """(bytes, line number) of the file's longest line, when it is CHUNK bytes (4 MiB)
+        or longer; shorter lines may give (0, 0) or a lower figure."""
+        return self._facts.longest_line
 
     @property
     def odd_quotes(self) -> bool:

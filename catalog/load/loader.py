@@ -7,6 +7,7 @@ where it can, so that validation can still report everything in one run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Collection, Iterable
@@ -33,7 +34,15 @@ from catalog.core.model import (
 )
 from catalog.core.names import SLUG, slugify
 from catalog.core.problems import Problem, problem
-from catalog.core.yamlfile import KeyPath, Lines, YamlDoc, read_yaml
+from catalog.core.yamlfile import (
+    MAX_DEPTH,
+    MAX_YAML_BYTES,
+    KeyPath,
+    Lines,
+    YamlDoc,
+    nested_too_deep,
+    read_yaml,
+)
 from catalog.load import structure
 from catalog.load.memo import Memo
 
@@ -88,14 +97,35 @@ def rel(root: Path, path: Path) -> str:
 _MEMO: ContextVar[Memo | None] = ContextVar("catalog_load_memo", default=None)
 
 
+def _read_json(file: Path, where: str) -> tuple[Any, list[Problem]]:
+    """A JSON Table Schema file's value, or the problems that stopped it (as for YAML: at
+    most MAX_YAML_BYTES, nested at most MAX_DEPTH levels)."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_YAML_BYTES:
+            return None, [
+                problem("file-unreadable:json-size", where, size=size, limit=MAX_YAML_BYTES)
+            ]
+        data = json.loads(file.read_text("utf-8"))
+    except RecursionError:
+        return None, [problem("yaml-syntax:too-deep", where, limit=MAX_DEPTH)]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        return None, [problem("invalid-table-schema:json", where, line=line, error=exc)]
+    if nested_too_deep(data):
+        return None, [problem("yaml-syntax:too-deep", where, limit=MAX_DEPTH)]
+    return data, []
+
+
 def _checked(
     file: Path, rel_path: str, kind: str
 ) -> tuple[YamlDoc | None, list[Problem], list[Problem]]:
     """(document, read problems, structure problems) of a YAML file of ``kind`` ("catalog",
     "agency", "dataset", "table-schema"), or the memo's for the same bytes."""
     memo = _MEMO.get()
-    try:
-        digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
+    try:  # a file over the size limit is refused by read_yaml, unhashed
+        small = file.stat().st_size <= MAX_YAML_BYTES
+        digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest() if small else ""
     except OSError:
         digest = ""
     key = f"{kind}:{rel_path}"
@@ -205,24 +235,22 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
         repository=_str(d.get("repository")) or "public",
         repository_url=_str(d.get("repository_url")),
         list_non_public=d.get("list_non_public", True) is not False,
-        limits=Limits(
-            max_file_mb=float(limits["max_file_mb"])
-            if _num(limits.get("max_file_mb"))
-            else Limits.max_file_mb,
-            preview_rows=int(limits["preview_rows"])
-            if _num(limits.get("preview_rows"))
-            else Limits.preview_rows,
-            max_problems_per_code=int(limits["max_problems_per_code"])
-            if _num(limits.get("max_problems_per_code"))
-            else Limits.max_problems_per_code,
-            bulk_sqlite_rows=int(limits["bulk_sqlite_rows"])
-            if _num(limits.get("bulk_sqlite_rows"))
-            else Limits.bulk_sqlite_rows,
-        ),
+        limits=_limits(limits),
         bureau_code=_str(d.get("bureau_code")),
         program_code=_str(d.get("program_code")),
         lines=doc.lines,
     )
+
+
+def _limits(given: dict[str, Any]) -> Limits:
+    """catalog.yaml's limits over the defaults (values of the wrong type are reported by
+    the schema check and left at their defaults here)."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Limits):
+        value: Any = given.get(f.name)
+        if _num(value):
+            values[f.name] = int(value) if f.type in ("int", int) else float(value)
+    return Limits(**values)
 
 
 # --- agency.yaml -------------------------------------------------------------------------
@@ -296,7 +324,7 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
         return None
     problems.extend(found)
     d = doc.data
-    resources = _load_resources(root, folder, doc, problems, doc_ok=not found)
+    resources = _load_resources(root, folder, doc, problems, doc_ok=not _errors(found))
     charts = _load_charts(doc, problems)
     contact = _dict(d.get("contact"))
     tc = _dict(d.get("temporal_coverage"))
@@ -455,17 +483,9 @@ def _load_schema(
             return None
         checked: list[Problem] | None = None  # a YAML file's structure problems, from _checked
         if file.suffix.lower() == ".json":
-            try:
-                data = json.loads(file.read_text("utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                problems.append(
-                    problem(
-                        "invalid-table-schema:json",
-                        rel(root, file),
-                        line=getattr(exc, "lineno", None),
-                        error=exc,
-                    )
-                )
+            data, found = _read_json(file, rel(root, file))
+            if found:
+                problems.extend(found)
                 return None
             sdoc = YamlDoc(rel(root, file), data, Lines({(): 1}))
         else:
@@ -479,11 +499,11 @@ def _load_schema(
             return None
         found = checked if checked is not None else structure.check(sdoc, "table-schema")
         problems.extend(found)
-        return _schema(sdoc.data, sdoc.path, (), sdoc, problems, well_formed=not found)
+        return _schema(sdoc.data, sdoc.path, (), sdoc, problems, well_formed=not _errors(found))
     if isinstance(value, dict):
         # structure problems of an inline schema are reported with the dataset.yaml's
-        well_formed = doc_ok or not structure.check(
-            YamlDoc(doc.path, value, doc.lines), "table-schema"
+        well_formed = doc_ok or not _errors(
+            structure.check(YamlDoc(doc.path, value, doc.lines), "table-schema")
         )
         return _schema(value, None, key, doc, problems, well_formed=well_formed)
     return None
@@ -500,11 +520,12 @@ def _schema(
 ) -> Schema:
     fields: list[Field] = []
     seen: dict[str, str] = {}  # casefolded → as written
+    names: set[str] = set()
     for i, f in enumerate(_list(d.get("fields"))):
         if not isinstance(f, dict) or not _str(f.get("name")):
             continue
         name = str(f["name"])
-        if name in seen.values():
+        if name in names:
             problems.append(
                 problem(
                     "duplicate-identifier:field",
@@ -527,6 +548,7 @@ def _schema(
                 )
             )
         seen[name.casefold()] = name
+        names.add(name)
         fields.append(
             Field(
                 name=name,
@@ -629,6 +651,10 @@ def _dict(v: Any) -> dict[str, Any]:
 
 def _list(v: Any) -> list[Any]:
     return v if isinstance(v, list) else []
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
 
 
 def _num(v: Any) -> bool:

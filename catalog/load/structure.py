@@ -72,11 +72,75 @@ def _type_name(value: object) -> str:
 def check(doc: YamlDoc, kind: str) -> list[Problem]:
     """Problems of ``doc`` against the ``kind`` ('dataset', 'agency', 'catalog') schema."""
     out: list[Problem] = []
+    data = _capped(doc.data, kind)
     for error in sorted(
-        _validator(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
+        _validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
     ):
         out.extend(_explain(error, doc))
-    return out
+    return out + _text_warnings(doc)
+
+
+def _capped(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The document with each table's fields cut to the most any catalog accepts: the
+    fields beyond are refused as over the limit anyway (checks/metadata.py), and checking
+    each costs time (a dataset.yaml of 1 MB can list 25,000 fields)."""
+    most = contract.MOST_COLUMNS
+
+    def cut(schema: Any) -> Any:
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if isinstance(fields, list) and len(fields) > most:
+            return {**schema, "fields": fields[:most]}
+        return schema
+
+    if kind == "table-schema":
+        return cut(data)  # type: ignore[no-any-return]
+    resources = data.get("resources") if kind == "dataset" else None
+    if not isinstance(resources, list):
+        return data
+    kept = [
+        {**r, "schema": cut(r["schema"])} if isinstance(r, dict) and "schema" in r else r
+        for r in resources
+    ]
+    return {**data, "resources": kept}
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks
+_FORMULA_KEYS = {"title", "keywords"}  # texts that become catalog.csv cells (and agency names)
+
+
+def _text_warnings(doc: YamlDoc) -> list[Problem]:
+    """Warnings about texts that read well in YAML but not where they go: invisible
+    control characters, and titles shaped like spreadsheet formulas."""
+    out: list[Problem] = []
+    stack: list[tuple[KeyPath, object]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack += [((*path, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [((*path, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str):
+            out += _text_warning(doc, path, value)
+    return sorted(out, key=lambda p: (p.line or 0, p.message))
+
+
+def _text_warning(doc: YamlDoc, path: KeyPath, value: str) -> list[Problem]:
+    line, where = doc.lines.of(path), _dotted(path)
+    control = _CONTROL.search(value)
+    if control:
+        return [
+            problem("control-characters", doc.path, line=line, where=where, code=ord(control[0]))
+        ]
+    named = [k for k in path if isinstance(k, str)]
+    cell = path == ("name",) or (named and named[-1] in _FORMULA_KEYS)
+    if cell and value.startswith(("=", "+", "-", "@")):
+        short = value if len(value) <= 40 else value[:39] + "…"
+        return [
+            problem(
+                "formula-like-text", doc.path, line=line, where=where, first=value[0], value=short
+            )
+        ]
+    return []
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from catalog.site.transform import ResourceOutput
 RAW_LIMIT = 2_000  # above this many rows, charts aggregate instead of plotting rows
 MAP_POINTS = 3_000  # map points after gridding
 TABLE_ROWS = 1_000  # rows of the accessible data table
+LABEL_LIMIT = 100  # characters of a category label
 WIDTH, HEIGHT = 640, 300
 FLOOR_UNITS = {"year": "year", "yearquarter": "quarter", "yearmonth": "month", "yearmonthdate": "day", "date": "day", "week": "week"}
 PART_UNITS = {"month": pc.month, "quarter": pc.quarter, "hours": pc.hour, "dayofyear": pc.day_of_year}
@@ -145,7 +146,7 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
             continue
         f = schema.field_named(enc.field)
         assert f is not None
-        cols[role] = _column(table, f, enc)
+        cols[role] = _short_labels(_column(table, f, enc))
         axes[role] = Axis(role, enc.title or f.label, _vl_type(f, enc), enc.time_unit if enc.time_unit in FLOOR_UNITS else None, enc.sort)
     groups = [r for r in ("x", "color") if r in cols]
     if measure is None and table.num_rows > RAW_LIMIT and "y" in cols and axes["y"].type == "quantitative" and groups:
@@ -172,6 +173,18 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
     axes[role] = Axis(role, label, "quantitative")
     grouped = grouped.sort_by([(g, "ascending") for g in groups]) if groups else grouped
     return _records(grouped), [axes[r] for r in ("x", "y", "color") if r in axes], c.mark
+
+
+def _short_labels(col: pa.Array) -> pa.Array:
+    """Text values cut to LABEL_LIMIT characters (with '…'), before grouping: a chart shows
+    categories, not documents, and a label of megabytes would stall the renderer."""
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        return col
+    long = pc.fill_null(pc.greater(pc.utf8_length(col), LABEL_LIMIT), False)
+    if not pc.any(long).as_py():
+        return col
+    cut = pc.binary_join_element_wise(pc.utf8_slice_codeunits(col, 0, LABEL_LIMIT - 1), "…", "")
+    return pc.if_else(long, cut, col)
 
 
 def _agg_word(agg: str | None) -> str:

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from catalog.core import contract
 from catalog.core.escape import csv_metadata_cell, xml_text
+from catalog.core.names import sqlite_table_name
 from catalog.site.entries import Entry, Site, category_slug
 from catalog.site.package import write_zip
 from catalog.site.text import plain_text
@@ -303,10 +304,6 @@ def write_sqlite(site: Site, staging: Path, db_path: Path) -> int:
     finally:
         db.close()
     return db_path.stat().st_size
-
-
-def sqlite_table_name(dataset_id: str, resource: str) -> str:
-    return f"{dataset_id.replace('/', '__')}__{resource}".replace("-", "_").replace(".", "_")
 
 
 def _sqlite_table(db: sqlite3.Connection, name: str, parquet: Path) -> None:

@@ -30,8 +30,8 @@ import pyarrow.parquet as pq
 from catalog.core.errors import CatalogError
 from catalog.core.model import Field, Resource
 from catalog.core.values import AWARE, FieldParser, Parsed, Zones, arrow_type
+from catalog.io.blocks import CsvBatches
 
-BLOCK = 1 << 20
 ROW_GROUP = 1 << 15  # at least this many rows per Parquet row group (the last one excepted)
 DISTINCT_CAP = 10_000  # distinct values tracked per column for the profile
 TOP = 5
@@ -155,7 +155,7 @@ class _Profiler:
             distinct_capped=self.capped,
             min=_text(self.min),
             max=_text(self.max),
-            top=[(k, v) for k, v in top if v > 1 or len(values) <= TOP],
+            top=[(_shown(k, TOP_VALUE), v) for k, v in top if v > 1 or len(values) <= TOP],
             non_finite=self.non_finite,
         )
 
@@ -457,20 +457,27 @@ class _Conversion:
             p.add(typed.column(i), text.column(i))
         if len(self.preview) < self.preview_rows:
             take = text.slice(0, self.preview_rows - len(self.preview)).to_pylist()
-            self.preview += [[r[n] for n in self.names] for r in take]
+            self.preview += [[_shown(r[n]) for n in self.names] for r in take]
         self.rows += text.num_rows
 
     def empty_schema(self) -> pa.Schema:
         return pa.schema([pa.field(f.name, arrow_type(_descriptor(f), bool(z.aware))) for f, z in zip(self.public, self.zones, strict=True)])
 
 
+PREVIEW_CELL = 1_000  # characters of a cell shown in the preview (downloads have them all)
+TOP_VALUE = 100  # characters of a most frequent value shown in the data dictionary
+
+
+def _shown(cell: str, most: int = PREVIEW_CELL) -> str:
+    return cell if len(cell) <= most else cell[: most - 1] + "…"
+
+
 def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_rows: int) -> ResourceOutput:
     """Write ``<name>.csv``, ``.parquet`` and ``.json`` into ``out_dir``; return summaries."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = _Conversion(csv_file, res, out_dir, preview_rows)
-    read = pacsv.open_csv(
+    read = CsvBatches(
         csv_file,
-        read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(job.header, pa.string()),
