@@ -56,6 +56,15 @@ def test_vocabulary_with_did_you_mean(make: CatalogMaker) -> None:
         ({"description": "Too short."}, "too-short", "description"),
         ({"rights": "x" * 256, "access_level": "public"}, "too-long", "rights"),
         ({"source_link": "www.example.gov"}, "invalid-url", "source_link"),
+        ({"source_link": "https://data.ct.gov@example.com/"}, "invalid-url", "source_link"),
+        ({"source_link": "https://portal.ct.gov/a b"}, "invalid-url", "source_link"),
+        ({"source_link": "https://localhost/x"}, "invalid-url", "source_link"),
+        ({"contact": {"name": "Officer", "email": 'a"b@example.gov'}}, "invalid-email", "email"),
+        (
+            {"contact": {"name": "Officer", "email": "a@example.gov?cc=b@x.com"}},
+            "invalid-email",
+            "email",
+        ),
         ({"contact": {"name": "Officer", "email": "not-an-email"}}, "invalid-email", "email"),
         # '$' ends the text, as in every JSON Schema validator, not "before a final newline"
         ({"contact": {"name": "Officer", "email": "a@b.gov\n"}}, "invalid-email", "email"),

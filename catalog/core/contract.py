@@ -17,7 +17,10 @@ MOST_COLUMNS = 1999  # columns a table may have under any limits (SQLite allows 
 RESERVED_RESOURCE_NAMES = {"datapackage": "datapackage.json"}
 RESOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-EMAIL_PATTERN = r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$"
+# a mailbox as people and mailto: links use it (no quoted local parts, no '?', '"' or spaces)
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9._%+'-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 HANDLE_PATTERN = r"^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]+)?$"
 
 DEFAULT_CATEGORIES = (

@@ -4,6 +4,7 @@ site is served under."""
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -60,3 +61,46 @@ def base_path_of(url: str) -> str:
     """The path a site is served under, from its base URL: '/open-data-catalog/'."""
     path = urlsplit(url).path or "/"
     return path if path.endswith("/") else path + "/"
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}]")  # RFC 3986 never allows them unencoded
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def http_url_problem(text: str) -> str | None:
+    """Why ``text`` is not an absolute http(s) URL fit to publish as a link, or None:
+    a scheme, a host name with a dot (or an IP address), no user name or password (which
+    can disguise the real host: ``https://data.ct.gov@example.com``), no spaces or
+    characters a URL must encode."""
+    bad = _URL_UNSAFE.search(text)
+    if bad:
+        return f"it holds {bad[0]!r}, which a URL must percent-encode"
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "it does not start with http:// or https://"
+    if "@" in parts.netloc:
+        return "it holds a user name before '@', which hides the real host"
+    if not port_ok:
+        return "its port is out of range"
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return f"{host!r} is not a host name"
+    labels = ascii_host.split(".")
+    named = len(labels) >= 2 and all(_HOST_LABEL.fullmatch(x) for x in labels)
+    if not named and not _is_ip(host):
+        return f"{host or 'the host'!r} is not a host name with a domain"
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

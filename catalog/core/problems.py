@@ -514,6 +514,11 @@ _m(
     "Write the full address, starting with https://.",
 )
 _m(
+    "invalid-url:reason",
+    "{where}: {value!r} is not a URL to publish: {reason}",
+    "Copy the address from the browser's address bar (https://…).",
+)
+_m(
     "invalid-email",
     "{where}: {value!r} is not an email address",
     "Write a role mailbox such as data.officer@agency.example.gov.",

@@ -9,7 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from catalog.core import contract
-from catalog.core.names import did_you_mean, ecma_regex
+from catalog.core.names import did_you_mean, ecma_regex, http_url_problem
 from catalog.core.problems import Problem, problem
 from catalog.core.yamlfile import KeyPath, YamlDoc
 
@@ -30,8 +30,17 @@ def _validator(kind: str) -> Draft202012Validator:
         if isinstance(instance, str) and not _ecma(expected).search(instance):
             yield ValidationError(f"{instance!r} does not match {expected!r}")
 
+    def format_(_v: Any, kind: str, instance: object, schema: Any) -> Any:
+        # 'uri' checked here (jsonschema leaves formats unchecked); an http(s) pattern,
+        # when the schema has one, is reported first and alone
+        url = kind == "uri" and isinstance(instance, str)
+        if url and _ecma(schema.get("pattern", "")).search(str(instance)):
+            reason = http_url_problem(str(instance))
+            if reason:
+                yield ValidationError(reason)
+
     schema = contract.TABLE_SCHEMA if kind == "table-schema" else contract.SCHEMAS[kind]
-    cls = validators.extend(Draft202012Validator, {"pattern": pattern})  # type: ignore[no-untyped-call]
+    cls = validators.extend(Draft202012Validator, {"pattern": pattern, "format": format_})  # type: ignore[no-untyped-call]
     return cls(schema)  # type: ignore[no-any-return]
 
 
@@ -276,6 +285,10 @@ def _pattern(f: _Finding) -> list[Problem]:
     return [f.problem(key, value=f.error.instance, pattern=f.error.validator_value)]
 
 
+def _url_reason(f: _Finding) -> list[Problem]:
+    return [f.problem("invalid-url:reason", value=f.error.instance, reason=f.error.message)]
+
+
 def _range(f: _Finding) -> list[Problem]:
     return [
         f.problem(
@@ -330,6 +343,7 @@ _EXPLAIN = {
     "exclusiveMinimum": _range,
     "exclusiveMaximum": _range,
     "oneOf": _one_of,
+    "format": _url_reason,
 }
 
 
