@@ -233,6 +233,26 @@ class NotFoundPage:
     """404.html."""
 
 
+def content_security_policy(page: object, connect: tuple[str, ...] = ()) -> str:
+    """A page's Content-Security-Policy (a meta tag, as GitHub Pages sets no headers):
+    scripts, styles, images and fetches only from the site itself (``connect``: other
+    origins it fetches data from), no inline script or style, no plug-ins; the search page
+    may also compile Pagefind's WebAssembly."""
+    script = "'self' 'wasm-unsafe-eval'" if isinstance(page, SearchPage) else "'self'"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script}",
+            "style-src 'self'",
+            "img-src 'self'",
+            "connect-src " + " ".join(("'self'", *connect)),
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
+
+
 PageContext = IndexPage | ListPage | AgenciesPage | CategoriesPage | DatasetPage | EmbedPage | SearchPage | ApiPage | NotFoundPage
 TEMPLATE_CONTEXTS: dict[str, type] = {
     "index.html": IndexPage,

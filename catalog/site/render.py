@@ -34,6 +34,7 @@ from catalog.site.pages import (
     SearchPage,
     agency_cards,
     card as card_of,
+    content_security_policy,
     agency_page,
     az_page,
     category_links,
@@ -72,6 +73,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["plain"] = plain_text
     env.filters["script_json"] = script_json
     env.filters["embed_snippet"] = embed_snippet
+    env.globals["content_security_policy"] = content_security_policy
     env.filters["category_slug"] = category_slug
     cards: dict[tuple[str, str], Markup] = {}
 

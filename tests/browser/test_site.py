@@ -7,6 +7,7 @@ import urllib.request
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect
 
 from browser.conftest import Served, Watch, screenshot, watch
@@ -29,7 +30,7 @@ PAGE_TYPES = {
 
 def results(page: Page) -> list[str]:
     page.wait_for_function(
-        "(c => c && !c.textContent.startsWith('Searching'))"
+        "() => (c => c && !c.textContent.startsWith('Searching'))"
         "(document.getElementById('search-count'))"
     )
     return page.locator("#search-results li h3 a").all_inner_texts()
@@ -47,7 +48,7 @@ def test_home_search_facet_dataset_downloads(page: tuple[Page, Watch], served: S
         "Hourly Traffic Counts at Continuous Count Stations",
     }
     p.locator("fieldset.facet", has_text="Keyword").get_by_label("crashes (1)").check()
-    p.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    p.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
     assert "keyword=crashes" in p.url
     p.get_by_role("link", name="Traffic Crashes, 2023").click()
     expect(p.get_by_role("heading", level=1)).to_have_text("Traffic Crashes, 2023")
@@ -74,7 +75,7 @@ def test_search_ranks_facets_and_sorts(page: tuple[Page, Watch], served: Served)
     p.goto(served.url + "search/?q=revenue+sharing")
     assert results(p) == []
     p.get_by_label("Include archived datasets").check()
-    p.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    p.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0")
     assert results(p) == ["Municipal Revenue Sharing Grants, 2012–2017"]
     # column names and descriptions are searchable
     p.goto(served.url + "search/?q=icu_admissions")
@@ -108,7 +109,7 @@ def test_keyboard_only_search_and_facets(page: tuple[Page, Watch], served: Serve
     p.locator("#search-q").focus()
     p.keyboard.type("enrollment")
     p.keyboard.press("Enter")
-    p.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    p.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
     # Tab to the first facet checkbox and toggle it with the space bar
     for _ in range(40):
         p.keyboard.press("Tab")
@@ -120,7 +121,7 @@ def test_keyboard_only_search_and_facets(page: tuple[Page, Watch], served: Serve
     else:
         pytest.fail("no facet checkbox reachable by Tab")
     p.keyboard.press("Space")
-    p.wait_for_function("new URLSearchParams(location.search).has('agency')")
+    p.wait_for_function("() => new URLSearchParams(location.search).has('agency')")
     assert p.evaluate("document.activeElement.checked") is True
     # keep tabbing: the result link is reachable and opens with Enter
     for _ in range(60):
@@ -266,3 +267,50 @@ def test_search_results_show_the_same_card_as_the_lists(
     assert found.locator(".meta").inner_text() == facts
     assert found.get_attribute("data-category") == listed.get_attribute("data-category")
     assert w.clean(), w
+
+
+def test_content_security_policy_blocks_injected_script(
+    page: tuple[Page, Watch], served: Served
+) -> None:
+    """Every page carries a CSP that Chromium enforces: an inline script put into the page
+    does not run (and is reported), while the site's own scripts and charts work."""
+    p, w = page
+    pages = sorted(served.root.rglob("*.html"))
+    assert len(pages) > 20
+    for html in pages:
+        doc = BeautifulSoup(html.read_text("utf-8"), "html.parser")
+        meta = doc.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        csp = str(meta["content"]) if meta else ""
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp, html
+        assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp, html
+    p.goto(served.url + PAGE_TYPES["dataset"])
+    p.wait_for_selector(".chart-view.interactive", timeout=15_000)
+    assert w.clean(), (w.errors, w.foreign, w.failed)
+    p.evaluate(
+        """() => {
+        window.injected = false;
+        const s = document.createElement("script");
+        s.textContent = "window.injected = true";
+        document.body.appendChild(s);
+        const d = document.createElement("div");
+        d.setAttribute("style", "color: red");
+        document.body.appendChild(d);
+    }"""
+    )
+    assert p.evaluate("() => window.injected") is False
+    assert any("inline script" in e and "Content Security Policy" in e for e in w.errors)
+    assert any("inline style" in e for e in w.errors)
+
+
+def test_chart_tooltips_work_under_the_policy(page: tuple[Page, Watch], served: Served) -> None:
+    p, w = page
+    p.goto(served.url + PAGE_TYPES["embed"])
+    p.wait_for_selector(".chart-view.interactive svg", timeout=15_000)
+    tooltip = p.locator("#vg-tooltip-element")
+    mark = p.locator(".vega-target svg .mark-rect path, .vega-target svg .mark-symbol path")
+    mark.first.hover()
+    expect(tooltip).to_be_visible(timeout=5_000)
+    assert tooltip.inner_text().strip()
+    p.locator(".embed-source").hover()  # off the chart: hidden by style.css's rules
+    expect(tooltip).to_be_hidden(timeout=5_000)
+    assert w.clean(), (w.errors, w.foreign, w.failed)
