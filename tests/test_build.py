@@ -465,6 +465,49 @@ def test_dates_and_history_come_from_git(
     )
 
 
+def test_history_leaves_out_commits_made_while_unlisted(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With non-public entries unlisted, a dataset made public later does not show the
+    subjects of commits made while it was non-public (nor do its dates come from them)."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.gov"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.gov"}
+
+    def git(*args: str, date: str) -> None:
+        dated = {**env, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        subprocess.run(["git", *args], cwd=make.root, check=True, capture_output=True, env=dated)
+
+    make.catalog(list_non_public=False)
+    secret = dataset_yaml(
+        access_level="non-public",
+        rights="Confidential.",
+        exemptions=[{"authority": "CGS 1", "category": "state-law"}],
+    )
+    del secret["resources"]
+    make.dataset("dot/x", meta=secret, csv=None)
+    git("init", "-q", date="2024-01-01T00:00:00+00:00")
+    git("add", "-A", date="2024-01-01T00:00:00+00:00")
+    git("commit", "-qm", "Inventory entry for the informant list", date="2024-01-02T10:00:00+00:00")
+    make.dataset("dot/other")
+    git("add", "-A", date="2024-01-05T00:00:00+00:00")
+    git("commit", "-qm", "Add another dataset", date="2024-01-05T10:00:00+00:00")
+    make.write("datasets/dot/x/notes.md", "internal notes")
+    git("add", "-A", date="2024-02-01T00:00:00+00:00")
+    git("commit", "-qm", "Informant names moved to vault", date="2024-02-03T10:00:00+00:00")
+    make.dataset("dot/x")  # made public, with data
+    git("add", "-A", date="2024-03-01T00:00:00+00:00")
+    git("commit", "-qm", "Publish the summary", date="2024-03-04T12:00:00+00:00")
+    build(make.root, tmp_path / "s", search=False)
+    page = BeautifulSoup((tmp_path / "s/datasets/dot/x/index.html").read_text(), "html.parser")
+    history = [li.get_text(" ", strip=True) for li in page.select("ol.history li")]
+    assert history == ["2024-03-04 Publish the summary"]
+    site = " ".join(f.read_text("utf-8", "replace") for f in (tmp_path / "s").rglob("*.*"))
+    assert "Informant" not in site and "informant" not in site
+    other = BeautifulSoup((tmp_path / "s/datasets/dot/other/index.html").read_text(), "html.parser")
+    assert len(other.select("ol.history li")) == 1
+
+
 def test_loader_memo_gives_the_same_catalog(make: CatalogMaker, tmp_path: Path) -> None:
     from catalog.load.loader import load_catalog
     from catalog.site.cache import Cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,36 +67,92 @@ class Commit:
     subject: str
 
 
-def histories(root: Path, folders: list[str]) -> dict[str, list[Commit]]:
-    """Commits touching each folder (newest first), from one ``git log`` over datasets/."""
+def histories(
+    root: Path, folders: list[str], hidden: Callable[[str], bool] | None = None
+) -> dict[str, list[Commit]]:
+    """Commits touching each folder (newest first), from one ``git log`` over datasets/.
+
+    ``hidden`` says, from the text of a dataset.yaml, whether the entry was kept off the
+    site: a commit then counts in a folder's history only if that folder's dataset.yaml,
+    as of the commit, was not hidden (so a dataset made public later does not show the
+    subjects of commits made while it was unlisted)."""
     out: dict[str, list[Commit]] = {f: [] for f in folders}
     if not folders:
         return out
     try:
         log = git(
             root,
+            "-c",
+            "core.quotePath=false",
             "log",
             "--format=%x1e%H%x1f%cI%x1f%s",
-            "--name-only",
+            "--raw",
+            "--no-abbrev",
             "--no-renames",
             "--",
             "datasets",
         )
     except GitError:
         return out
-    for record in log.split("\x1e")[1:]:
-        head, _, names = record.partition("\n")
-        sha, date, subject = [*head.split("\x1f"), "", ""][:3]
-        commit = Commit(sha, date, subject)
-        touched = set()
-        for name in names.splitlines():
-            parts = name.split("/")
-            if len(parts) >= 4:
-                touched.add("/".join(parts[:3]))
-        for folder in touched:
-            if folder in out:
+    records = [_record(r) for r in log.split("\x1e")[1:]]
+    texts = _blobs(root, {b for _, _, ys in records for b in ys.values()}) if hidden else {}
+    state: dict[str, str] = {}  # folder → its dataset.yaml blob, as of the commit
+    for commit, touched, yamls in reversed(records):  # oldest first
+        state.update(yamls)
+        for folder in touched & out.keys():
+            if hidden is None or not hidden(texts.get(state.get(folder, ""), "")):
                 out[folder].append(commit)
+    for commits in out.values():
+        commits.reverse()
     return out
+
+
+_NO_BLOB = "0" * 40
+
+
+def _record(record: str) -> tuple[Commit, set[str], dict[str, str]]:
+    """One commit of ``git log --raw``: the commit, the dataset folders it touched, and the
+    blob of each dataset.yaml it wrote."""
+    head, _, body = record.partition("\n")
+    sha, date, subject = [*head.split("\x1f"), "", ""][:3]
+    touched: set[str] = set()
+    yamls: dict[str, str] = {}
+    for line in body.splitlines():
+        meta, _, path = line.partition("\t")
+        fields = meta.split()
+        parts = path.strip('"').split("/")
+        if not line.startswith(":") or len(fields) < 4 or len(parts) < 4:
+            continue
+        folder = "/".join(parts[:3])
+        touched.add(folder)
+        if len(parts) == 4 and parts[3] == "dataset.yaml":
+            yamls[folder] = "" if fields[3] == _NO_BLOB else fields[3]
+    return Commit(sha, date, subject), touched, yamls
+
+
+def _blobs(root: Path, shas: set[str]) -> dict[str, str]:
+    """The text of each blob, from one ``git cat-file --batch``."""
+    wanted = sorted(s for s in shas if s)
+    if not wanted:
+        return {}
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        input="\n".join(wanted).encode() + b"\n",
+        capture_output=True,
+        check=False,
+    )
+    data, texts, at = done.stdout, {}, 0
+    while at < len(data):
+        line_end = data.index(b"\n", at)
+        header = data[at:line_end].split()
+        at = line_end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        texts[header[0].decode()] = data[at : at + size].decode("utf-8", "replace")
+        at += size + 1
+    return texts
 
 
 def head(root: Path) -> str | None:

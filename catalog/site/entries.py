@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from catalog.core import contract
 from catalog.core.model import Agency, Catalog, Config, Dataset
 from catalog.core.names import slugify
+from catalog.core.yamlfile import parse_yaml
 from catalog.io import gitinfo
 from catalog.io.gitinfo import Commit
 from catalog.site.package import DatasetOutput
@@ -119,7 +120,8 @@ def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int, pr
     built = iso_from_epoch(epoch)
     root = Path(catalog.root)
     listed = [ds for ds in catalog.datasets if ds.access_level != "non-public" or catalog.config.list_non_public]
-    history = gitinfo.histories(root, [ds.folder for ds in listed])
+    hidden = None if catalog.config.list_non_public else _unlisted
+    history = gitinfo.histories(root, [ds.folder for ds in listed], hidden)
     dirty = gitinfo.dirty_folders(root)
     entries = []
     for ds in listed:
@@ -131,6 +133,13 @@ def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int, pr
         entries.append(Entry(ds, agency, modified, issued, tuple(commits), outputs.get(ds.id), (prints or {}).get(ds.id, "")))
     entries.sort(key=lambda e: (e.ds.title.lower(), e.id))
     return Site(catalog, tuple(entries), built)
+
+
+def _unlisted(text: str) -> bool:
+    """Was this version of a dataset.yaml kept off the site (a non-public entry, or one
+    that cannot be read)? Its commits then stay out of the public history."""
+    doc, _ = parse_yaml(text, "dataset.yaml")
+    return doc is None or doc.data.get("access_level") not in ("public", "restricted public")
 
 
 def _utc(date: str) -> str:
