@@ -17,6 +17,7 @@ from catalog import __version__
 from catalog.core import report
 from catalog.core.errors import CatalogError
 from catalog.core.problems import has_errors
+from catalog.io.sealed import KEY_VARIABLE
 from catalog.load.loader import dataset_ids, find_root, load_catalog
 from catalog.load.memo import FILE as MEMO_FILE
 from catalog.load.memo import pruned, read_memo, write_memo
@@ -374,6 +375,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_OK
     for p in done.warnings:
         print(f"{p.location}: {p.severity} [{p.code}] {p.message}")
+    if done.discarded:
+        print(
+            f"{done.discarded} cached results were not sealed with this cache's key (a cache "
+            f"restored from elsewhere, or without {KEY_VARIABLE} set) and were made again."
+        )
     print(
         f"Built {done.datasets} datasets ({done.transformed} transformed, {done.reused} "
         f"from cache), {done.pages} pages into {done.out} in {done.seconds:.1f}s."

@@ -290,10 +290,63 @@ def test_incremental_build_equals_clean_build(
     assert "changed" in (site / "datasets/dot/ds-1/data.csv").read_text()
 
 
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_a_tampered_cache_cannot_put_bytes_into_the_site(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kept result is sealed with the cache's key: outputs, pages, the Vega runtime
+    and validation results edited in the cache (or brought from a cache sealed with another
+    key) are discarded and made again, never published."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("CATALOG_CACHE_KEY", "the publishing job's secret")
+    chart = {"resource": "data", "mark": "bar", "title": "Amounts", "x": "name", "y": "amount"}
+    meta = dataset_yaml(charts=[chart])
+    make.dataset("dot/ds", meta=meta)
+    cache = tmp_path / "cache"
+    build(make.root, tmp_path / "genuine", cache_dir=cache, search=False)
+    genuine = _tree(tmp_path / "genuine")
+    evil = "<script>alert('cache')</script>"
+    for name in ("data.csv", "data.json", "datapackage.json"):
+        (cache / "datasets/dot/ds" / name).write_text(evil)
+    for page in (cache / "pages").glob("*.html"):
+        page.write_text(evil)
+    for runtime in cache.glob("vega-*.js"):
+        runtime.write_text("alert('cache')")
+    again = build(make.root, tmp_path / "again", cache_dir=cache, search=False)
+    assert _tree(tmp_path / "again") == genuine
+    assert again.discarded >= 3 and again.transformed == 1
+    # a cache sealed with another key is not trusted at all
+    monkeypatch.setenv("CATALOG_CACHE_KEY", "someone else's key")
+    other = build(make.root, tmp_path / "other", cache_dir=cache, search=False)
+    assert other.transformed == 1 and other.discarded >= 3
+    assert _tree(tmp_path / "other") == genuine
+
+
+def test_tampered_validation_results_are_not_believed(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make.dataset("dot/ds", csv="id,name,amount\n1,a,-5\n")  # amount below its minimum
+    cache = tmp_path / "cache"
+    with pytest.raises(BuildFailed):
+        build(make.root, tmp_path / "s", cache_dir=cache, search=False)
+    result = cache / "validation/dot/ds.json"
+    data = json.loads(result.read_text())
+    assert [p["code"] for p in data["problems"]] == ["constraint-error"]
+    result.write_text(json.dumps({**data, "problems": []}))
+    with pytest.raises(BuildFailed):
+        build(make.root, tmp_path / "s", cache_dir=cache, search=False)
+    assert not (tmp_path / "s").exists()
+
+
 def test_corrupt_cache_only_costs_time(make: CatalogMaker, tmp_path: Path) -> None:
     small_catalog(make, 1)
     build(make.root, tmp_path / "s", cache_dir=tmp_path / "c", search=False)
-    (tmp_path / "c/datasets/dot/ds-0/output.json").write_text("{not json")
+    (tmp_path / "c/datasets/dot/ds-0/.output.json").write_text("{not json")
     (tmp_path / "c/validation/dot/ds-0.json").write_text("[")
     import shutil
 

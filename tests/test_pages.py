@@ -27,7 +27,7 @@ def test_every_template_renders_with_its_context_type(example: Path) -> None:
     catalog = load_catalog(REPO).catalog
     outputs = {}
     for ds in catalog.datasets:
-        manifest = example.parent / "cache" / "datasets" / ds.id / "output.json"
+        manifest = example.parent / "cache" / "datasets" / ds.id / ".output.json"
         if manifest.is_file():
             outputs[ds.id] = DatasetOutput.from_json(json.loads(manifest.read_text("utf-8")))
     site = assemble(catalog, outputs, 1735689600)

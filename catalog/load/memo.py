@@ -17,6 +17,7 @@ from typing import Any
 
 from catalog.core.problems import Problem
 from catalog.core.yamlfile import Lines, YamlDoc
+from catalog.io.sealed import key_for, seal, sealed
 
 # "kind:path" (relative to the catalog root) → (digest, document, read problems, structure problems)
 Memo = dict[str, tuple[str, YamlDoc | None, list[Problem], list[Problem]]]
@@ -36,10 +37,14 @@ def code_version() -> str:
 
 
 def read_memo(file: Path) -> Memo:
-    """The memo in ``file``; empty when missing, unreadable or written by other code."""
+    """The memo in ``file``; empty when missing, unreadable, written by other code or not
+    sealed with this cache's key (catalog/io/sealed.py)."""
     try:
         raw = json.loads(file.read_text("utf-8"))
-        if raw.get("code") != code_version():
+        body = {"code": raw.get("code"), "files": raw.get("files")}
+        if raw.get("code") != code_version() or not sealed(
+            key_for(file.parent), body, raw.get("seal")
+        ):
             return {}
         return {
             rel: (digest, _doc(doc), [Problem(**p) for p in read], [Problem(**p) for p in found])
@@ -57,7 +62,8 @@ def write_memo(file: Path, memo: Memo) -> None:
     }
     file.parent.mkdir(parents=True, exist_ok=True)
     tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"code": code_version(), "files": files}), "utf-8")
+    body = {"code": code_version(), "files": files}
+    tmp.write_text(json.dumps({**body, "seal": seal(key_for(file.parent), body)}), "utf-8")
     os.replace(tmp, file)
 
 

@@ -60,6 +60,7 @@ class BuildReport:
     seconds: float
     warnings: tuple[Problem, ...]
     up_to_date: bool = False
+    discarded: int = 0  # cache entries whose seal did not hold, made again
 
 
 def build(
@@ -103,9 +104,9 @@ def build(
     try:
         place_outputs(cache, site, staging)
         stage("rendering")  # 6.
-        listed = render_all(site, staging, page_cache=cache.folder / "pages")
+        listed = render_all(site, staging, cache=cache)
         if any(e.output and e.output.charts for e in site.public):
-            write_vega_runtime(staging / "static", cache.folder)
+            write_vega_runtime(staging / "static", cache)
         stage("indexing for search and writing metadata and bulk files")  # 7. side by side
         with _indexing(staging, search):
             write_metadata(site, staging, listed, inputs)
@@ -115,7 +116,7 @@ def build(
         raise
     cache.prune()
     seconds = time.monotonic() - started
-    return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), seconds, tuple(problems))
+    return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), seconds, tuple(problems), discarded=cache.discarded)
 
 
 def _load(root: Path, cache: Cache, base_url: str | None) -> Loaded:

@@ -21,11 +21,26 @@ from typing import Any
 
 from catalog.core.model import Catalog, Dataset
 from catalog.core.problems import Problem
+from catalog.io.sealed import key_for, seal, sealed
 from catalog.load.memo import Memo, read_memo, write_memo
 from catalog.core.yamlfile import Lines, YamlDoc
 from catalog.site.package import DatasetOutput
 
-MANIFEST = "output.json"
+# an entry's bookkeeping: dot-files, which no download can be named like (resource names
+# start with a letter or digit) and which are never published (files.link_tree)
+MANIFEST = ".output.json"
+FINGERPRINT = ".fingerprint"
+SEAL = ".seal"
+
+
+def _contents(entry: Path, print_: str) -> dict[str, Any]:
+    """What an entry's seal covers: its fingerprint and every file in it, by digest."""
+    files = {
+        p.relative_to(entry).as_posix(): file_digest(p)
+        for p in sorted(entry.rglob("*"))
+        if p.is_file() and p.name != SEAL
+    }
+    return {"fingerprint": print_, "files": files}
 
 
 @cache
@@ -74,10 +89,15 @@ def fingerprint(catalog: Catalog, ds: Dataset, digests: Mapping[str, str] | None
 
 
 class Cache:
+    """The build cache in a folder: dataset outputs, validation results and the loader's
+    memo, each sealed (catalog/io/sealed.py) and discarded unless the seal holds."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.key = key_for(folder)
         self.used: set[Path] = set()
         self.validated: set[str] = set()
+        self.discarded = 0  # entries whose seal did not hold (tampered, foreign or torn)
 
     def entry(self, ds: Dataset) -> Path:
         return self.folder / "datasets" / ds.id
@@ -86,7 +106,10 @@ class Cache:
         entry = self.entry(ds)
         self.used.add(entry)
         try:
-            if (entry / "fingerprint").read_text() != print_:
+            if (entry / FINGERPRINT).read_text() != print_:
+                return None
+            if not sealed(self.key, _contents(entry, print_), (entry / SEAL).read_text()):
+                self.discarded += 1
                 return None
             return DatasetOutput.from_json(json.loads((entry / MANIFEST).read_text("utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
@@ -102,11 +125,36 @@ class Cache:
         """Make a finished folder the dataset's entry (never a half-written entry)."""
         entry = self.entry(ds)
         (folder / MANIFEST).write_text(json.dumps(out.to_json(), sort_keys=True), "utf-8")
-        (folder / "fingerprint").write_text(print_)
+        (folder / FINGERPRINT).write_text(print_)
+        (folder / SEAL).write_text(seal(self.key, _contents(folder, print_)))
         if entry.exists():
             shutil.rmtree(entry)
         os.replace(folder, entry)
         self.used.add(entry)
+
+    # --- single files: rendered pages, the Vega runtime -----------------------------------
+
+    def file(self, name: str) -> Path | None:
+        """The kept file ``name`` (a path inside the cache), if its seal holds."""
+        file = self.folder / name
+        try:
+            mark = file.with_name(file.name + ".seal").read_text()
+            if sealed(self.key, {"name": name, "digest": file_digest(file)}, mark):
+                return file
+            self.discarded += 1
+        except OSError:
+            pass
+        return None
+
+    def keep(self, name: str, source: Path) -> None:
+        """Keep a copy of ``source`` as ``name``, sealed."""
+        file = self.folder / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        shutil.copyfile(source, tmp)
+        mark = seal(self.key, {"name": name, "digest": file_digest(tmp)})
+        file.with_name(file.name + ".seal").write_text(mark)
+        os.replace(tmp, file)
 
     # --- parsed YAML files, by content (the loader's memo: catalog/load/memo.py) ------------
 
@@ -129,6 +177,10 @@ class Cache:
             data = json.loads(self._problems_file(ident).read_text("utf-8"))
             if data["fingerprint"] != print_:
                 return None
+            body = {"fingerprint": data["fingerprint"], "problems": data["problems"]}
+            if not sealed(self.key, body, data.get("seal")):
+                self.discarded += 1
+                return None
             return [Problem(**p) for p in data["problems"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -138,7 +190,8 @@ class Cache:
         file = self._problems_file(ident)
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"fingerprint": print_, "problems": [p.as_dict() for p in problems]}), "utf-8")
+        body = {"fingerprint": print_, "problems": [p.as_dict() for p in problems]}
+        tmp.write_text(json.dumps({**body, "seal": seal(self.key, body)}), "utf-8")
         os.replace(tmp, file)
 
     def prune(self) -> None:

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from catalog.core.contract import NUMERIC, TEMPORAL
 from catalog.core.errors import CatalogError
 from catalog.core.model import Chart, Dataset, Encoding, Field, Resource, coordinate_fields
+from catalog.site.cache import Cache
 from catalog.site.transform import ResourceOutput
 
 RAW_LIMIT = 2_000  # above this many rows, charts aggregate instead of plotting rows
@@ -322,18 +323,19 @@ def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> l
     return out
 
 
-def write_vega_runtime(static: Path, cache_folder: Path) -> None:
+def write_vega_runtime(static: Path, cache: Cache) -> None:
     """Vega, Vega-Lite and Vega-Embed as one script served from the site (vl-convert's
-    offline bundle), cached by vl-convert's version."""
+    offline bundle), kept in the build cache by vl-convert's version."""
     from importlib.metadata import version
 
     import vl_convert as vlc
 
-    cached = cache_folder / f"vega-{version('vl-convert-python')}.js"
-    if not cached.is_file():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(vlc.javascript_bundle(None), "utf-8")  # type: ignore[arg-type]  # None: the default snippet (window globals)
-        os.replace(tmp, cached)
+    name = f"vega-{version('vl-convert-python')}.js"
     static.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, static / "vega.js")
+    cached = cache.file(name)
+    if cached is None:
+        fresh = static / "vega.js"
+        fresh.write_text(vlc.javascript_bundle(None), "utf-8")  # type: ignore[arg-type]  # None: the default snippet (window globals)
+        cache.keep(name, fresh)
+    else:
+        shutil.copyfile(cached, static / "vega.js")

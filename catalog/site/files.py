@@ -9,9 +9,6 @@ import os
 import shutil
 from pathlib import Path
 
-SKIPPED = ("output.json", "fingerprint")  # the cache's own bookkeeping, never published
-
-
 def link_file(source: Path, target: Path) -> None:
     """``target`` as a hard link to ``source``, or a copy of it."""
     try:
@@ -21,11 +18,12 @@ def link_file(source: Path, target: Path) -> None:
 
 
 def link_tree(source: Path, target: Path) -> None:
-    """Every file under ``source`` linked (or copied) under ``target``."""
+    """Every file under ``source`` linked (or copied) under ``target``, but dot-files:
+    a cache entry's bookkeeping (cache.py), never published."""
     target.mkdir(parents=True, exist_ok=True)
     with os.scandir(source) as entries:
         for item in entries:
-            if item.name in SKIPPED:
+            if item.name.startswith("."):
                 continue
             dest = target / item.name
             if item.is_dir(follow_symlinks=False):

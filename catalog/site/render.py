@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from catalog.core.escape import embed_snippet, script_json
 from catalog.core.names import base_path_of
-from catalog.site.cache import code_hash
+from catalog.site.cache import Cache, code_hash
 from catalog.site.entries import Entry, Site, category_slug
 from catalog.site.files import link_file
 from catalog.site.pages import (
@@ -148,9 +148,9 @@ def templates_hash(templates: Path) -> str:
     return h.hexdigest()
 
 
-def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, page_cache: Path | None = None) -> list[tuple[str, str]]:
+def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, cache: Cache | None = None) -> list[tuple[str, str]]:
     """Write every page; return (url path, lastmod) pairs for the sitemap. Dataset and
-    chart pages whose inputs are unchanged are taken from ``page_cache``."""
+    chart pages whose inputs are unchanged are taken from the build cache (sealed)."""
     env = environment(templates)
     written: set[str] = set()
     listed: list[tuple[str, str]] = []
@@ -163,24 +163,24 @@ def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, page_cach
         written.add(page.path)
         target = staging / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        cached = page_cache / f"{page.key}.html" if page_cache is not None and page.key else None
-        if cached is not None and cached.is_file():
+        name = f"pages/{page.key}.html" if cache is not None and page.key else None
+        cached = cache.file(name) if cache is not None and name else None
+        if cached is not None:
             link_file(cached, target)
         else:
             context = page.context()
             assert isinstance(context, TEMPLATE_CONTEXTS[page.template]), (page.template, type(context))
             html = env.get_template(page.template).render(**common, page=context, root=root_of(page.path), page_path=page.path)
             target.write_text(html, "utf-8")
-            if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(target, cached)
-        if cached is not None:
-            used.add(cached.name)
+            if cache is not None and name:
+                cache.keep(name, target)
+        if name:
+            used.add(Path(name).name)
         if page.lastmod:
             listed.append((page.path.removesuffix("index.html"), page.lastmod))
-    if page_cache is not None and page_cache.is_dir():
-        for old in page_cache.glob("*.html"):
-            if old.name not in used:
+    if cache is not None and (cache.folder / "pages").is_dir():
+        for old in (cache.folder / "pages").iterdir():
+            if old.name.removesuffix(".seal") not in used:
                 old.unlink(missing_ok=True)
     base_path = base_path_of(site.config.base_url)  # the 404 page is served at any depth
     not_found = env.get_template("404.html").render(**common, page=NotFoundPage(), root=base_path, page_path="404.html")
