@@ -143,11 +143,10 @@ def refusals(catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes) -> l
 
 def _output_size(res: Resource, data: FileBytes, size: int, limits: Limits) -> list[Problem]:
     """The downloads' size, estimated from the file's size and lines: the CSV and Parquet
-    copies at most the file's size each, the JSON the file plus every column name (quoted,
-    with its colon and comma) on every row."""
+    copies at most the file's size each, and the JSON (json_estimate)."""
     rows = max(data.lines - 1, 0)
-    names = sum(len(json.dumps(f.name)) + 2 for f in res.schema.public_fields)
-    estimate = 3 * size + rows * (names + 2)
+    names = [f.name for f in res.schema.public_fields]
+    estimate = 2 * size + json_estimate(names, size, rows, data.escapes)
     if estimate <= limits.max_output_mb * MB:
         return []
     return [
@@ -160,6 +159,14 @@ def _output_size(res: Resource, data: FileBytes, size: int, limits: Limits) -> l
             limit=limits.max_output_mb,
         )
     ]
+
+
+def json_estimate(names: list[str], size: int, rows: int, escapes: int) -> int:
+    """At most the bytes of a resource's JSON download: every cell's text (escaped), and on
+    every row each column's quoted name, colon and comma, quotes or ``null`` for its value,
+    and the row's braces and line break; and the list's brackets."""
+    per_row = sum(len(json.dumps(n, ensure_ascii=False).encode("utf-8")) + 6 for n in names) + 4
+    return size + escapes + rows * per_row + 4
 
 
 def csv_syntax(file: Path, path: str) -> list[Problem]:

@@ -22,6 +22,7 @@ class _Facts:
     )  # (line, byte offset, bytes) of the first non-UTF-8 byte
     quotes: int
     newlines: int
+    escapes: int  # bytes JSON escaping adds: 5 per control character, 1 per backslash
     ends_with_newline: bool
     longest_line: tuple[int, int]  # (bytes, line number) of the longest line of CHUNK or more
 
@@ -40,7 +41,7 @@ class FileBytes:
         # numpy counts bytes and Arrow checks UTF-8 several times faster than bytes.count
         # and Python's decoder, without copying; the decoder only runs to place a bad byte.
         bad: tuple[int, int, bytes] | None = None
-        quotes = newlines = offset = keep = line_start = 0
+        quotes = newlines = offset = keep = line_start = escapes = 0
         longest = (0, 0)
         last = b""
         # one buffer for every chunk; the up to 3 bytes of a character cut by the chunk's end
@@ -53,7 +54,10 @@ class FileBytes:
                 total = keep + size
                 raw = np.frombuffer(buffer, dtype=np.uint8, count=total)
                 quotes += int(np.count_nonzero(np.equal(raw, 0x22, out=mask[:total])))
+                escapes += int(np.count_nonzero(np.equal(raw, 0x5C, out=mask[:total])))
+                escapes += 5 * int(np.count_nonzero(np.less(raw, 0x20, out=mask[:total])))
                 ends = int(np.count_nonzero(np.equal(raw, 0x0A, out=mask[:total])))
+                escapes -= 5 * ends  # line breaks between records are no JSON text
                 if ends:
                     # a line of CHUNK bytes or more crosses a chunk's edge: measuring the
                     # lines that end at a chunk's first and last newline finds it
@@ -73,11 +77,16 @@ class FileBytes:
         if bad is None and keep:
             bad = _first_bad_utf8(view[:keep], offset - keep, newlines)
         longest = max(longest, (offset - line_start, newlines + 1))
-        return _Facts(bad, quotes, newlines, last == b"\n", longest)
+        return _Facts(bad, quotes, newlines, escapes, last == b"\n", longest)
 
     @property
     def bad_utf8(self) -> tuple[int, int, bytes] | None:
         return self._facts.bad_utf8
+
+    @property
+    def escapes(self) -> int:
+        """Bytes that escaping the file's text as JSON strings may add (at most)."""
+        return self._facts.escapes
 
     @property
     def lines(self) -> int:

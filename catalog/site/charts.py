@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,21 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
     return _records(grouped), [axes[r] for r in ("x", "y", "color") if r in axes], c.mark
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(value: Any) -> Any:
+    """A spec with control characters dropped from every text in it: they mean nothing in
+    a chart, and vl-convert's renderer aborts the whole process on some of them."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_controls(k): _without_controls(v) for k, v in value.items()}
+    return value
+
+
 def _short_labels(col: pa.Array) -> pa.Array:
     """Text values cut to LABEL_LIMIT characters (with '…'), before grouping: a chart shows
     categories, not documents, and a label of megabytes would stall the renderer."""
@@ -299,6 +315,7 @@ def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> l
             continue
         spec = altair_chart(plan, values, axes, mark).to_dict()
         spec["description"] = describe(plan, values, axes, mark)
+        spec = _without_controls(spec)
         charts = folder / "charts"
         charts.mkdir(exist_ok=True)
         slug = plan.chart.slug
