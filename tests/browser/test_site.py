@@ -164,10 +164,18 @@ def test_embed_loads_inside_an_iframe_of_another_page(
     from catalog.commands.serve import make_server
 
     other = tmp_path_factory.mktemp("other-site")
-    embed = served.url + PAGE_TYPES["embed"]
+    # the embed code exactly as a reader copies it from the dataset page
+    page = BeautifulSoup(
+        (served.root / PAGE_TYPES["dataset"] / "index.html").read_text(), "html.parser"
+    )
+    snippet = page.select_one("details.embed code").get_text()
+    assert snippet.startswith('<iframe src="http') and snippet.endswith("></iframe>")
+    snippet = snippet.replace(
+        "https://example.github.io/open-data-catalog/", served.url
+    )  # the site as served here
     (other / "index.html").write_text(
         '<!doctype html><html lang="en"><title>Blog</title><link rel="icon" href="data:,"><h1>My '
-        f'post</h1><iframe src="{embed}" title="Chart" width="760" height="560"></iframe>'
+        f"post</h1>{snippet}"
     )
     server = make_server(other, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
