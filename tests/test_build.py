@@ -268,6 +268,33 @@ def test_two_builds_are_byte_identical(
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
+def test_the_same_catalog_builds_byte_identical_sites_in_any_folder(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Search index included: Pagefind writes its filter indexes from hash maps, in an order
+    that changes from run to run; the build rewrites them in sorted order."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    categories = ["Government", "Public Safety", "Transportation", "Education", "Business"]
+    for i in range(8):
+        make.dataset(
+            f"dot/ds-{i}",
+            title=f"Dataset {i}",
+            category=categories[i % 5],
+            keywords=[f"word{i % 3}", f"other{i % 4}"],
+            update_frequency=["Annually", "Monthly", "Weekly"][i % 3],
+        )
+    import shutil
+
+    elsewhere = tmp_path / "another" / "folder" / "clone"
+    shutil.copytree(make.root, elsewhere)
+    build(make.root, tmp_path / "a", cache_dir=tmp_path / "ca")
+    build(elsewhere, tmp_path / "b", cache_dir=tmp_path / "cb")
+    a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert any(name.endswith(".pf_filter") for name in a)
+    assert a == b
+    assert json.loads((tmp_path / "a" / "build.json").read_text())["inputs"]
+
+
 def test_incremental_build_equals_clean_build(
     make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -155,7 +155,7 @@ def _indexing(staging: Path, search: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        finish_indexing(indexer)
+        finish_indexing(indexer, staging)
 
 
 def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: dict[str, str] | None = None) -> str:
@@ -168,7 +168,9 @@ def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: 
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for f in files:
             digest = file_digest(f)
-            h.update(f.as_posix().encode())
+            # names relative to the checkout or the package: the same commit, the same
+            # fingerprint, in any folder
+            h.update((f.relative_to(root) if f.is_relative_to(root) else f.relative_to(TEMPLATES.parent)).as_posix().encode())
             h.update(digest.encode())
             if digests is not None and f.is_relative_to(root):
                 digests[f.relative_to(root).as_posix()] = digest

@@ -51,7 +51,7 @@ def code_hash() -> str:
     for p in sorted(package.rglob("*.py")):
         h.update(p.relative_to(package).as_posix().encode())
         h.update(p.read_bytes())
-    for lib in ("pyarrow", "frictionless", "altair", "vl-convert-python"):
+    for lib in ("pyarrow", "frictionless", "altair", "vl-convert-python", "pagefind"):
         try:
             h.update(f"{lib}={version(lib)}".encode())
         except PackageNotFoundError:
