@@ -297,6 +297,11 @@ def test_workflow_rules() -> None:
     assert publish["jobs"]["deploy"]["environment"]["name"] == "github-pages"
     build = next(s for s in publish["jobs"]["build"]["steps"] if s["name"] == "Build")
     assert build["env"]["CATALOG_CACHE_KEY"] == "${{ secrets.CATALOG_CACHE_KEY }}"
+    for wf in (pr, publish):  # the jobs that read data check out Git LFS files too
+        for job in wf["jobs"].values():
+            for step in job.get("steps", []):
+                if str(step.get("uses", "")).startswith("actions/checkout@"):
+                    assert step["with"]["lfs"] is True
 
 
 def test_committed_codeowners_is_current(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem, problem
 from catalog.io.blocks import CsvBatches, read_ahead
+from catalog.io.datafile import open_text
 from catalog.io.filebytes import FileBytes
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -115,7 +116,7 @@ def check_data(
     cap = catalog.config.limits.max_problems_per_code
     out: list[Problem] = []
     try:
-        with file.open(encoding="utf-8-sig", newline="") as fh:
+        with open_text(file) as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:

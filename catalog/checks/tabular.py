@@ -22,6 +22,16 @@ from catalog.checks import metadata
 from catalog.checks.fastpath import Finding, validate_fast
 from catalog.core.model import Catalog, Dataset, Field, Limits, Resource, Schema
 from catalog.core.problems import Problem, messages, problem
+from catalog.io.datafile import (
+    COMPRESSIONS,
+    UnreadableData,
+    compression,
+    head,
+    is_lfs_pointer,
+    open_data,
+    open_text,
+    plain_name,
+)
 from catalog.io.filebytes import FileBytes
 
 LIMIT_ERRORS = 10_000  # Frictionless stops collecting after this many (memory bound)
@@ -45,10 +55,10 @@ TYPE_EXAMPLES = {
 def header_of(file: Path) -> tuple[str, ...] | None:
     """The first record of a CSV, or None if it cannot be read as UTF-8 CSV."""
     try:
-        with file.open(encoding="utf-8-sig", newline="") as fh:
+        with open_text(file) as fh:
             for row in csv.reader(fh):
                 return tuple(row)
-    except (OSError, UnicodeDecodeError, csv.Error):
+    except (OSError, UnicodeDecodeError, csv.Error, UnreadableData):
         return None
     return ()
 
@@ -90,13 +100,13 @@ def refusals(catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes) -> l
     if not file.is_file():
         line = ds.lines.of(("resources", res.index, "path"))
         return [problem("file-missing:data", ds.path, line=line, file=res.file, folder=ds.folder)]
-    size = file.stat().st_size
-    if size > limits.max_file_mb * MB:
-        return [
-            problem(
-                "file-too-large", res.path, file=res.file, size=size / MB, limit=limits.max_file_mb
-            )
-        ]
+    stored = _stored_problem(file, res)
+    if stored:
+        return [stored]
+    too_large = _size_problem(file, res, data, limits)
+    if too_large:
+        return [too_large]
+    size = data.size
     if size == 0:
         return [problem("source-error:empty", res.path, line=1, file=res.file)]
     bad = data.bad_utf8
@@ -141,6 +151,42 @@ def refusals(catalog: Catalog, ds: Dataset, res: Resource, data: FileBytes) -> l
     return _output_size(res, data, size, limits)
 
 
+def _size_problem(file: Path, res: Resource, data: FileBytes, limits: Limits) -> Problem | None:
+    """The file, or its data once decompressed, beyond limits.max_file_mb; a compressed
+    file that cannot be read to its end."""
+    size = file.stat().st_size
+    if size > limits.max_file_mb * MB:
+        return problem(
+            "file-too-large", res.path, file=res.file, size=size / MB, limit=limits.max_file_mb
+        )
+    if data.unreadable:
+        reason = data.unreadable.split(": ", 1)[-1]
+        return problem(
+            "file-unreadable:compressed",
+            res.path,
+            file=res.file,
+            format=compression(file),
+            reason=reason,
+        )
+    if data.over_limit:
+        return problem(
+            "file-too-large:decompressed", res.path, file=res.file, limit=limits.max_file_mb
+        )
+    return None
+
+
+def _stored_problem(file: Path, res: Resource) -> Problem | None:
+    """A Git LFS pointer where the data should be, or the same data twice (plain and
+    compressed) beside each other."""
+    if is_lfs_pointer(file):
+        return problem("file-unreadable:lfs-pointer", res.path, line=1, file=res.file)
+    plain = plain_name(file)
+    for name in [plain, *(plain + suffix for suffix in COMPRESSIONS)]:
+        if name != file.name and (file.parent / name).is_file():
+            return problem("file-unreadable:twice", res.path, file=res.file, other=name)
+    return None
+
+
 def _output_size(res: Resource, data: FileBytes, size: int, limits: Limits) -> list[Problem]:
     """The downloads' size, estimated from the file's size and lines: the CSV and Parquet
     copies at most the file's size each, and the JSON (json_estimate)."""
@@ -177,7 +223,7 @@ def csv_syntax(file: Path, path: str) -> list[Problem]:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if sep in header[0]:
                 return [problem("csv-syntax:delimiter", path, line=1, name=name)]
-    with file.open(encoding="utf-8-sig", newline="") as fh:
+    with open_text(file) as fh:
         reader = csv.reader(fh, strict=True)
         start = 1
         try:
@@ -190,8 +236,7 @@ def csv_syntax(file: Path, path: str) -> list[Problem]:
 
 
 def _looks_binary(file: Path) -> bool:
-    with file.open("rb") as fh:
-        return b"\x00" in fh.read(8192)
+    return b"\x00" in head(file, 8192)
 
 
 def check_table_schema(ds: Dataset, schema: Schema) -> list[Problem]:
@@ -259,8 +304,7 @@ def run_frictionless(
 ) -> list[Problem]:
     """Frictionless' findings for a CSV: from the fast path when it can reproduce them
     exactly, else from Frictionless itself."""
-    with file.open("rb") as fh:
-        encoding = "utf-8-sig" if fh.read(3) == codecs.BOM_UTF8 else "utf-8"
+    encoding = "utf-8-sig" if head(file, 3) == codecs.BOM_UTF8 else "utf-8"
     data = data or FileBytes(file)
     if data.odd_quotes:  # a quote opened and never closed: say so before anything else
         syntax = csv_syntax(file, path)
@@ -278,10 +322,14 @@ def run_frictionless(
     from frictionless import FrictionlessException
     from frictionless.formats import CsvControl
 
+    # a compressed file is read as a stream of its data (Frictionless knows gzip only)
+    stream = open_data(file) if compression(file) else None
+    where: dict[str, Any] = (
+        {"source": stream} if stream else {"path": file.name, "basepath": str(file.parent)}
+    )
     try:
         resource = frictionless.Resource(
-            path=file.name,
-            basepath=str(file.parent),
+            **where,
             schema=frictionless.Schema.from_descriptor(descriptor),
             encoding=encoding,
             format="csv",
@@ -299,6 +347,9 @@ def run_frictionless(
                 message=f"{file.name}: {err.note or err.message}",
             )
         ]
+    finally:
+        if stream:
+            stream.close()
     errors = [_from_error(e) for task in report.tasks for e in task.errors] + [
         _from_error(e) for e in report.errors
     ]

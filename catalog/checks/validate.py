@@ -87,7 +87,9 @@ def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
     out += _rule(charts.check_charts, ds.path, "the charts", ds)
     if ds.is_public:
         for res in ds.resources:
-            data = FileBytes(Path(catalog.root) / res.path)  # read once, for every check
+            # read once, for every check; a compressed file's data no further than the limit
+            limit = int(catalog.config.limits.max_file_mb * tabular.MB)
+            data = FileBytes(Path(catalog.root) / res.path, limit=limit)
             refused = _rule(tabular.refusals, res.path, "the data file", catalog, ds, res, data)
             if refused:  # a file that cannot (or must not) be read as CSV
                 out += refused

@@ -9,7 +9,6 @@ is listed first, loudly.
 from __future__ import annotations
 
 import csv
-import io
 import shutil
 import subprocess
 import tarfile
@@ -21,6 +20,7 @@ from catalog.checks.validate import validate
 from catalog.core.escape import markdown_cell, markdown_code, markdown_text
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem
+from catalog.io.datafile import UnreadableData, is_lfs_pointer, open_text
 from catalog.io.gitinfo import GitError, changed_files, git
 from catalog.load.loader import load_catalog
 
@@ -79,11 +79,18 @@ def base_catalog(root: Path, ref: str, into: Path) -> Catalog | None:
     ]
     if not paths:
         return None
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", ref, *paths], cwd=root, capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+    # streamed: a catalog's data can be gigabytes
+    with subprocess.Popen(
+        ["git", "archive", "--format=tar", ref, *paths],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as proc:
+        assert proc.stdout is not None
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            tar.extractall(into, filter="data")
+    if proc.returncode:
+        raise GitError(f"git archive {ref} failed (exit {proc.returncode})")
     base_root = into / prefix if prefix else into
     if not (base_root / "catalog.yaml").is_file():
         return None
@@ -91,11 +98,14 @@ def base_catalog(root: Path, ref: str, into: Path) -> Catalog | None:
 
 
 def count_rows(file: Path) -> int | None:
-    """Data rows of a CSV file (records less the header), or None if unreadable."""
+    """Data rows of a CSV file (records less the header), or None if unreadable (or a Git
+    LFS pointer: the base ref's data is not fetched)."""
+    if is_lfs_pointer(file):
+        return None
     try:
-        with file.open(encoding="utf-8-sig", newline="") as fh:
+        with open_text(file) as fh:
             return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
-    except (OSError, UnicodeDecodeError, csv.Error):
+    except (OSError, UnicodeDecodeError, csv.Error, UnreadableData):
         return None
 
 

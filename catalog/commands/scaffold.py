@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import shutil
 import sys
@@ -25,14 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import yaml
 
 from catalog.commands.infer import Decision, HeaderLooksLikeData, infer
 from catalog.core import contract
 from catalog.core.contract import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
 from catalog.core.errors import CatalogError
+from catalog.core.model import Limits
 from catalog.core.names import SLUG, slugify
 from catalog.core.yamlfile import read_yaml
+from catalog.io.datafile import compression, open_data, plain_name
 from catalog.io.filebytes import FileBytes
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -99,7 +103,7 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
     written: list[Path] = []
     staging = Path(tempfile.mkdtemp(prefix=".new-", dir=root))
     try:
-        res_name = slugify(source.stem) or "data"
+        res_name = slugify(Path(plain_name(source)).stem) or "data"
         csv_name = f"{res_name}.csv"
         target = staging / csv_name
         how = sniff(source)
@@ -117,6 +121,9 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
                 notes.append(f"dropped {dropped:,} blank row(s)")
         for d in inferred.decisions:
             notes += _decision_notes(d)
+        if compression(source) or target.stat().st_size > _compress_above(root) * MB:
+            csv_name = f"{res_name}.csv.gz"
+            notes.append(_compress(target, staging / csv_name))
         (staging / "dataset.yaml").write_text(
             _dataset_yaml(
                 root, agency, slug, source, title, res_name, csv_name, inferred.decisions
@@ -142,9 +149,42 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
 # --- reading the source honestly -------------------------------------------------------------
 
 
+MB = 1_048_576
+
+
+def _compress_above(root: Path) -> float:
+    """catalog.yaml's limits.compress_above_mb, or its default."""
+    value: Any = None
+    try:
+        doc, _ = read_yaml(root / "catalog.yaml", "catalog.yaml")
+        cfg = doc.data if doc else None
+        if isinstance(cfg, dict) and isinstance(cfg.get("limits"), dict):
+            value = cfg["limits"].get("compress_above_mb")
+    except CatalogError:
+        pass
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return Limits.compress_above_mb
+
+
+def _compress(target: Path, compressed: Path) -> str:
+    """Write ``target`` gzip-compressed as ``compressed`` (streamed) and remove it."""
+    with target.open("rb") as src, pa.output_stream(str(compressed), compression="gzip") as dst:
+        while chunk := src.read(1 << 22):
+            dst.write(chunk)
+    plain, packed = target.stat().st_size, compressed.stat().st_size
+    target.unlink()
+    return (
+        f"wrote {compressed.name}, the data gzip-compressed ({plain / MB:,.1f} MB → "
+        f"{packed / MB:,.1f} MB): validate and build read it as the CSV it holds. GitHub "
+        "refuses files over 100 MB; past that, track the file with Git LFS instead "
+        "(see CONTRIBUTING.md)"
+    )
+
+
 def sniff(source: Path) -> Source:
     """Encoding, delimiter and Excel's ``sep=`` line of a source file."""
-    with source.open("rb") as fh:
+    with open_data(source) as fh:
         head = fh.read(SNIFF_BYTES)
     encoding = _encoding(source, head)
     bad_lines: tuple[int, ...] = ()
@@ -186,7 +226,7 @@ def _encoding(source: Path, head: bytes) -> str:
         return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     # UTF-8 with a few stray bytes, or a whole legacy file? A file with any valid
     # multi-byte UTF-8 character is UTF-8: only its other lines are read as Windows-1252.
-    with source.open("rb") as fh:
+    with open_data(source) as fh:
         for raw in fh:
             if not raw.isascii():
                 try:
@@ -198,7 +238,7 @@ def _encoding(source: Path, head: bytes) -> str:
 
 
 def _non_utf8_lines(source: Path) -> Iterator[int]:
-    with source.open("rb") as fh:
+    with open_data(source) as fh:
         for n, raw in enumerate(fh, start=1):
             if not raw.isascii():
                 try:
@@ -217,10 +257,10 @@ def _lines(source: Path, how: Source) -> Iterator[str]:
     """The source's text, line by line (line ends kept), decoded as sniffed. A byte that
     Windows-1252 leaves undefined is refused: no character would stand for it."""
     if how.encoding.startswith("utf-16"):
-        with source.open(encoding=how.encoding, newline="") as fh:
+        with io.TextIOWrapper(open_data(source), encoding=how.encoding, newline="") as fh:
             yield from fh
         return
-    with source.open("rb") as fh:
+    with open_data(source) as fh:
         for n, raw in enumerate(fh, start=1):
             if n == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
@@ -358,7 +398,7 @@ def _opening_quote_line(source: Path) -> int:
     """The line of the quote that is never closed: the last line where the count of quote
     characters so far becomes odd."""
     opened, line, start = False, 1, 1
-    with source.open("rb") as fh:
+    with open_data(source) as fh:
         for raw in fh:
             for _ in range(raw.count(b'"')):
                 opened = not opened
@@ -369,7 +409,7 @@ def _opening_quote_line(source: Path) -> int:
 
 
 def _copy_without_bom(source: Path, target: Path) -> None:
-    with source.open("rb") as src, target.open("wb") as dst:
+    with open_data(source) as src, target.open("wb") as dst:
         if src.read(3) != codecs.BOM_UTF8:
             src.seek(0)
         shutil.copyfileobj(src, dst, 1 << 20)

@@ -539,6 +539,13 @@ CATALOG_SCHEMA: dict[str, Any] = {
                         "exclusiveMinimum": 0,
                         "description": "largest estimated size of one resource's downloads",
                     },
+                    "compress_above_mb": {
+                        "type": "number",
+                        "minimum": 0,
+                        "description": (
+                            "`catalog new` writes a data file larger than this compressed (.csv.gz)"
+                        ),
+                    },
                     "preview_rows": {"type": "integer", "minimum": 0, "maximum": 1000},
                     "max_problems_per_code": {"type": "integer", "minimum": 1},
                     "bulk_sqlite_rows": {

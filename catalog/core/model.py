@@ -27,6 +27,7 @@ class Limits:
     max_columns: int = 1000
     max_field_name_length: int = 128
     max_output_mb: float = 8192.0
+    compress_above_mb: float = 50.0
 
 
 @dataclass(frozen=True)

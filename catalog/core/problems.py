@@ -418,6 +418,23 @@ _m(
     "Table Schemas are small; check this is the schema and not the data.",
 )
 _m("file-unreadable:os", "cannot read file: {reason}", "Check the file exists and is readable.")
+_m(
+    "file-unreadable:lfs-pointer",
+    "{file} is a Git LFS pointer, not the data: the file was never pulled",
+    "Run `git lfs install` and `git lfs pull`, then check again (in a workflow: "
+    "actions/checkout with `lfs: true`).",
+)
+_m(
+    "file-unreadable:compressed",
+    "{file} cannot be decompressed as {format}: {reason}",
+    "The file is truncated or not {format}: compress the CSV again (`gzip -k -9 FILE.csv` "
+    "or `zstd -19 FILE.csv`) and add the whole file.",
+)
+_m(
+    "file-unreadable:twice",
+    "the folder holds both {file} and {other}, the same data plain and compressed",
+    "Keep only the file `path:` names: delete {other}.",
+)
 _m("file-unreadable:not-utf8", "the file is not UTF-8 text", "Save the file as UTF-8.")
 _m(
     "file-missing:datasets-folder",
@@ -784,6 +801,13 @@ _m(
     "file-too-large",
     "{file} is {size:,.0f} MB; this catalog accepts at most {limit:,.0f} MB per file",
     "Split the file (by year, for example) into several resources, or ask the "
+    "CDO to raise limits.max_file_mb in catalog.yaml.",
+)
+_m(
+    "file-too-large:decompressed",
+    "{file} holds more than {limit:,.0f} MB of data once decompressed; this catalog "
+    "accepts at most {limit:,.0f} MB per file",
+    "Split the data (by year, for example) into several resources, or ask the "
     "CDO to raise limits.max_file_mb in catalog.yaml.",
 )
 _m(

@@ -2,17 +2,20 @@
 
 The UTF-8 check, the unclosed-quote test and the row-numbering guard of the fast paths
 each used to read the whole file; a ``FileBytes`` reads it once, the first time any of
-them asks, and answers all three.
+them asks, and answers all three. A compressed file's facts are those of its data.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+
+from catalog.io.datafile import UnreadableData, open_data
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class _Facts:
     escapes: int  # bytes JSON escaping adds: 5 per control character, 1 per backslash
     ends_with_newline: bool
     longest_line: tuple[int, int]  # (bytes, line number) of the longest line of CHUNK or more
+    size: int  # bytes of data (decompressed), up to the limit
+    over_limit: bool  # the data goes on past the limit (not read further)
+    unreadable: str | None  # why a compressed file could not be read to its end
 
 
 CHUNK = 1 << 22
@@ -33,8 +39,9 @@ CHUNK = 1 << 22
 class FileBytes:
     """Facts of a data file's bytes, read in one pass on first use."""
 
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path, limit: int | None = None) -> None:
         self.file = file
+        self.limit = limit  # stop reading after this many bytes of data (a compressed file's)
 
     @cached_property
     def _facts(self) -> _Facts:
@@ -49,8 +56,17 @@ class FileBytes:
         buffer = bytearray(CHUNK + 4)
         view = memoryview(buffer)
         mask = np.empty(CHUNK + 4, dtype=bool)
-        with self.file.open("rb") as fh:
-            while size := fh.readinto(view[keep : keep + CHUNK]):
+        over = False
+        unreadable = None
+        try:
+            fh = open_data(self.file)
+        except UnreadableData as exc:
+            return _Facts(None, 0, 0, 0, False, (0, 0), 0, False, str(exc))
+        with fh:
+            while size := _read(fh, view[keep : keep + CHUNK]):
+                if isinstance(size, str):
+                    unreadable = size
+                    break
                 total = keep + size
                 raw = np.frombuffer(buffer, dtype=np.uint8, count=total)
                 quotes += int(np.count_nonzero(np.equal(raw, 0x22, out=mask[:total])))
@@ -74,10 +90,30 @@ class FileBytes:
                     buffer[:keep] = buffer[cut:total]
                 newlines += ends
                 offset += size
+                if self.limit is not None and offset > self.limit:
+                    over = True
+                    break
         if bad is None and keep:
             bad = _first_bad_utf8(view[:keep], offset - keep, newlines)
         longest = max(longest, (offset - line_start, newlines + 1))
-        return _Facts(bad, quotes, newlines, escapes, last == b"\n", longest)
+        return _Facts(
+            bad, quotes, newlines, escapes, last == b"\n", longest, offset, over, unreadable
+        )
+
+    @property
+    def size(self) -> int:
+        """Bytes of data: the file's size, or its decompressed size (up to the limit)."""
+        return self._facts.size
+
+    @property
+    def over_limit(self) -> bool:
+        """Does the data go on past the limit given (reading stopped there)?"""
+        return self._facts.over_limit
+
+    @property
+    def unreadable(self) -> str | None:
+        """Why a compressed file could not be read to its end (truncated, not that format)."""
+        return self._facts.unreadable
 
     @property
     def bad_utf8(self) -> tuple[int, int, bytes] | None:
@@ -109,6 +145,14 @@ class FileBytes:
         """Do ``records`` records (header included) fill exactly the file's lines? If not,
         blank lines were skipped or records span lines, and row numbers would differ."""
         return records == self._facts.newlines + (0 if self._facts.ends_with_newline else 1)
+
+
+def _read(fh: io.BufferedReader, view: memoryview) -> int | str:
+    """Bytes read into ``view``, or why the data cannot be read."""
+    try:
+        return fh.readinto(view)
+    except UnreadableData as exc:
+        return str(exc)
 
 
 def _whole_characters(buffer: bytearray, total: int) -> int:

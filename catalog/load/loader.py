@@ -55,6 +55,7 @@ DATA_SUFFIXES = {
     ".parquet",
     ".zip",
     ".gz",
+    ".zst",
     ".json",
     ".geojson",
     ".ndjson",

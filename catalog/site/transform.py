@@ -31,6 +31,7 @@ from catalog.core.errors import CatalogError
 from catalog.core.model import Field, Resource
 from catalog.core.values import AWARE, FieldParser, Parsed, Zones, arrow_type
 from catalog.io.blocks import CsvBatches
+from catalog.io.datafile import compression, open_data, open_text
 
 ROW_GROUP = 1 << 15  # at least this many rows per Parquet row group (the last one excepted)
 DISTINCT_CAP = 10_000  # distinct values tracked per column for the profile
@@ -544,6 +545,12 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
 def _copy_without_bom(source: Path, target: Path) -> None:
     """Copy a file's bytes, less a leading UTF-8 byte-order mark, inside the kernel where it
     can (copy_file_range: ten times faster than through Python on this machine)."""
+    if compression(source):  # decompressed as a stream, a block at a time
+        with open_data(source) as src, target.open("wb") as dst:
+            first = src.read(3)
+            dst.write(first.removeprefix(b"\xef\xbb\xbf"))
+            shutil.copyfileobj(src, dst, 1 << 20)
+        return
     with source.open("rb") as src, target.open("wb") as dst:
         start = 3 if src.read(3) == b"\xef\xbb\xbf" else 0
         size = os.fstat(src.fileno()).st_size - start
@@ -563,5 +570,5 @@ def _copy_without_bom(source: Path, target: Path) -> None:
 
 
 def _header(csv_file: Path) -> list[str]:
-    with csv_file.open(encoding="utf-8-sig", newline="") as fh:
+    with open_text(csv_file) as fh:
         return next(csv.reader(fh), [])
