@@ -112,7 +112,7 @@ def test_the_most_columns_a_catalog_allows_build(make: CatalogMaker, tmp_path: P
     make.dataset(meta=meta, csv=text)
     folder = built(make, tmp_path)
     assert (folder / "data.parquet").exists()
-    assert (tmp_path / "site/bulk/catalog.sqlite").exists()
+    assert (tmp_path / "site/bulk/catalog.sqlite.gz").exists()
 
 
 def test_resource_names_that_share_a_table_are_refused(make: CatalogMaker) -> None:

@@ -224,7 +224,11 @@ def test_transform_round_trips_a_large_awkward_file(tmp_path: Path) -> None:
         missing_values=("", "*"),
     )
     done = transform_resource(
-        source, Resource("data", "data.csv", "data.csv", "Data", "", schema, 0), tmp_path / "out", 5
+        source,
+        Resource("data", "data.csv", "data.csv", "Data", "", schema, 0),
+        tmp_path / "out",
+        5,
+        json_max_rows=100_000,
     )
     assert done.rows == 70_000 and done.columns == ["id", "note", "amount", "flag", "day"]
 

@@ -177,7 +177,7 @@ def table_limits(name: str, schema: Schema, ds: Dataset, limits: Limits) -> list
 
 
 def check_tables(catalog: Catalog) -> list[Problem]:
-    """Resources whose tables in bulk/catalog.sqlite would have one name."""
+    """Resources whose tables in bulk/catalog.sqlite.gz would have one name."""
     seen: dict[str, str] = {}
     out: list[Problem] = []
     for ds in catalog.datasets:

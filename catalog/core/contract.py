@@ -546,13 +546,21 @@ CATALOG_SCHEMA: dict[str, Any] = {
                             "`catalog new` writes a data file larger than this compressed (.csv.gz)"
                         ),
                     },
+                    "json_max_rows": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": (
+                            "a JSON download for tables of up to this many rows (JSON is "
+                            "two to four times the CSV)"
+                        ),
+                    },
                     "preview_rows": {"type": "integer", "minimum": 0, "maximum": 1000},
                     "max_problems_per_code": {"type": "integer", "minimum": 1},
                     "bulk_sqlite_rows": {
                         "type": "integer",
                         "minimum": 0,
                         "description": (
-                            "build bulk/catalog.sqlite while the catalog's public rows are at "
+                            "build bulk/catalog.sqlite.gz while the catalog's public rows are at "
                             "most this many"
                         ),
                     },

@@ -28,6 +28,7 @@ class Limits:
     max_field_name_length: int = 128
     max_output_mb: float = 8192.0
     compress_above_mb: float = 50.0
+    json_max_rows: int = 50_000
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ SLUG = re.compile(ecma_regex(contract.SLUG_PATTERN))
 
 
 def sqlite_table_name(dataset_id: str, resource: str) -> str:
-    """A resource's table in bulk/catalog.sqlite: 'dot__traffic_crashes_2023__crashes'."""
+    """A resource's table in bulk/catalog.sqlite.gz: 'dot__traffic_crashes_2023__crashes'."""
     return f"{dataset_id.replace('/', '__')}__{resource}".replace("-", "_").replace(".", "_")
 
 

@@ -109,7 +109,7 @@ def build(
             write_vega_runtime(staging / "static", cache)
         stage("indexing for search and writing metadata and bulk files")  # 7. side by side
         with _indexing(staging, search):
-            write_metadata(site, staging, listed, inputs)
+            write_metadata(site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public})
         publish(staging, out)  # 8. swap the new site in whole
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

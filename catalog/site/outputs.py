@@ -8,9 +8,11 @@ sorted keys so that two builds are byte-identical.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import math
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from catalog.core import contract
 from catalog.core.escape import csv_metadata_cell, xml_text
 from catalog.core.names import sqlite_table_name
 from catalog.site.entries import Entry, Site, category_slug
-from catalog.site.package import write_zip
+from catalog.site.package import PACKAGE_ZIP, write_zip
 from catalog.site.text import plain_text
 
 MEDIA = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "json": "application/json"}
@@ -44,7 +46,9 @@ def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
     out = []
     for r in e.output.resources:
         for fmt in ("csv", "parquet", "json"):
-            f = r.files[fmt]
+            f = r.files.get(fmt)
+            if f is None:
+                continue
             out.append(
                 {
                     "@type": "dcat:Distribution",
@@ -174,7 +178,6 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
     if ds.is_public and e.output:
         d["license"] = site.license_of(ds)
         d["datapackage"] = site.absolute(e.url + "datapackage.json")
-        d["zip"] = site.absolute(e.url + e.output.files["zip"]["path"])
         d["resources"] = [
             {
                 "name": r.name,
@@ -269,23 +272,34 @@ def write_catalog_tables(site: Site, staging: Path) -> None:
     pq.write_table(table, staging / "catalog.parquet", compression="zstd")
 
 
-def write_bulk(site: Site, staging: Path) -> dict[str, int]:
+def write_bulk(site: Site, staging: Path, folders: dict[str, Path]) -> dict[str, int]:
     """All public data in bulk: one zip holding every dataset's Data Package zip (stored,
     not compressed again: cheap to rebuild), and — while the catalog is small enough
     (``limits.bulk_sqlite_rows``) — one SQLite database with a table per resource and a
-    ``datasets`` table."""
+    ``datasets`` table, gzip-compressed (a quarter of its size: SQLite stores text as
+    written, so the plain database would be larger than all the CSVs)."""
     bulk = staging / "bulk"
     bulk.mkdir(parents=True, exist_ok=True)
     members: list[tuple[str, Path]] = []
     for e in site.public:
         assert e.output is not None
-        members.append((f"{e.id}.zip", staging / e.url / e.output.files["zip"]["path"]))
+        members.append((f"{e.id}.zip", folders[e.id] / PACKAGE_ZIP))
     write_zip(bulk / "all-public-data.zip", members, compress=False)
     sizes = {"zip": (bulk / "all-public-data.zip").stat().st_size}
     rows = sum(e.output.rows for e in site.public if e.output)
     if rows <= site.config.limits.bulk_sqlite_rows:
-        sizes["sqlite"] = write_sqlite(site, staging, bulk / "catalog.sqlite")
+        database = staging / ".catalog.sqlite"
+        write_sqlite(site, staging, database)
+        sizes["sqlite"] = _gzip(database, bulk / "catalog.sqlite.gz")
+        database.unlink()
     return sizes
+
+
+def _gzip(source: Path, target: Path) -> int:
+    """``source`` gzip-compressed into ``target``, reproducibly (no name, no time); its size."""
+    with source.open("rb") as src, target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0, filename="") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return target.stat().st_size
 
 
 def write_sqlite(site: Site, staging: Path, db_path: Path) -> int:
@@ -348,7 +362,8 @@ def categories(site: Site) -> list[tuple[str, str, int]]:
     return [(c, category_slug(c), counts[c]) for c in site.config.categories if c in counts]
 
 
-def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str) -> None:
+def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str, folders: dict[str, Path]) -> None:
+    """The catalog-wide files; ``folders`` holds each public dataset's built outputs."""
     (staging / "data.json").write_text(dump(data_json(site)), "utf-8")
     api = staging / "api" / "datasets"
     records = []
@@ -363,6 +378,6 @@ def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inp
     (staging / "sitemap.xml").write_text(sitemap(site, listed), "utf-8")
     (staging / "feed.xml").write_text(atom(site), "utf-8")
     write_catalog_tables(site, staging)
-    write_bulk(site, staging)
+    write_bulk(site, staging, folders)
     (staging / ".nojekyll").write_text("", "utf-8")
     (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries), "base_url": site.config.base_url, "inputs": inputs}, sort_keys=True) + "\n", "utf-8")

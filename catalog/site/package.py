@@ -1,4 +1,5 @@
-"""Per-dataset outputs: transform each public resource, then ``datapackage.json`` and a zip.
+"""Per-dataset outputs: transform each public resource, then ``datapackage.json`` (and the
+zip the bulk download holds).
 
 ``build_dataset`` is what the build's cache stores: it writes every file of one dataset
 into a folder and returns a JSON-able summary (rows, sizes, profiles, previews).
@@ -18,13 +19,14 @@ from catalog.core.model import Catalog, Dataset, Field, Resource
 from catalog.site.transform import ResourceOutput, UnpublishableData, transform_resource
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+PACKAGE_ZIP = ".package.zip"  # a dot-file: kept in the cache, never published itself
 
 
 @dataclass
 class DatasetOutput:
     id: str
     resources: list[ResourceOutput]
-    files: dict[str, dict[str, Any]]  # "datapackage", "zip" -> {"path", "bytes"}
+    files: dict[str, dict[str, Any]]  # "datapackage" -> {"path", "bytes"}
     charts: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
@@ -114,16 +116,18 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     outputs = []
     for res in ds.resources:
         try:
-            outputs.append(transform_resource(root / res.path, res, out_dir, catalog.config.limits.preview_rows))
+            limits = catalog.config.limits
+            outputs.append(transform_resource(root / res.path, res, out_dir, limits.preview_rows, limits.json_max_rows))
         except UnpublishableData as exc:
             exc.path = res.path
             raise
     package = datapackage(catalog, ds, outputs, out_dir)
     dp = out_dir / "datapackage.json"
     dp.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
-    zip_name = f"{ds.agency}-{ds.slug}.zip"
-    write_zip(out_dir / zip_name, [("datapackage.json", dp)] + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs])
-    files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}, "zip": {"path": zip_name, "bytes": (out_dir / zip_name).stat().st_size}}
+    # the Data Package as a zip, kept beside the outputs for the bulk download (which stores
+    # it as it is) and not published on its own: the CSVs and datapackage.json are
+    write_zip(out_dir / PACKAGE_ZIP, [("datapackage.json", dp)] + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs])
+    files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}}
     from catalog.site.charts import render_charts
 
     return DatasetOutput(ds.id, outputs, files, render_charts(ds, outputs, out_dir))

@@ -414,8 +414,9 @@ class _Conversion:
     """One resource's CSV, block by block, into the published CSV, Parquet and JSON files,
     the column profile and the preview."""
 
-    def __init__(self, csv_file: Path, res: Resource, out_dir: Path, preview_rows: int) -> None:
-        self.res, self.preview_rows = res, preview_rows
+    def __init__(self, csv_file: Path, res: Resource, out_dir: Path, preview_rows: int, json_max_rows: int) -> None:
+        self.res, self.preview_rows, self.json_max_rows = res, preview_rows, json_max_rows
+        self.json_stopped = False  # more rows than limits.json_max_rows: no JSON download
         self.header = _header(csv_file)
         self.public = [f for f in res.schema.public_fields if f.name in self.header]
         self.names = [f.name for f in self.public]
@@ -434,7 +435,8 @@ class _Conversion:
         text = pa.RecordBatch.from_arrays([batch.column(n) for n in self.names], schema=self.text_schema)
         parsed = [p.parse(text.column(i)) for i, p in enumerate(self.parsers)]
         typed = pa.RecordBatch.from_arrays([typed_values(p) for p in parsed], names=self.names)
-        return text, parsed, json_records(typed, text), b"" if self.copy_verbatim else csv_records(text)
+        records = b"" if self.json_stopped else json_records(typed, text)
+        return text, parsed, records, b"" if self.copy_verbatim else csv_records(text)
 
     def typed_block(self, text: pa.RecordBatch, parsed: list[Parsed]) -> pa.RecordBatch:
         """The block's typed values, in order; a cell that would be lost stops the build."""
@@ -453,7 +455,10 @@ class _Conversion:
         group = self.parquet.add(typed)
         if group is not None:
             write_parquet(group)
-        write(csv_text, records[1:] if self.rows == 0 else records)  # no comma before the first record
+        if self.rows + text.num_rows > self.json_max_rows:
+            self.json_stopped = True  # too many rows for a JSON download: stop writing it
+        records = b"" if self.json_stopped else records[1:] if self.rows == 0 else records  # no comma before the first record
+        write(csv_text, records)
         for i, p in enumerate(self.profilers):
             p.add(typed.column(i), text.column(i))
         if len(self.preview) < self.preview_rows:
@@ -473,10 +478,11 @@ def _shown(cell: str, most: int = PREVIEW_CELL) -> str:
     return cell if len(cell) <= most else cell[: most - 1] + "…"
 
 
-def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_rows: int) -> ResourceOutput:
-    """Write ``<name>.csv``, ``.parquet`` and ``.json`` into ``out_dir``; return summaries."""
+def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_rows: int, json_max_rows: int = 50_000) -> ResourceOutput:
+    """Write ``<name>.csv``, ``.parquet`` and (up to ``json_max_rows`` rows) ``.json`` into
+    ``out_dir``; return summaries."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    job = _Conversion(csv_file, res, out_dir, preview_rows)
+    job = _Conversion(csv_file, res, out_dir, preview_rows, json_max_rows)
     read = CsvBatches(
         csv_file,
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
@@ -538,7 +544,12 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
         json_out.write(b"\n]\n")
         if copied is not None:
             copied.result()
-    files = {fmt: {"path": p.name, "bytes": p.stat().st_size} for fmt, p in (("csv", job.csv_path), ("parquet", job.pq_path), ("json", job.json_path))}
+    formats = [("csv", job.csv_path), ("parquet", job.pq_path)]
+    if job.json_stopped:
+        job.json_path.unlink()
+    else:
+        formats.append(("json", job.json_path))
+    files = {fmt: {"path": p.name, "bytes": p.stat().st_size} for fmt, p in formats}
     return ResourceOutput(res.name, res.title, job.rows, job.names, files, [p.result() for p in job.profilers], job.preview)
 
 

@@ -59,11 +59,11 @@ def test_home_search_facet_dataset_downloads(page: tuple[Page, Watch], served: S
         ) as resp:
             body = resp.read()
             assert resp.status == 200 and len(body) > 1000
-    zip_href = p.get_by_role("link", name="Data Package (zip)").get_attribute("href")
+    package_href = p.get_by_role("link", name="datapackage.json").get_attribute("href")
     with urllib.request.urlopen(
-        served.url + "datasets/dot/traffic-crashes-2023/" + zip_href
+        served.url + "datasets/dot/traffic-crashes-2023/" + package_href
     ) as resp:
-        assert resp.read(4) == b"PK\x03\x04"
+        assert json.loads(resp.read())["resources"][0]["path"] == "crashes.csv"
     assert w.clean(), (w.errors, w.foreign, w.failed)
 
 
