@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog import __version__
 from catalog.core import report
@@ -27,6 +28,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 class UsageError(CatalogError):
     """A mistake in how the command was called; the message says how to call it."""
+
+
+if TYPE_CHECKING:
+    from catalog.site.build import BuildReport
 
 
 def _root_option(p: argparse.ArgumentParser) -> None:
@@ -136,6 +141,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-search", action="store_true", help="skip the search index (faster previews)"
     )
+    p.add_argument(
+        "--files-out",
+        type=Path,
+        default=None,
+        help=(
+            "with catalog.yaml's files_url: where the downloads' tree is written, for "
+            "`catalog upload` (default: the output folder's name + '-files', beside it)"
+        ),
+    )
     _root_option(p)
     _jobs_option(p)
 
@@ -161,6 +175,38 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--base", required=True, metavar="GIT-REF", help="the ref to compare with, e.g. origin/main"
+    )
+    _root_option(p)
+
+    p = sub.add_parser(
+        "upload",
+        help="upload the downloads' tree to S3-compatible object storage",
+        description=(
+            "Copy the downloads' tree that `catalog build` writes when catalog.yaml sets "
+            "files_url to an S3-compatible bucket (only the keys it lacks), then record "
+            "the build's keys in a manifest; with --prune-days, delete objects no site of "
+            "that many days links. Credentials come from AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (and AWS_DEFAULT_REGION); run it before deploying the "
+            "pages."
+        ),
+    )
+    p.add_argument("--to", required=True, help="s3://BUCKET[/PREFIX], the bucket behind files_url")
+    p.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("CATALOG_S3_ENDPOINT") or None,
+        help="the store's S3 endpoint for R2, MinIO or GCS (default: AWS or $CATALOG_S3_ENDPOINT)",
+    )
+    p.add_argument(
+        "--files",
+        type=Path,
+        default=None,
+        help="the downloads' tree (default: site-files/ in the catalog root)",
+    )
+    p.add_argument(
+        "--prune-days",
+        type=float,
+        default=None,
+        help="then delete objects that no manifest of the last N days names",
     )
     _root_option(p)
 
@@ -356,6 +402,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             cache_dir=args.cache,
             progress=progress,
             search=not args.no_search,
+            files_out=args.files_out,
         )
     except BuildFailed as exc:
         if tty:
@@ -384,7 +431,24 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"Built {done.datasets} datasets ({done.transformed} transformed, {done.reused} "
         f"from cache), {done.pages} pages into {done.out} in {done.seconds:.1f}s."
     )
+    if done.sizes is not None:
+        _print_sizes(done)
     return EXIT_OK
+
+
+def _print_sizes(done: BuildReport) -> None:
+    from catalog.site.budget import MB, largest_text
+
+    sizes = done.sizes
+    assert sizes is not None
+    limit_mb = sizes.limit_mb
+    print(
+        f"Pages: {sizes.pages / MB:,.1f} MB in {done.out} "
+        f"({100 * sizes.pages / (limit_mb * MB):.1f} % of limits.site_mb, {limit_mb:,.0f} MB)."
+    )
+    if sizes.files is not None:
+        print(f"Downloads for object storage: {sizes.files / MB:,.1f} MB in {done.files_out}.")
+    print(f"Largest datasets (downloads): {largest_text(sizes)}.")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -423,6 +487,28 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(review(root, args.base), end="")
     except GitError as exc:
         raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    """`catalog upload`: the downloads' tree to object storage, then prune if asked."""
+    from catalog.commands.upload import Target, client, prune, upload
+
+    files = args.files or _root(args) / "site-files"
+    target = Target.parse(args.to)
+    s3 = client(args.endpoint_url)
+    done = upload(files, target, s3)
+    print(
+        f"Uploaded {done.uploaded} files ({done.uploaded_bytes / 1_048_576:,.1f} MB) to "
+        f"s3://{target.bucket}/{target.prefix}; {done.present} were there already. "
+        f"Manifest: {done.manifest}."
+    )
+    if args.prune_days is not None:
+        pruned = prune(target, s3, args.prune_days)
+        print(
+            f"Pruned {pruned.deleted} objects no site of the last {args.prune_days:g} days "
+            f"links ({pruned.kept} kept) and {pruned.manifests_deleted} old manifests."
+        )
     return EXIT_OK
 
 
@@ -495,6 +581,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "review": cmd_review,
     "codeowners": cmd_codeowners,
+    "upload": cmd_upload,
     "freshness": cmd_freshness,
     "check-links": cmd_check_links,
     "docs": cmd_docs,

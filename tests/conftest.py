@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import textwrap
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ import pytest
 import yaml
 
 from catalog.checks.validate import validate
+from catalog.commands.upload import client
 from catalog.core.problems import Problem
 from catalog.load.loader import load_catalog
 
@@ -179,3 +183,68 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = old
     return out
+
+
+# --- an S3-compatible server on 127.0.0.1 (moto's server mode) ---------------------------
+
+BUCKET = "state-data-files"
+
+
+PUBLIC_READ = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "PublicRead",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/*",
+        }
+    ],
+}
+CORS = {
+    "CORSRules": [
+        {
+            "AllowedOrigins": ["*"],
+            "AllowedMethods": ["GET", "HEAD"],
+            "AllowedHeaders": ["Range"],
+            "ExposeHeaders": ["Content-Length", "Content-Range", "ETag"],
+            "MaxAgeSeconds": 86400,
+        }
+    ]
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An S3-compatible server on 127.0.0.1 with an empty bucket; its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its buckets in the process: start each test from none
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    s3 = client(endpoint)
+    s3.create_bucket(Bucket=BUCKET)
+    # the settings docs/publishing.md asks of a CDO: anyone may read, and the site's pages
+    # may fetch (with ranges) from their origin
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(PUBLIC_READ))
+    s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=CORS)
+    try:
+        yield endpoint
+    finally:
+        server.stop()

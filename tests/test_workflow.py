@@ -279,7 +279,15 @@ def test_workflow_rules() -> None:
         triggers = data.get("on", data.get(True))  # YAML 1.1 reads the key `on` as true
         assert "pull_request_target" not in triggers
         secrets = re.findall(r"secrets\.[\w.]+", text)
-        assert secrets == (["secrets.CATALOG_CACHE_KEY"] if wf.name == "publish.yml" else [])
+        publishing = [
+            "secrets.CATALOG_CACHE_KEY",
+            "secrets.CATALOG_FILES_KEY_ID",
+            "secrets.CATALOG_FILES_SECRET",
+            "secrets.CATALOG_FILES_REGION",
+            "secrets.CATALOG_FILES_ENDPOINT",
+            "secrets.CATALOG_FILES_BUCKET",
+        ]
+        assert secrets == (publishing if wf.name == "publish.yml" else [])
         if wf.name != "publish.yml":
             assert "catalog-build-" not in text and "actions/cache@" not in text
         for uses in re.findall(r"uses:\s*(\S+)", text):
@@ -297,6 +305,11 @@ def test_workflow_rules() -> None:
     assert publish["jobs"]["deploy"]["environment"]["name"] == "github-pages"
     build = next(s for s in publish["jobs"]["build"]["steps"] if s["name"] == "Build")
     assert build["env"]["CATALOG_CACHE_KEY"] == "${{ secrets.CATALOG_CACHE_KEY }}"
+    # downloads go to object storage before the pages deploy (the deploy job needs build)
+    steps = [s["name"] for s in publish["jobs"]["build"]["steps"]]
+    assert steps.index("Build") < steps.index("Upload the downloads to object storage")
+    assert steps.index("Upload the downloads to object storage") < steps.index("Upload the site")
+    assert publish["jobs"]["deploy"]["needs"] == "build"
     for wf in (pr, publish):  # the jobs that read data check out Git LFS files too
         for job in wf["jobs"].values():
             for step in job.get("steps", []):

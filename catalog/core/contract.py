@@ -493,6 +493,13 @@ CATALOG_SCHEMA: dict[str, Any] = {
                 **_url,
                 "description": "where the site is published, e.g. https://data.example.gov/",
             },
+            "files_url": {
+                **_url,
+                "description": (
+                    "where downloads are published when they live on object storage, e.g. "
+                    "https://files.data.example.gov/ (the build writes them to a second tree)"
+                ),
+            },
             "description": {"type": "string", "maxLength": 5000},
             "publisher": {**_text, "maxLength": 200},
             "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"},
@@ -544,6 +551,14 @@ CATALOG_SCHEMA: dict[str, Any] = {
                         "minimum": 0,
                         "description": (
                             "`catalog new` writes a data file larger than this compressed (.csv.gz)"
+                        ),
+                    },
+                    "site_mb": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "description": (
+                            "largest pages' tree the host takes (GitHub Pages: 1 GB); the "
+                            "build warns at 80 % and stops past it"
                         ),
                     },
                     "json_max_rows": {

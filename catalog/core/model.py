@@ -29,6 +29,7 @@ class Limits:
     max_output_mb: float = 8192.0
     compress_above_mb: float = 50.0
     json_max_rows: int = 50_000
+    site_mb: float = 1024.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Config:
 
     title: str
     base_url: str
+    files_url: str | None = None  # downloads on object storage (None: beside the pages)
     description: str = ""
     publisher: str = "State of Connecticut"
     language: str = "en"

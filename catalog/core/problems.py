@@ -358,6 +358,19 @@ _c(
     "Internal error",
     "The catalog tool failed unexpectedly; please report it.",
 )
+_c(
+    "site-too-large",
+    "error",
+    "Site over its host's limit",
+    "The pages' tree would pass catalog.yaml's `limits.site_mb` (GitHub Pages: 1 GB); "
+    "the build stops before publishing.",
+)
+_c(
+    "site-near-limit",
+    "warning",
+    "Site near its host's limit",
+    "The pages' tree holds more than 80 % of `limits.site_mb`.",
+)
 
 
 # --- messages ----------------------------------------------------------------------------
@@ -920,6 +933,21 @@ _m(
     "codeowners-stale",
     "{file} does not match the agencies' data officers",
     "Run `catalog codeowners` and commit the result.",
+)
+_m(
+    "site-too-large",
+    "the site would be {size:,.0f} MB, over limits.site_mb ({limit:,.0f} MB); largest "
+    "datasets: {largest}",
+    "Put the downloads on object storage: set files_url in catalog.yaml (see "
+    "docs/publishing.md); they then leave the pages' tree. Or raise limits.site_mb if the "
+    "host allows more.",
+)
+_m(
+    "site-near-limit",
+    "the site is {size:,.0f} MB, {share:.0f} % of limits.site_mb ({limit:,.0f} MB); largest "
+    "datasets: {largest}",
+    "Plan the move of downloads to object storage: set files_url in catalog.yaml (see "
+    "docs/publishing.md).",
 )
 _m(
     "internal-error",

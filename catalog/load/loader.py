@@ -203,6 +203,10 @@ def _load_catalog(root: Path, only: set[str] | None) -> Loaded:
 # --- catalog.yaml ------------------------------------------------------------------------
 
 
+def _folder_url(url: str | None) -> str | None:
+    return url.rstrip("/") + "/" if url else None
+
+
 def _load_config(root: Path, problems: list[Problem]) -> Config:
     doc, found, structure_problems = _checked(root / "catalog.yaml", "catalog.yaml", "catalog")
     problems.extend(found)
@@ -220,6 +224,7 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
     return Config(
         title=_str(d.get("title")) or "Open Data",
         base_url=(_str(d.get("base_url")) or "http://localhost/").rstrip("/") + "/",
+        files_url=_folder_url(_str(d.get("files_url"))),
         description=_str(d.get("description")) or "",
         publisher=_str(d.get("publisher")) or "State of Connecticut",
         language=_str(d.get("language")) or "en",

@@ -29,10 +29,11 @@ from catalog.core.problems import Problem, has_errors, problem
 from catalog.io import gitinfo
 from catalog.load.loader import Loaded, load_catalog
 from catalog.load.memo import pruned
-from catalog.site.cache import Cache, code_hash, file_digest, fingerprint
+from catalog.site.budget import Sizes, budget, measure
+from catalog.site.cache import Cache, code_hash, fingerprint
 from catalog.site.charts import write_vega_runtime
 from catalog.site.entries import Site, assemble, build_time
-from catalog.site.files import link_tree
+from catalog.site.files import bulk_key, file_digest, file_key, link_tree, move_downloads
 from catalog.site.outputs import write_metadata
 from catalog.site.package import DatasetOutput, build_dataset
 from catalog.site.publish import publish, staging_dir
@@ -61,6 +62,8 @@ class BuildReport:
     warnings: tuple[Problem, ...]
     up_to_date: bool = False
     discarded: int = 0  # cache entries whose seal did not hold, made again
+    sizes: Sizes | None = None  # what was published, against limits.site_mb
+    files_out: Path | None = None  # the downloads' tree, with files_url
 
 
 def build(
@@ -72,8 +75,11 @@ def build(
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     search: bool = True,
+    files_out: Path | None = None,
 ) -> BuildReport:
-    """Build the site of the catalog at ``root`` into ``out`` (default ``root/site``)."""
+    """Build the site of the catalog at ``root`` into ``out`` (default ``root/site``); with
+    catalog.yaml's ``files_url``, the downloads into ``files_out`` (default ``out``'s
+    name + ``-files``, beside it)."""
     started = time.monotonic()
     say = progress or (lambda _msg: None)
 
@@ -100,7 +106,10 @@ def build(
     except UnpublishableData as exc:  # validation should have refused it: stop, saying where
         raise BuildFailed([*problems, unpublishable_problem(exc)]) from None
     site = assemble(catalog, outputs, build_time(root), prints)  # 5. dates and history from git
+    site = dataclasses.replace(site, version=inputs)
+    files_out = (files_out or out.parent / f"{out.name}-files").resolve()
     staging = staging_dir(out)
+    files_staging = staging_dir(files_out) if catalog.config.files_url else None
     try:
         place_outputs(cache, site, staging)
         stage("rendering")  # 6.
@@ -110,13 +119,26 @@ def build(
         stage("indexing for search and writing metadata and bulk files")  # 7. side by side
         with _indexing(staging, search):
             write_metadata(site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public})
-        publish(staging, out)  # 8. swap the new site in whole
+        if files_staging is not None:  # downloads to the tree for object storage
+            move_downloads(download_moves(site, staging, files_staging))
+            with contextlib.suppress(OSError):
+                (staging / "bulk").rmdir()  # emptied
+        sizes = measure(site, staging, files_staging)
+        over = budget(catalog.config.limits, sizes)
+        if has_errors(over):  # past the host's limit: publish nothing
+            raise BuildFailed([*problems, *over])
+        problems = [*problems, *over]
+        if files_staging is not None:
+            publish(files_staging, files_out)  # 8. swap the new trees in whole, files first
+        publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if files_staging is not None:
+            shutil.rmtree(files_staging, ignore_errors=True)
         raise
     cache.prune()
     seconds = time.monotonic() - started
-    return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), seconds, tuple(problems), discarded=cache.discarded)
+    return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), seconds, tuple(problems), discarded=cache.discarded, sizes=sizes, files_out=files_out if files_staging is not None else None)
 
 
 def _load(root: Path, cache: Cache, base_url: str | None) -> Loaded:
@@ -241,6 +263,21 @@ def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: 
 
 
 
+
+
+def download_moves(site: Site, staging: Path, files: Path) -> list[tuple[Path, Path]]:
+    """Where each download moves, from the pages' tree to the files tree: the datasets'
+    files under keys holding their digest, the bulk files under the build's version."""
+    moves = []
+    for e in site.public:
+        assert e.output is not None
+        for r in e.output.resources:
+            for f in r.files.values():
+                moves.append((staging / e.url / f["path"], files / file_key(e.id, f)))
+    bulk = staging / "bulk"
+    for done in sorted(bulk.iterdir()) if bulk.is_dir() else []:
+        moves.append((done, files / bulk_key(site.version, done.name)))
+    return moves
 
 
 def place_outputs(cache: Cache, site: Site, staging: Path) -> None:

@@ -24,6 +24,7 @@ from catalog.core.problems import Problem
 from catalog.io.sealed import key_for, seal, sealed
 from catalog.load.memo import Memo, read_memo, write_memo
 from catalog.core.yamlfile import Lines, YamlDoc
+from catalog.site.files import file_digest
 from catalog.site.package import DatasetOutput
 
 # an entry's bookkeeping: dot-files, which no download can be named like (resource names
@@ -56,14 +57,6 @@ def code_hash() -> str:
             h.update(f"{lib}={version(lib)}".encode())
         except PackageNotFoundError:
             h.update(f"{lib}=none".encode())
-    return h.hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
     return h.hexdigest()
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from dataclasses import dataclass
+from typing import Any
 
 from catalog.core import contract
 from catalog.core.model import Agency, Catalog, Config, Dataset
@@ -17,6 +18,7 @@ from catalog.core.names import slugify
 from catalog.core.yamlfile import parse_yaml
 from catalog.io import gitinfo
 from catalog.io.gitinfo import Commit
+from catalog.site.files import bulk_key, download_url
 from catalog.site.package import DatasetOutput
 
 
@@ -53,7 +55,10 @@ class Entry:
 
     @property
     def formats(self) -> tuple[str, ...]:
-        return ("CSV", "Parquet", "JSON") if self.output and self.output.resources else ()
+        if not self.output or not self.output.resources:
+            return ()
+        has_json = any("json" in r.files for r in self.output.resources)
+        return ("CSV", "Parquet", "JSON") if has_json else ("CSV", "Parquet")
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class Site:
     catalog: Catalog
     entries: tuple[Entry, ...]  # every dataset listed on the site, sorted by title
     built: str  # ISO 8601 build time (from git or SOURCE_DATE_EPOCH)
+    version: str = ""  # the build's inputs fingerprint: the bulk files' folder on object storage
 
     @property
     def config(self) -> Config:
@@ -82,6 +88,22 @@ class Site:
     def absolute(self, path: str) -> str:
         """The absolute URL of a path of the site."""
         return self.catalog.config.base_url + path
+
+    def download(self, e: Entry, f: dict[str, Any]) -> str:
+        """The absolute address of one of a dataset's downloads."""
+        return download_url(self.config, e.id, f)
+
+    def download_href(self, e: Entry, f: dict[str, Any]) -> str:
+        """A download's address as the dataset page links it: beside the page, or on
+        object storage."""
+        return self.download(e, f) if self.config.files_url else f["path"]
+
+    def bulk(self, name: str, root: str = "") -> str:
+        """A bulk file's address from a page whose way to the site root is ``root`` (or
+        absolute, with ``root`` the base URL)."""
+        if self.config.files_url:
+            return self.config.files_url + bulk_key(self.version, name)
+        return f"{root}bulk/{name}"
 
     def agency_path(self, slug: str) -> str:
         """Path of an agency's page, relative to the site root."""

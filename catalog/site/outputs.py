@@ -53,7 +53,7 @@ def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
                 {
                     "@type": "dcat:Distribution",
                     "title": f"{r.title} ({fmt.upper() if fmt != 'parquet' else 'Parquet'})",
-                    "downloadURL": site.absolute(e.url + f["path"]),
+                    "downloadURL": site.download(e, f),
                     "mediaType": MEDIA[fmt],
                     "format": fmt.upper() if fmt != "parquet" else "Parquet",
                     "describedBy": site.absolute(e.url + "datapackage.json"),
@@ -184,7 +184,7 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
                 "title": r.title,
                 "rows": r.rows,
                 "columns": r.columns,
-                "files": {fmt: {"url": site.absolute(e.url + f["path"]), "bytes": f["bytes"]} for fmt, f in r.files.items()},
+                "files": {fmt: {"url": site.download(e, f), "bytes": f["bytes"]} for fmt, f in r.files.items()},
             }
             for r in e.output.resources
         ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from catalog.core import contract
 from catalog.core.model import Catalog, Dataset, Field, Resource
+from catalog.site.files import download_url, file_digest
 from catalog.site.transform import ResourceOutput, UnpublishableData, transform_resource
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -73,7 +74,8 @@ def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput], fo
         resources.append(
             {
                 "name": res.name,
-                "path": csv["path"],
+                # beside datapackage.json, or its address on object storage
+                "path": download_url(catalog.config, ds.id, csv) if catalog.config.files_url else csv["path"],
                 "title": res.title,
                 **({"description": res.description} if res.description else {}),
                 "format": "csv",
@@ -121,6 +123,9 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
         except UnpublishableData as exc:
             exc.path = res.path
             raise
+    for out in outputs:  # each download's digest: its address on object storage
+        for f in out.files.values():
+            f["digest"] = file_digest(out_dir / f["path"])
     package = datapackage(catalog, ds, outputs, out_dir)
     dp = out_dir / "datapackage.json"
     dp.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")

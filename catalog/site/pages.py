@@ -8,6 +8,8 @@ back to the site root) and ``page_path``.
 
 from __future__ import annotations
 
+import urllib.parse
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,8 +136,9 @@ class Download:
     """One file of a resource, as the downloads list shows it."""
 
     label: str
-    path: str
+    path: str  # as the dataset page links it
     bytes: int
+    absolute: str
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ class ResourceView:
 
     output: ResourceOutput
     downloads: tuple[Download, ...]
+    urls: dict[str, str]  # format → absolute address, for the snippets
     odd_numbers: tuple[ColumnProfile, ...]  # columns holding NaN or infinity
 
 
@@ -233,12 +237,13 @@ class NotFoundPage:
     """404.html."""
 
 
-def content_security_policy(page: object, connect: tuple[str, ...] = ()) -> str:
+def content_security_policy(page: object, files_url: str | None = None) -> str:
     """A page's Content-Security-Policy (a meta tag, as GitHub Pages sets no headers):
-    scripts, styles, images and fetches only from the site itself (``connect``: other
-    origins it fetches data from), no inline script or style, no plug-ins; the search page
-    may also compile Pagefind's WebAssembly."""
+    scripts, styles, images and fetches only from the site itself (and fetches from the
+    origin of ``files_url``, where downloads live on object storage), no inline script or
+    style, no plug-ins; the search page may also compile Pagefind's WebAssembly."""
     script = "'self' 'wasm-unsafe-eval'" if isinstance(page, SearchPage) else "'self'"
+    connect = (origin_of(files_url),) if files_url else ()
     return "; ".join(
         [
             "default-src 'self'",
@@ -251,6 +256,12 @@ def content_security_policy(page: object, connect: tuple[str, ...] = ()) -> str:
             "form-action 'self'",
         ]
     )
+
+
+def origin_of(url: str) -> str:
+    """``https://files.example.gov/data/`` → ``https://files.example.gov``."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 PageContext = IndexPage | ListPage | AgenciesPage | CategoriesPage | DatasetPage | EmbedPage | SearchPage | ApiPage | NotFoundPage
@@ -340,7 +351,7 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
         license=spdx,
         license_url=license_url(spdx),
         summary=plain_text(ds.description)[:300],
-        resources=tuple(_resource_view(r) for r in (e.output.resources if e.output else [])),
+        resources=tuple(_resource_view(site, e, r) for r in (e.output.resources if e.output else [])),
         dictionaries=tuple(_dictionary(e, res) for res in ds.resources),
         citation=citation,
         jsonld=json_ld(site, e),
@@ -365,10 +376,11 @@ def filters(e: Entry) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((key, tuple(values[key])) for key, _ in FACETS)
 
 
-def _resource_view(r: ResourceOutput) -> ResourceView:
+def _resource_view(site: Site, e: Entry, r: ResourceOutput) -> ResourceView:
     order = [fmt for fmt in FORMAT_LABELS if fmt in r.files] + sorted(set(r.files) - set(FORMAT_LABELS))
-    downloads = tuple(Download(FORMAT_LABELS.get(fmt, fmt.upper()), r.files[fmt]["path"], r.files[fmt]["bytes"]) for fmt in order)
-    return ResourceView(r, downloads, tuple(p for p in r.profile if p.non_finite))
+    urls = {fmt: site.download(e, r.files[fmt]) for fmt in order}
+    downloads = tuple(Download(FORMAT_LABELS.get(fmt, fmt.upper()), site.download_href(e, r.files[fmt]), r.files[fmt]["bytes"], urls[fmt]) for fmt in order)
+    return ResourceView(r, downloads, urls, tuple(p for p in r.profile if p.non_finite))
 
 
 def _dictionary(e: Entry, res: Resource) -> Dictionary:

@@ -111,7 +111,7 @@ def watch(page: Page) -> Watch:
             w.foreign.append(req.url)
 
     page.on("request", on_request)
-    page.on("requestfailed", lambda r: w.failed.append(r.url))
+    page.on("requestfailed", lambda r: w.failed.append(f"{r.url} ({r.failure})"))
     return w
 
 
