@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BUCKET = "bench-files"
+DESCRIPTION = "Payroll records of state agencies by pay date, generated for the benchmark."
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, str]:
@@ -69,7 +70,7 @@ def fill_in(yaml_file: Path) -> None:
             value = (
                 "data@example.gov"
                 if "email" in key
-                else "Payroll records of state agencies by pay date, generated for the scale benchmark."
+                else DESCRIPTION
                 if "description" in key
                 else "Generated payroll"
             )
@@ -79,7 +80,9 @@ def fill_in(yaml_file: Path) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("folder", type=Path)
     ap.add_argument("--rows", type=int, default=2_000_000)
     args = ap.parse_args()
@@ -89,7 +92,9 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1"
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -104,7 +109,16 @@ def main() -> None:
     shutil.rmtree(args.folder, ignore_errors=True)
     source = args.folder / "source"
     py = sys.executable
-    t = run(py, str(HERE / "bigcsv.py"), str(source), "--rows", str(args.rows), "--errors", "0", cwd=HERE)
+    t = run(
+        py,
+        str(HERE / "bigcsv.py"),
+        str(source),
+        "--rows",
+        str(args.rows),
+        "--errors",
+        "0",
+        cwd=HERE,
+    )
     csv = source / "payroll.csv"
     (source / "data.csv").rename(csv)
     csv_bytes = csv.stat().st_size
@@ -117,16 +131,36 @@ def main() -> None:
     # 1. compressed: `catalog new` writes the file as .csv.gz (over limits.compress_above_mb)
     gz = args.folder / "gz"
     catalog(gz, files_url)
-    show("gz", "new", run(py, "-m", "catalog", "new", "dot/payroll", "--from", str(csv), "--root", str(gz), cwd=gz))
+    show(
+        "gz",
+        "new",
+        run(
+            py, "-m", "catalog", "new", "dot/payroll", "--from", str(csv), "--root", str(gz), cwd=gz
+        ),
+    )
     fill_in(gz / "datasets/dot/payroll/dataset.yaml")
     fill_in(gz / "datasets/dot/agency.yaml")
     stored = sum(p.stat().st_size for p in (gz / "datasets").rglob("*.csv.gz"))
-    print(f"gz     stored    {stored / 1e6:,.0f} MB compressed ({stored / csv_bytes:.2f} of the CSV)")
+    print(
+        f"gz     stored    {stored / 1e6:,.0f} MB compressed ({stored / csv_bytes:.2f} of the CSV)"
+    )
     show("gz", "validate", run(py, "-m", "catalog", "validate", "--root", str(gz), cwd=gz))
     subprocess.run(["git", "init", "-q"], cwd=gz, check=True)
     build = run(py, "-m", "catalog", "build", "--root", str(gz), cwd=gz)
     show("gz", "build", build)
-    upload = run(py, "-m", "catalog", "upload", "--to", f"s3://{BUCKET}", "--endpoint-url", endpoint, "--root", str(gz), cwd=gz)
+    upload = run(
+        py,
+        "-m",
+        "catalog",
+        "upload",
+        "--to",
+        f"s3://{BUCKET}",
+        "--endpoint-url",
+        endpoint,
+        "--root",
+        str(gz),
+        cwd=gz,
+    )
     show("gz", "upload", upload)
     pages, files = tree_bytes(gz / "site"), tree_bytes(gz / "site-files")
     print(
@@ -136,14 +170,21 @@ def main() -> None:
 
     # 2. Git LFS: the same data as a plain CSV tracked by LFS, checked out from a clone
     origin = args.folder / "lfs-origin"
-    shutil.copytree(gz, origin, ignore=shutil.ignore_patterns("site", "site-files", ".cache", ".git"))
+    shutil.copytree(
+        gz, origin, ignore=shutil.ignore_patterns("site", "site-files", ".cache", ".git")
+    )
     folder = origin / "datasets/dot/payroll"
     (folder / "payroll.csv.gz").unlink()
     shutil.copy(csv, folder / "payroll.csv")
     meta = folder / "dataset.yaml"
     meta.write_text(meta.read_text("utf-8").replace("payroll.csv.gz", "payroll.csv"), "utf-8")
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.gov"]
-    for step in (["init", "-q"], ["lfs", "install", "--local"], ["lfs", "track", "*.csv"], ["add", "."]):
+    for step in (
+        ["init", "-q"],
+        ["lfs", "install", "--local"],
+        ["lfs", "track", "*.csv"],
+        ["add", "."],
+    ):
         subprocess.run([*git, *step], cwd=origin, check=True, capture_output=True)
     started = time.perf_counter()
     subprocess.run([*git, "commit", "-qm", "payroll through LFS"], cwd=origin, check=True)
