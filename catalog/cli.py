@@ -500,8 +500,8 @@ def cmd_upload(args: argparse.Namespace) -> int:
     done = upload(files, target, s3)
     print(
         f"Uploaded {done.uploaded} files ({done.uploaded_bytes / 1_048_576:,.1f} MB) to "
-        f"s3://{target.bucket}/{target.prefix}; {done.present} were there already. "
-        f"Manifest: {done.manifest}."
+        f"s3://{target.bucket}/{target.prefix}; {done.present} were there already; "
+        f"{done.aliased} stable addresses now name new versions. Manifest: {done.manifest}."
     )
     if args.prune_days is not None:
         pruned = prune(target, s3, args.prune_days)

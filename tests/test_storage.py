@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import BUCKET, CatalogMaker, Runner
 
-from catalog.commands.upload import Target, client, prune
+from catalog.commands.upload import Target, client, prune, stable_key
 from catalog.site.build import BuildFailed, build
 
 
@@ -36,7 +36,12 @@ def links_to(site: Path, prefix: str) -> set[str]:
     for f in site.rglob("*"):
         if f.suffix in (".html", ".json", ".xml", ".csv"):
             found.update(u for u in URL.findall(f.read_text("utf-8")) if u.startswith(prefix))
-    return found
+    return found - {prefix}  # the developers page names the files' address itself
+
+
+def versions(urls: set[str]) -> set[str]:
+    """Addresses of versions, not of stable aliases (``…/latest/<name>``)."""
+    return {u for u in urls if "/latest/" not in u}
 
 
 def test_with_files_url_downloads_leave_the_pages_for_a_second_tree(
@@ -62,8 +67,13 @@ def test_with_files_url_downloads_leave_the_pages_for_a_second_tree(
         "catalog.sqlite.gz",
     }
     # every link to object storage names a file of the tree, and every file is linked
-    linked = {u.removeprefix(files_url) for u in links_to(site, files_url)}
+    every = links_to(site, files_url)
+    linked = {u.removeprefix(files_url) for u in versions(every)}
     assert linked == stored
+    # the API also names each file's stable alias (kept by `catalog upload`)
+    assert {u.removeprefix(files_url) for u in every - versions(every)} == {
+        stable_key(k) for k in stored if k.startswith("datasets/")
+    }
     page = (site / "datasets/dot/counts/index.html").read_text()
     assert f"read_parquet('{files_url}datasets/dot/counts/" in page
     assert "connect-src 'self' https://files.data.example.gov;" in page.replace("&#39;", "'")
@@ -90,7 +100,7 @@ def test_upload_puts_every_linked_file_in_the_bucket(
     )
     assert code == 0, err
     assert re.search(r"Uploaded \d+ files .* 0 were there already", out)
-    urls = links_to(make.root / "site", files_url)
+    urls = versions(links_to(make.root / "site", files_url))
     assert len(urls) >= 8
     for url in sorted(urls):
         local = make.root / "site-files" / url.removeprefix(files_url)
@@ -101,6 +111,14 @@ def test_upload_puts_every_linked_file_in_the_bucket(
         "upload", "--to", f"s3://{BUCKET}/ct", "--endpoint-url", s3, "--root", str(make.root)
     )
     assert code == 0 and "Uploaded 0 files" in out  # content-addressed: nothing to send again
+    assert "; 0 stable addresses now name new versions" in out
+    # the stable address the API names serves the current version, cached for minutes
+    api = json.loads((make.root / "site/api/datasets/dot/counts.json").read_text())
+    csv = api["resources"][0]["files"]["csv"]
+    assert csv["stable_url"] == f"{files_url}datasets/dot/counts/latest/data.csv"
+    with urllib.request.urlopen(csv["stable_url"]) as resp:
+        local = make.root / "site-files" / csv["url"].removeprefix(files_url)
+        assert resp.read() == local.read_bytes() and "max-age=300" in resp.headers["Cache-Control"]
 
 
 def test_a_failed_upload_is_an_error_naming_the_bucket(
@@ -125,11 +143,11 @@ def test_prune_deletes_only_what_no_recent_site_links(
     upload = ("upload", "--to", f"s3://{BUCKET}", "--endpoint-url", s3, "--root", str(make.root))
     build(make.root, cache_dir=tmp_path / "cache", search=False)
     assert cli(*upload)[0] == 0
-    first = links_to(make.root / "site", files_url)
+    first = versions(links_to(make.root / "site", files_url))
     make.write("datasets/dot/counts/data.csv", "id,name,amount\n1,changed,2\n")
     build(make.root, cache_dir=tmp_path / "cache", search=False)
     assert cli(*upload)[0] == 0
-    second = links_to(make.root / "site", files_url)
+    second = versions(links_to(make.root / "site", files_url))
     gone = first - second
     assert gone and second - first
     target, s3client = Target.parse(f"s3://{BUCKET}"), client(s3)
@@ -149,6 +167,10 @@ def test_prune_deletes_only_what_no_recent_site_links(
 
     assert {status(u) for u in second} == {200}
     assert {status(u) for u in gone} == {404}
+    # the stable address follows the live site and survives pruning
+    stable = f"{files_url}datasets/dot/counts/latest/data.csv"
+    with urllib.request.urlopen(stable) as resp:
+        assert resp.read() == b"id,name,amount\n1,changed,2\n"
 
 
 # --- the size budget ---------------------------------------------------------------------

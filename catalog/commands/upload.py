@@ -3,7 +3,9 @@
 ``catalog build`` with catalog.yaml's ``files_url`` writes the downloads to a second tree,
 each under a key that holds a digest of its bytes (bulk files under the build's version),
 so a key never changes meaning. ``upload`` copies that tree to a bucket — only the keys the
-bucket lacks — and then records the build's keys in a manifest (``manifests/<time>.json``).
+bucket lacks —, points each file's stable alias (``…/latest/<name>``, cached for minutes)
+at this build's copy, and then records the build's keys in a manifest
+(``manifests/<time>.json``).
 The publishing job uploads before it deploys the pages, so the live site never links to a
 missing object. ``prune`` deletes objects that no manifest of the last days (nor the newest
 one) names, and that are themselves older than that: what neither the live site nor a
@@ -26,7 +28,9 @@ from urllib.parse import urlsplit
 from catalog.core.errors import CatalogError
 
 IMMUTABLE = "public, max-age=31536000, immutable"  # a key never changes meaning
+STABLE = "public, max-age=300"  # a stable alias: the current file, checked again soon
 MANIFESTS = "manifests/"
+LATEST = "latest"  # the folder of a file's stable alias, beside its versions
 TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".parquet": "application/vnd.apache.parquet",
@@ -64,6 +68,7 @@ class Uploaded:
     uploaded_bytes: int
     present: int  # keys the bucket already held (content-addressed: the same bytes)
     manifest: str
+    aliased: int  # stable aliases pointed at a new version
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ def upload(files: Path, target: Target, s3: Any, now: dt.datetime | None = None)
             extra = {"CacheControl": IMMUTABLE, "ContentType": kind or "application/octet-stream"}
             s3.upload_file(str(path), target.bucket, key, ExtraArgs=extra)
             sent, sent_bytes = sent + 1, sent_bytes + path.stat().st_size
+        aliased = _alias_stable(s3, target, keys)
         manifest = f"{target.prefix}{MANIFESTS}{now.strftime('%Y%m%dT%H%M%S%fZ')}.json"
         body = {"created": now.isoformat(timespec="seconds"), "keys": keys}
         s3.put_object(
@@ -137,7 +143,39 @@ def upload(files: Path, target: Target, s3: Any, now: dt.datetime | None = None)
         )
     except (BotoCoreError, ClientError) as exc:
         raise _failed(f"uploading to s3://{target.bucket}/{target.prefix}", exc) from None
-    return Uploaded(sent, sent_bytes, len(keys) - sent, manifest)
+    return Uploaded(sent, sent_bytes, len(keys) - sent, manifest, aliased)
+
+
+def stable_key(key: str) -> str:
+    """A file's stable alias: ``…/<digest>/<name>`` → ``…/latest/<name>``."""
+    folder, name = key.rsplit("/", 1)
+    return f"{folder.rsplit('/', 1)[0]}/{LATEST}/{name}"
+
+
+def _alias_stable(s3: Any, target: Target, keys: list[str]) -> int:
+    """Point each file's stable alias at this build's copy (a copy inside the bucket,
+    made only when the alias holds another version); how many were updated."""
+    changed = 0
+    for key in keys:
+        alias = stable_key(key)
+        try:
+            current = s3.head_object(Bucket=target.bucket, Key=alias)["Metadata"].get("source")
+        except s3.exceptions.ClientError:
+            current = None
+        if current == key:
+            continue
+        kind = TYPES.get(Path(key).suffix) or "application/octet-stream"
+        s3.copy_object(
+            Bucket=target.bucket,
+            Key=alias,
+            CopySource={"Bucket": target.bucket, "Key": key},
+            MetadataDirective="REPLACE",
+            Metadata={"source": key},
+            CacheControl=STABLE,
+            ContentType=kind,
+        )
+        changed += 1
+    return changed
 
 
 def prune(target: Target, s3: Any, keep_days: float, now: dt.datetime | None = None) -> Pruned:
@@ -157,7 +195,11 @@ def prune(target: Target, s3: Any, keep_days: float, now: dt.datetime | None = N
         for m in recent:
             body = json.loads(s3.get_object(Bucket=target.bucket, Key=m)["Body"].read())
             live.update(body["keys"])
-        objects = {k: when for k, when in _keys(s3, target).items() if k not in manifests}
+        objects = {
+            k: when
+            for k, when in _keys(s3, target).items()
+            if k not in manifests and f"/{LATEST}/" not in k  # aliases are kept (and replaced)
+        }
         doomed = [k for k, when in objects.items() if k not in live and when < horizon]
         old_manifests = [m for m in manifests if m not in recent]
         for start in range(0, len(doomed + old_manifests), 1000):

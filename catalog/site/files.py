@@ -74,3 +74,11 @@ def move_downloads(moves: list[tuple[Path, Path]]) -> None:
     for source, target in moves:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
+
+
+def stable_url(config: Config, dataset_id: str, f: dict[str, Any]) -> str:
+    """A download's address that always serves the current version: on object storage the
+    ``latest`` alias `catalog upload` keeps, else the file beside the dataset's page."""
+    if config.files_url:
+        return f"{config.files_url}datasets/{dataset_id}/latest/{f['path']}"
+    return download_url(config, dataset_id, f)

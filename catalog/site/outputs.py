@@ -24,6 +24,7 @@ from catalog.core import contract
 from catalog.core.escape import csv_metadata_cell, xml_text
 from catalog.core.names import sqlite_table_name
 from catalog.site.entries import Entry, Site, category_slug
+from catalog.site.files import stable_url
 from catalog.site.package import PACKAGE_ZIP, write_zip
 from catalog.site.text import plain_text
 
@@ -184,7 +185,7 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
                 "title": r.title,
                 "rows": r.rows,
                 "columns": r.columns,
-                "files": {fmt: {"url": site.download(e, f), "bytes": f["bytes"]} for fmt, f in r.files.items()},
+                "files": {fmt: {"url": site.download(e, f), "stable_url": stable_url(site.config, e.id, f), "bytes": f["bytes"]} for fmt, f in r.files.items()},
             }
             for r in e.output.resources
         ]
