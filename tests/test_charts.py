@@ -201,3 +201,23 @@ def test_chart_text_is_inert(make: CatalogMaker, tmp_path: Path) -> None:
     assert [t.name for t in snippet.find_all(True)] == ["iframe"]
     assert snippet.iframe["title"] == "T " + payload
     assert not [a for a in snippet.iframe.attrs if a.startswith("on")]
+
+
+def test_backslashes_in_titles_are_drawn_not_parsed(make: CatalogMaker, tmp_path: Path) -> None:
+    """Vega-Lite writes channel titles into expressions without escaping backslashes: a
+    field named '\\' stopped the build (found by the property test)."""
+    meta = dataset_yaml(
+        charts=[{"resource": "data", "mark": "bar", "title": "Counts", "x": "name"}]
+    )
+    meta["resources"][0]["schema"]["fields"][1]["title"] = "a\\b"
+    make.dataset(meta=meta, csv="id,name,amount\n1,x,2\n2,y,3\n")
+    build(make.root, tmp_path / "s", search=False)
+    folder = tmp_path / "s/datasets/dot/test"
+    spec = json.loads(next(folder.glob("charts/*.vl.json")).read_text())
+    assert spec["encoding"]["x"]["title"] == "a\u2216b"
+    assert "a\u2216b" in next(folder.glob("charts/*.svg")).read_text()
+    fields = [{"name": "\\", "type": "string"}, {"name": "a", "type": "string"}]
+    resource = {**meta["resources"][0], "schema": {"fields": fields}}
+    make.dataset(meta=dataset_yaml(resources=[resource]), csv="\\,a\n00,\n0,\n")
+    build(make.root, tmp_path / "t", search=False)  # the property test's example
+    assert list((tmp_path / "t/datasets/dot/test").glob("charts/*.svg"))

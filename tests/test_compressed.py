@@ -226,3 +226,23 @@ def test_a_git_lfs_file_validates_once_pulled(tmp_path: Path) -> None:
     git(clone, "lfs", "install", "--local")
     git(clone, "lfs", "pull")
     assert findings(pulled) == expected
+
+
+def test_review_counts_the_rows_of_a_file_that_became_compressed(
+    make: CatalogMaker, tmp_path: Path, cli: Runner
+) -> None:
+    """The CDO's report reads compressed files (and the base catalog, streamed from git)."""
+    rows = "".join(f"{i},n{i},{i}\n" for i in range(1, 101))
+    with_file(make, "data.csv", ("id,name,amount\n" + rows).encode())
+    git(make.root, "init", "-q", "-b", "main")
+    git(make.root, "add", ".")
+    git(make.root, "commit", "-qm", "plain")
+    git(make.root, "checkout", "-qb", "ado/compress")
+    (make.root / "datasets/dot/test/data.csv").unlink()
+    more = rows + "".join(f"{i},n{i},{i}\n" for i in range(101, 151))
+    with_file(make, "data.csv.gz", compress(("id,name,amount\n" + more).encode(), ".gz"))
+    git(make.root, "add", "-A")
+    git(make.root, "commit", "-qm", "compressed, 50 rows more")
+    code, report, _ = cli("review", "--base", "main", "--root", str(make.root))
+    assert code == 0
+    assert "| `data` | 100 | 150 |" in report

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 import yaml
 from conftest import AGENCY_YAML, CATALOG_YAML
@@ -153,10 +154,11 @@ def dataset(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, str]]:
     for i in range(draw(st.integers(1, 2))):
         fields, text = draw(table())
         name = draw(resource_name)
+        path = f"r{i}.csv" + draw(st.sampled_from(["", "", ".gz", ".zst"]))  # compressed too
         resources.append(
-            {"name": name, "path": f"r{i}.csv", "title": draw(title), "schema": {"fields": fields}}
+            {"name": name, "path": path, "title": draw(title), "schema": {"fields": fields}}
         )
-        files[f"r{i}.csv"] = text
+        files[path] = text
     meta = {
         "title": draw(title),
         "description": draw(description),
@@ -185,7 +187,18 @@ def _write(root: Path, meta: dict[str, Any], files: dict[str, str]) -> None:
     dump(root / "datasets/dot/agency.yaml", AGENCY_YAML)
     dump(root / "datasets/dot/generated/dataset.yaml", meta)
     for name, text in files.items():
-        (root / "datasets/dot/generated" / name).write_text(text, "utf-8")
+        raw = text.encode("utf-8")
+        if name.endswith((".gz", ".zst")):
+            codec = "gzip" if name.endswith(".gz") else "zstd"
+            raw = _compressed(raw, codec)
+        (root / "datasets/dot/generated" / name).write_bytes(raw)
+
+
+def _compressed(raw: bytes, codec: str) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.CompressedOutputStream(sink, codec) as out:
+        out.write(raw)
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def _errors(problems: list[Problem]) -> list[Problem]:
@@ -224,7 +237,7 @@ def _within_estimate(root: Path, meta: dict[str, Any], files: dict[str, str]) ->
     folder = root / "site/datasets/dot/generated"
     for r in meta.get("resources", []):
         data = FileBytes(root / "datasets/dot/generated" / r["path"])
-        size = data.file.stat().st_size
+        size = data.size  # the data's bytes, decompressed
         names = [f["name"] for f in r["schema"]["fields"]]
         estimate = size + json_estimate(names, size, max(data.lines - 1, 0), data.escapes)
         written = sum((folder / f"{r['name']}.{ext}").stat().st_size for ext in ("csv", "json"))

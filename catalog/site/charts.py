@@ -180,6 +180,14 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def channel_title(title: str) -> str:
+    """A title as an encoding channel can carry it. Vega-Lite writes channel titles into
+    Vega expressions (tooltips, the marks' ARIA descriptions), escaping quotes but not
+    backslashes: a title of one backslash does not parse, and ``a\\b`` becomes a
+    backspace, which no SVG may hold. A backslash is drawn as '∖' (set minus), its look-alike."""
+    return title.replace("\\", "\u2216")
+
+
 def _without_controls(value: Any) -> Any:
     """A spec with control characters dropped from every text in it: they mean nothing in
     a chart, and vl-convert's renderer aborts the whole process on some of them."""
@@ -255,14 +263,14 @@ def altair_chart(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mar
     enc: dict[str, Any] = {}
     tooltip = []
     for a in axes:
-        kwargs: dict[str, Any] = {"title": a.title}
+        kwargs: dict[str, Any] = {"title": channel_title(a.title)}
         if a.time_unit:
             kwargs["timeUnit"] = a.time_unit
         if a.sort and a.field == "x":
             kwargs["sort"] = a.sort
         cls = {"x": alt.X, "y": alt.Y, "color": alt.Color}[a.field]
         enc[a.field] = cls(f"{a.field}:{a.type[0].upper()}", **kwargs)
-        tip: dict[str, Any] = {"title": a.title}
+        tip: dict[str, Any] = {"title": channel_title(a.title)}
         if a.time_unit:
             tip["timeUnit"] = a.time_unit
         tooltip.append(alt.Tooltip(f"{a.field}:{a.type[0].upper()}", **tip))
