@@ -26,7 +26,7 @@ BAD_CSV = (
 
 
 def compress(data: bytes, suffix: str) -> bytes:
-    if suffix == ".gz":
+    if suffix.lower() == ".gz":
         return gzip.compress(data, mtime=0)
     sink = pa.BufferOutputStream()
     with pa.CompressedOutputStream(sink, "zstd") as out:
@@ -49,7 +49,7 @@ def findings(make: CatalogMaker) -> list[tuple[object, ...]]:
     ]
 
 
-@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+@pytest.mark.parametrize("suffix", [".gz", ".zst", ".GZ"])
 @pytest.mark.parametrize("pattern", [False, True], ids=["fast-path", "frictionless"])
 def test_compressed_file_gives_the_plain_files_findings(
     tmp_path: Path, suffix: str, pattern: bool
@@ -74,16 +74,17 @@ def test_compressed_file_gives_the_plain_files_findings(
     assert findings(packed) == expected
 
 
+@pytest.mark.parametrize("suffix", [".gz", ".GZ", ".zst"])
 def test_compressed_file_builds_the_same_site_as_the_plain_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     good = "id,name,amount\n" + "".join(f"{i},n{i},{i}\n" for i in range(1, 500))
     plain = with_file(CatalogMaker(tmp_path / "plain"), "data.csv", ("\ufeff" + good).encode())
     packed = with_file(
         CatalogMaker(tmp_path / "packed"),
-        "data.csv.gz",
-        compress(("\ufeff" + good).encode(), ".gz"),
+        f"data.csv{suffix}",
+        compress(("\ufeff" + good).encode(), suffix),
     )
     build(plain.root, tmp_path / "a", cache_dir=tmp_path / "ca", search=False)
     build(packed.root, tmp_path / "b", cache_dir=tmp_path / "cb", search=False)

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from catalog.io.datafile import compression
+
 T = TypeVar("T")
 _DONE = object()
 
@@ -90,8 +92,10 @@ class CsvBatches:
     def _open(self) -> pacsv.CSVStreamingReader:
         while True:
             try:
+                codec = compression(self.file)  # Arrow's own detection knows lowercase only
+                source = self.file if codec is None else pa.input_stream(str(self.file), codec)
                 return pacsv.open_csv(
-                    self.file,
+                    source,
                     read_options=pacsv.ReadOptions(
                         block_size=self.block, use_threads=False, **self.read_options
                     ),
