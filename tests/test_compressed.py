@@ -172,6 +172,20 @@ def test_catalog_new_writes_a_large_file_compressed_and_says_so(
     assert "path: crash-data.csv.gz" in (folder / "dataset.yaml").read_text()
 
 
+def test_catalog_new_says_how_to_use_git_lfs_when_compressed_is_still_too_large(
+    make: CatalogMaker, tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.commands import scaffold
+
+    monkeypatch.setattr(scaffold, "GIT_HOST_LIMIT", 1_000)  # GitHub's 100 MB, scaled down
+    make.catalog(limits={"compress_above_mb": 0})
+    source = tmp_path / "big.csv"
+    source.write_text("id,code\n" + "".join(f"{i},{i * 7919 % 104729:x}\n" for i in range(5000)))
+    _, out, err = cli("new", "dot/big", "--from", str(source), "--root", str(make.root))
+    assert "still over GitHub's 100 MB limit" in out + err
+    assert 'git lfs track "big.csv.gz"' in out + err
+
+
 def test_catalog_new_reads_a_compressed_source(
     make: CatalogMaker, tmp_path: Path, cli: Runner
 ) -> None:

@@ -150,6 +150,7 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
 
 
 MB = 1_048_576
+GIT_HOST_LIMIT = 100 * 1_000_000  # GitHub refuses files over 100 MB
 
 
 def _compress_above(root: Path) -> float:
@@ -174,12 +175,17 @@ def _compress(target: Path, compressed: Path) -> str:
             dst.write(chunk)
     plain, packed = target.stat().st_size, compressed.stat().st_size
     target.unlink()
-    return (
+    note = (
         f"wrote {compressed.name}, the data gzip-compressed ({plain / MB:,.1f} MB → "
-        f"{packed / MB:,.1f} MB): validate and build read it as the CSV it holds. GitHub "
-        "refuses files over 100 MB; past that, track the file with Git LFS instead "
-        "(see CONTRIBUTING.md)"
+        f"{packed / MB:,.1f} MB): validate and build read it as the CSV it holds"
     )
+    if packed > GIT_HOST_LIMIT:
+        return (
+            f"{note}. It is still over GitHub's 100 MB limit: track it with Git LFS before "
+            f'committing (`git lfs install`, then `git lfs track "{compressed.name}"` in the '
+            'dataset\'s folder, and commit .gitattributes; CONTRIBUTING.md, "Large files")'
+        )
+    return f"{note}. GitHub refuses files over 100 MB; past that, use Git LFS (CONTRIBUTING.md)"
 
 
 def sniff(source: Path) -> Source:
