@@ -131,7 +131,10 @@ def upload(files: Path, target: Target, s3: Any, now: dt.datetime | None = None)
             extra = {"CacheControl": IMMUTABLE, "ContentType": kind or "application/octet-stream"}
             s3.upload_file(str(path), target.bucket, key, ExtraArgs=extra)
             sent, sent_bytes = sent + 1, sent_bytes + path.stat().st_size
-        aliased = _alias_stable(s3, target, keys)
+        # the newest manifest's keys already have their aliases: upload writes it last
+        manifests = [k for k in present if k.startswith(target.prefix + MANIFESTS)]
+        aliased_before = set(_manifest_keys(s3, target, max(manifests))) if manifests else set()
+        aliased = _alias_stable(s3, target, [k for k in keys if k not in aliased_before])
         manifest = f"{target.prefix}{MANIFESTS}{now.strftime('%Y%m%dT%H%M%S%fZ')}.json"
         body = {"created": now.isoformat(timespec="seconds"), "keys": keys}
         s3.put_object(
@@ -153,29 +156,25 @@ def stable_key(key: str) -> str:
 
 
 def _alias_stable(s3: Any, target: Target, keys: list[str]) -> int:
-    """Point each file's stable alias at this build's copy (a copy inside the bucket,
-    made only when the alias holds another version); how many were updated."""
-    changed = 0
+    """Point each of these files' stable alias at this copy (a copy inside the bucket);
+    how many were pointed."""
     for key in keys:
-        alias = stable_key(key)
-        try:
-            current = s3.head_object(Bucket=target.bucket, Key=alias)["Metadata"].get("source")
-        except s3.exceptions.ClientError:
-            current = None
-        if current == key:
-            continue
-        kind = TYPES.get(Path(key).suffix) or "application/octet-stream"
         s3.copy_object(
             Bucket=target.bucket,
-            Key=alias,
+            Key=stable_key(key),
             CopySource={"Bucket": target.bucket, "Key": key},
             MetadataDirective="REPLACE",
             Metadata={"source": key},
             CacheControl=STABLE,
-            ContentType=kind,
+            ContentType=TYPES.get(Path(key).suffix) or "application/octet-stream",
         )
-        changed += 1
-    return changed
+    return len(keys)
+
+
+def _manifest_keys(s3: Any, target: Target, manifest: str) -> list[str]:
+    """The keys a manifest names."""
+    body = json.loads(s3.get_object(Bucket=target.bucket, Key=manifest)["Body"].read())
+    return list(body["keys"])
 
 
 def prune(target: Target, s3: Any, keep_days: float, now: dt.datetime | None = None) -> Pruned:
@@ -193,8 +192,7 @@ def prune(target: Target, s3: Any, keep_days: float, now: dt.datetime | None = N
         recent = [m for m, when in manifests.items() if when >= horizon or m == newest]
         live: set[str] = set()
         for m in recent:
-            body = json.loads(s3.get_object(Bucket=target.bucket, Key=m)["Body"].read())
-            live.update(body["keys"])
+            live.update(_manifest_keys(s3, target, m))
         objects = {
             k: when
             for k, when in _keys(s3, target).items()

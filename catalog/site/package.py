@@ -16,7 +16,7 @@ from typing import Any
 
 from catalog.core import contract
 from catalog.core.model import Catalog, Dataset, Field, Resource
-from catalog.site.files import download_url, file_digest
+from catalog.site.files import download_url
 from catalog.site.transform import ResourceOutput, UnpublishableData, transform_resource
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -65,7 +65,7 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> dict[str, Any]:
+def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput]) -> dict[str, Any]:
     spdx = catalog.license_of(ds)
     agency = catalog.agency(ds.agency)
     resources = []
@@ -82,7 +82,7 @@ def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput], fo
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "bytes": csv["bytes"],
-                "hash": "sha256:" + sha256(folder / csv["path"]),
+                "hash": "sha256:" + csv["digest"],
                 "schema": published_schema(res, out.columns),
             }
         )
@@ -123,10 +123,10 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
         except UnpublishableData as exc:
             exc.path = res.path
             raise
-    for out in outputs:  # each download's digest: its address on object storage
-        for f in out.files.values():
-            f["digest"] = file_digest(out_dir / f["path"])
-    package = datapackage(catalog, ds, outputs, out_dir)
+    for out in outputs:  # each download's SHA-256: its address on object storage, its hash
+        for f in out.files.values():  # in datapackage.json
+            f["digest"] = sha256(out_dir / f["path"])
+    package = datapackage(catalog, ds, outputs)
     dp = out_dir / "datapackage.json"
     dp.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     # the Data Package as a zip, kept beside the outputs for the bulk download (which stores
