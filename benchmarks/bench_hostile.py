@@ -16,7 +16,6 @@ A build runs only when validation passes, as in CI.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import shutil
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import GOOD_CSV, CatalogMaker, dataset_yaml
+from conftest import CatalogMaker, colliding_resources, dataset_yaml
 
 
 def run(python: str, root: Path, *args: str) -> tuple[int, float, int, str]:
@@ -71,13 +70,7 @@ def wide(m: CatalogMaker, _: argparse.Namespace) -> None:
 
 
 def collide(m: CatalogMaker, _: argparse.Namespace) -> None:
-    meta = dataset_yaml()
-    second = copy.deepcopy(meta["resources"][0])
-    meta["resources"][0]["name"] = "a-b"
-    second.update(name="a_b", path="data2.csv")
-    meta["resources"].append(second)
-    m.dataset(meta=meta)
-    m.write("datasets/dot/test/data2.csv", GOOD_CSV)
+    colliding_resources(m)
 
 
 def deflist(m: CatalogMaker, _: argparse.Namespace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import socket
@@ -127,6 +128,18 @@ class CatalogMaker:
 
     def codes(self) -> list[str]:
         return [p.code for p in self.problems()]
+
+
+def colliding_resources(make: CatalogMaker) -> CatalogMaker:
+    """A dataset whose resources `a-b` and `a_b` would share one SQLite table."""
+    meta = dataset_yaml()
+    second = copy.deepcopy(meta["resources"][0])
+    meta["resources"][0]["name"] = "a-b"
+    second.update(name="a_b", path="data2.csv")
+    meta["resources"].append(second)
+    make.dataset(meta=meta)
+    make.write("datasets/dot/test/data2.csv", GOOD_CSV)
+    return make
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ build, stall it or blow up its outputs (issue 16's reproductions, scaled to run 
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import xml.etree.ElementTree as ET
@@ -13,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
-from conftest import GOOD_CSV, CatalogMaker, dataset_yaml
+from conftest import CatalogMaker, colliding_resources, dataset_yaml
 
 from catalog.core.problems import Problem
 from catalog.io.blocks import CsvBatches
@@ -116,13 +115,7 @@ def test_the_most_columns_a_catalog_allows_build(make: CatalogMaker, tmp_path: P
 
 
 def test_resource_names_that_share_a_table_are_refused(make: CatalogMaker) -> None:
-    meta = dataset_yaml()
-    second = copy.deepcopy(meta["resources"][0])
-    meta["resources"][0]["name"] = "a-b"
-    second.update(name="a_b", path="data2.csv")
-    meta["resources"].append(second)
-    make.dataset(meta=meta)
-    make.write("datasets/dot/test/data2.csv", GOOD_CSV)
+    colliding_resources(make)
     (p,) = [p for p in make.problems() if p.severity == "error"]
     assert p.code == "duplicate-identifier" and p.path == DS and p.line is not None
     assert "'dot/test/a-b' and 'dot/test/a_b'" in p.message and "dot__test__a_b" in p.message

@@ -720,6 +720,13 @@ _ISO_DATETIME = re.compile(
 ).pattern
 
 
+def _digits_at(digits: pa.Array, present: pa.Array, start: int) -> np.ndarray:
+    """Two digits of each text from ``start`` as integers where ``present``, else 0."""
+    picked = pc.if_else(present, pc.utf8_slice_codeunits(digits, start, start + 2), "0")
+    values = pc.fill_null(pc.cast(picked, pa.int64()), 0)
+    return np.asarray(values.to_numpy(zero_copy_only=False))
+
+
 def _iso_datetimes(present: pa.Array, ascii_: np.ndarray) -> tuple[pa.StructArray, np.ndarray]:
     """ISO 8601 date-times as dateutil's isoparse reads them (Frictionless' default):
     fractions to the microsecond, ``Z`` or ``±HH[:MM]`` offsets (then an instant, in UTC)."""
@@ -756,32 +763,9 @@ def _iso_datetimes(present: pa.Array, ascii_: np.ndarray) -> tuple[pa.StructArra
     offset = np.zeros(n, dtype=np.int64)
     if aware.any():
         digits = pc.replace_substring(pc.utf8_slice_codeunits(zone, 1), ":", "")
-        hours = np.asarray(
-            pc.fill_null(
-                pc.cast(
-                    pc.if_else(
-                        pc.greater_equal(pc.utf8_length(digits), 2),
-                        pc.utf8_slice_codeunits(digits, 0, 2),
-                        "0",
-                    ),
-                    pa.int64(),
-                ),
-                0,
-            ).to_numpy(zero_copy_only=False)
-        )
-        minutes = np.asarray(
-            pc.fill_null(
-                pc.cast(
-                    pc.if_else(
-                        pc.equal(pc.utf8_length(digits), 4),
-                        pc.utf8_slice_codeunits(digits, 2, 4),
-                        "0",
-                    ),
-                    pa.int64(),
-                ),
-                0,
-            ).to_numpy(zero_copy_only=False)
-        )
+        length = pc.utf8_length(digits)
+        hours = _digits_at(digits, pc.greater_equal(length, 2), 0)  # "+05", "+0530"
+        minutes = _digits_at(digits, pc.equal(length, 4), 2)
         sign = np.where(_np(pc.starts_with(zone, "-")), -1, 1)
         offset = np.where(
             aware & _np(pc.not_equal(zone, "Z")), sign * (hours * 3600 + minutes * 60) * _US, 0

@@ -203,6 +203,11 @@ def _load_catalog(root: Path, only: set[str] | None) -> Loaded:
 # --- catalog.yaml ------------------------------------------------------------------------
 
 
+def _person(d: dict[str, Any], role: str) -> Person:
+    """A role's name (the role itself when none is given), mailbox and handle."""
+    return Person(_str(d.get("name")) or role, _str(d.get("email")), _str(d.get("handle")))
+
+
 def _folder_url(url: str | None) -> str | None:
     return url.rstrip("/") + "/" if url else None
 
@@ -231,13 +236,7 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
         default_license=_str(d.get("default_license")) or "CC0-1.0",
         licenses=_strs(d.get("licenses")) or contract.DEFAULT_LICENSES,
         categories=_strs(d.get("categories")) or contract.DEFAULT_CATEGORIES,
-        cdo=Person(
-            _str(cdo.get("name")) or "Chief Data Officer",
-            _str(cdo.get("email")),
-            _str(cdo.get("handle")),
-        )
-        if cdo
-        else None,
+        cdo=_person(cdo, "Chief Data Officer") if cdo else None,
         repository=_str(d.get("repository")) or "public",
         repository_url=_str(d.get("repository_url")),
         list_non_public=d.get("list_non_public", True) is not False,
@@ -288,11 +287,7 @@ def _load_agency(root: Path, folder: Path, problems: list[Problem]) -> Agency | 
         abbreviation=_str(d.get("abbreviation")) or folder.name.upper(),
         website=_str(d.get("website")) or "",
         description=_str(d.get("description")) or "",
-        data_officer=Person(
-            _str(officer.get("name")) or "Agency Data Officer",
-            _str(officer.get("email")),
-            _str(officer.get("handle")),
-        ),
+        data_officer=_person(officer, "Agency Data Officer"),
         path=doc.path,
     )
 
