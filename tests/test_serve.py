@@ -36,3 +36,35 @@ def test_serves_under_the_base_path(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_answers_byte_ranges_as_static_hosts_do(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 40
+    (tmp_path / "data.parquet").write_bytes(data)
+    servers = [make_server(tmp_path, port=0), make_server(tmp_path, port=0, ranges=False)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+
+        def ask(which: int, header: str) -> tuple[int, str, bytes]:
+            port = servers[which].server_address[1]
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/data.parquet", headers={"Range": header} if header else {})
+            resp = conn.getresponse()
+            body = resp.read()
+            conn.close()
+            return resp.status, resp.getheader("Content-Range") or "", body
+
+        size = len(data)
+        assert ask(0, "bytes=10-19") == (206, f"bytes 10-19/{size}", data[10:20])
+        assert ask(0, "bytes=10000-") == (206, f"bytes 10000-{size - 1}/{size}", data[10000:])
+        assert ask(0, "bytes=-8") == (206, f"bytes {size - 8}-{size - 1}/{size}", data[-8:])
+        assert ask(0, "bytes=10-999999") == (206, f"bytes 10-{size - 1}/{size}", data[10:])
+        assert ask(0, f"bytes={size}-")[:2] == (416, f"bytes */{size}")
+        assert ask(0, "bytes=1-2,5-6") == (200, "", data)  # several ranges: the whole file
+        assert ask(0, "") == (200, "", data)
+        assert ask(1, "bytes=10-19") == (200, "", data)  # a host without ranges
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
     }
     base_path = "/"
+    ranges = True  # answer a single byte range with 206, as GitHub Pages and object storage do
+
+    def end_headers(self) -> None:
+        if self.ranges:
+            self.send_header("Accept-Ranges", "bytes")
+        super().end_headers()
 
     def translate_path(self, path: str) -> str:
         clean = urlsplit(path).path
@@ -44,8 +51,46 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return False
 
     def do_GET(self) -> None:
-        if not self._redirect_root():
+        if not self._redirect_root() and not self._send_range():
             super().do_GET()
+
+    def _send_range(self) -> bool:
+        """Answer ``Range: bytes=a-b`` (or ``a-``, ``-n``) for a file with only those bytes;
+        False when the request is for anything else (the whole file is sent)."""
+        header = self.headers.get("Range")
+        match = _RANGE.fullmatch(header.strip()) if header and self.ranges else None
+        path = Path(self.translate_path(self.path))
+        if match is None or not path.is_file():
+            return False
+        size = path.stat().st_size
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+        elif last:
+            start, end = max(size - int(last), 0), size - 1
+        else:
+            return False
+        if start >= size or start > end:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.end_headers()
+        with path.open("rb") as fh:
+            fh.seek(start)
+            left = end - start + 1
+            while left > 0:
+                chunk = fh.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+                left -= len(chunk)
+        return True
 
     def do_HEAD(self) -> None:
         if not self._redirect_root():
@@ -68,11 +113,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
 def make_server(
-    site: Path, port: int = 8000, host: str = "127.0.0.1", base_path: str = "/"
+    site: Path, port: int = 8000, host: str = "127.0.0.1", base_path: str = "/", ranges: bool = True
 ) -> http.server.ThreadingHTTPServer:
-    """A threading HTTP server for the built site at ``site``, on 127.0.0.1."""
+    """A threading HTTP server for the built site at ``site``, on 127.0.0.1; ``ranges=False``
+    answers every request with the whole file (as some hosts do)."""
     handler = functools.partial(
-        type("SiteHandler", (Handler,), {"base_path": base_path}), directory=str(site)
+        type("SiteHandler", (Handler,), {"base_path": base_path, "ranges": ranges}),
+        directory=str(site),
     )
     return http.server.ThreadingHTTPServer((host, port), handler)
