@@ -148,7 +148,9 @@ def test_injection_payloads_are_inert_everywhere(make: CatalogMaker, tmp_path: P
         scripts = doc.find_all("script")
         own = [s for s in scripts if s.get("src")]
         assert all(
-            s["src"].endswith(("static/search.js", "static/vega.js", "static/charts.js"))
+            s["src"].endswith(
+                ("static/search.js", "static/vega.js", "static/charts.js", "static/explore.js")
+            )
             and not s["src"].startswith(("http", "/"))
             for s in own
         ), page

@@ -371,6 +371,13 @@ _c(
     "Site near its host's limit",
     "The pages' tree holds more than 80 % of `limits.site_mb`.",
 )
+_c(
+    "explorer-unavailable",
+    "warning",
+    "Explorer not installed",
+    "The explorer's JavaScript modules (pinned in `js/package.json`) are not installed, so "
+    "the dataset pages are built without it: readers see the static preview only.",
+)
 
 
 # --- messages ----------------------------------------------------------------------------
@@ -948,6 +955,13 @@ _m(
     "datasets: {largest}",
     "Plan the move of downloads to object storage: set files_url in catalog.yaml (see "
     "docs/publishing.md).",
+)
+_m(
+    "explorer-unavailable",
+    "the explorer's modules (hyparquet and fzstd, pinned in js/package.json) are not installed: "
+    "dataset pages get the static preview only",
+    "Run `npm ci --prefix js` (Node's npm checks each package against js/package-lock.json; "
+    "`./run serve` does it), then build again.",
 )
 _m(
     "internal-error",

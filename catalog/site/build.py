@@ -33,6 +33,7 @@ from catalog.site.budget import Sizes, budget, measure
 from catalog.site.cache import Cache, code_hash, fingerprint
 from catalog.site.charts import write_vega_runtime
 from catalog.site.entries import Site, assemble, build_time
+from catalog.site.explorer import node_modules, write_vendor
 from catalog.site.files import bulk_key, file_digest, file_key, link_tree, move_downloads
 from catalog.site.outputs import write_metadata
 from catalog.site.package import DatasetOutput, build_dataset
@@ -106,7 +107,10 @@ def build(
     except UnpublishableData as exc:  # validation should have refused it: stop, saying where
         raise BuildFailed([*problems, unpublishable_problem(exc)]) from None
     site = assemble(catalog, outputs, build_time(root), prints)  # 5. dates and history from git
-    site = dataclasses.replace(site, version=inputs)
+    modules = node_modules(root)
+    site = dataclasses.replace(site, version=inputs, explorer=modules is not None)
+    if modules is None and site.public:
+        problems = [*problems, problem("explorer-unavailable", "js/package.json")]
     files_out = (files_out or out.parent / f"{out.name}-files").resolve()
     staging = staging_dir(out)
     files_staging = staging_dir(files_out) if catalog.config.files_url else None
@@ -116,6 +120,8 @@ def build(
         listed = render_all(site, staging, cache=cache)
         if any(e.output and e.output.charts for e in site.public):
             write_vega_runtime(staging / "static", cache)
+        if modules is not None and site.public:
+            write_vendor(staging / "static", modules)
         stage("indexing for search and writing metadata and bulk files")  # 7. side by side
         with _indexing(staging, search):
             write_metadata(site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public})
@@ -185,7 +191,8 @@ def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: 
     commit (dates and history) and the options. Equal fingerprints, equal sites.
     ``digests`` receives each catalog file's digest (path relative to the root)."""
     h = hashlib.blake2b(digest_size=20)
-    h.update(json.dumps([code_hash(), base_url, search, os.environ.get("SOURCE_DATE_EPOCH"), gitinfo.head(root)]).encode())
+    explorer = node_modules(root) is not None  # installing it later changes the site
+    h.update(json.dumps([code_hash(), base_url, search, os.environ.get("SOURCE_DATE_EPOCH"), gitinfo.head(root), explorer]).encode())
     for base in (root / "catalog.yaml", root / "datasets", TEMPLATES):
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for f in files:

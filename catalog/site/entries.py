@@ -67,6 +67,7 @@ class Site:
     entries: tuple[Entry, ...]  # every dataset listed on the site, sorted by title
     built: str  # ISO 8601 build time (from git or SOURCE_DATE_EPOCH)
     version: str = ""  # the build's inputs fingerprint: the bulk files' folder on object storage
+    explorer: bool = False  # the explorer's modules are served (static/vendor/)
 
     @property
     def config(self) -> Config:

@@ -169,6 +169,17 @@ class ResourceView:
     downloads: tuple[Download, ...]
     urls: dict[str, str]  # format → absolute address, for the snippets
     odd_numbers: tuple[ColumnProfile, ...]  # columns holding NaN or infinity
+    explore: Explore | None = None  # the explorer's files (None: no explorer)
+
+
+@dataclass(frozen=True)
+class Explore:
+    """What the explorer reads: the published Parquet (with its size, saving a request) and
+    CSV files, addressed as the page links them."""
+
+    parquet: str
+    parquet_bytes: int
+    csv: str
 
 
 @dataclass(frozen=True)
@@ -380,7 +391,10 @@ def _resource_view(site: Site, e: Entry, r: ResourceOutput) -> ResourceView:
     order = [fmt for fmt in FORMAT_LABELS if fmt in r.files] + sorted(set(r.files) - set(FORMAT_LABELS))
     urls = {fmt: site.download(e, r.files[fmt]) for fmt in order}
     downloads = tuple(Download(FORMAT_LABELS.get(fmt, fmt.upper()), site.download_href(e, r.files[fmt]), r.files[fmt]["bytes"], urls[fmt]) for fmt in order)
-    return ResourceView(r, downloads, urls, tuple(p for p in r.profile if p.non_finite))
+    explore = None
+    if site.explorer and "parquet" in r.files and "csv" in r.files:
+        explore = Explore(site.download_href(e, r.files["parquet"]), r.files["parquet"]["bytes"], site.download_href(e, r.files["csv"]))
+    return ResourceView(r, downloads, urls, tuple(p for p in r.profile if p.non_finite), explore)
 
 
 def _dictionary(e: Entry, res: Resource) -> Dictionary:

@@ -5,6 +5,7 @@ Content-Security-Policy."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,4 +73,30 @@ def test_every_download_link_on_every_page_resolves(
         )
         assert ok in (200, 206)
     assert checked >= 8  # CSV, Parquet and JSON of two datasets, the bulk files
+    assert w.clean(), (w.errors, w.foreign, w.failed)
+
+
+def test_the_explorer_reads_from_the_files_origin(
+    page: tuple[Page, Watch], two_origins: tuple[str, str]
+) -> None:
+    p, w = page
+    pages_url, files_url = two_origins
+    fetched: list[tuple[str, int]] = []
+    p.on("response", lambda r: fetched.append((r.url, r.status)))
+    p.goto(pages_url + "datasets/dot/counts/")
+    p.get_by_role("button", name=re.compile("Explore all rows")).click()
+    p.wait_for_selector(".explorer[data-ms]:not([aria-busy])", timeout=60_000)
+    assert p.inner_text(".explorer-count") == "299 of 299 rows"
+    p.get_by_role("button", name="amount: sort ascending").click()
+    p.get_by_role("button", name="amount: sort descending").click()
+    p.wait_for_selector(".explorer th[aria-sort=descending]", timeout=60_000)
+    assert p.locator(".explorer-table tbody td").first.inner_text() == "299"
+    with p.expect_download() as got:
+        p.get_by_role("button", name="Download these rows (CSV)").click()
+    lines = Path(got.value.path()).read_text("utf-8").splitlines()
+    assert lines[:3] == ["id,name,amount", "299,n299,299", "298,n298,298"]
+    parquet = [
+        status for url, status in fetched if url.startswith(files_url) and url.endswith(".parquet")
+    ]
+    assert parquet and set(parquet) <= {200, 206}
     assert w.clean(), (w.errors, w.foreign, w.failed)
