@@ -1,5 +1,8 @@
 """Search at scale: a generated catalog of many small datasets, built with its Pagefind
-index; prints indexing time, index size and time to first results in Chromium.
+index; prints indexing time, index size, time to first results in Chromium when the page
+opens with a query, and, the page already loaded, from typing a query to its first results
+and to its facet counts (with and without facets chosen: those counts take one more search
+per chosen facet).
 
     python benchmarks/bench_search.py OUT [--datasets 10000]
 
@@ -113,14 +116,51 @@ def first_results(site: Path, queries: list[str]) -> list[float]:
             page = browser.new_page()
             started = time.perf_counter()
             page.goto(f"{url}?q={q}")
-            page.wait_for_function(
-                "document.querySelectorAll('#search-results li').length > 0", timeout=60_000
-            )
+            page.wait_for_selector("#search-results li", timeout=60_000)
             times.append(time.perf_counter() - started)
             page.close()
         browser.close()
     server.shutdown()
     return times
+
+
+def typing(site: Path, queries: list[str]) -> list[tuple[str, int, int]]:
+    """(query, ms to first results, ms to facet counts) from the input event, in the page
+    (the search page records both on its app element)."""
+    from playwright.sync_api import sync_playwright
+
+    from catalog.commands.serve import make_server
+
+    server = make_server(site, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/search/"
+    out = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"],
+        )
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#search-app[data-facets-ms]", timeout=60_000)
+        for q in queries:
+            if q.startswith("+facet "):  # choose the first agency, then type
+                q = q.removeprefix("+facet ")
+                page.locator("#search-facets fieldset").first.locator("input").first.check()
+                page.wait_for_selector("#search-app:not([aria-busy])", timeout=60_000)
+            page.evaluate(
+                "() => { const a = document.getElementById('search-app');"
+                " delete a.dataset.resultsMs; delete a.dataset.facetsMs; }"
+            )
+            page.fill("#search-q", q)
+            page.wait_for_selector("#search-app[data-facets-ms]", timeout=60_000)
+            app = page.locator("#search-app")
+            results = int(app.get_attribute("data-results-ms") or 0)
+            facets = int(app.get_attribute("data-facets-ms") or 0)
+            out.append((q, results, facets))
+        browser.close()
+    server.shutdown()
+    return out
 
 
 def main() -> None:
@@ -129,7 +169,11 @@ def main() -> None:
     )
     ap.add_argument("out", type=Path)
     ap.add_argument("--datasets", type=int, default=10_000)
+    ap.add_argument("--measure-only", action="store_true", help="reuse OUT/site as built")
     args = ap.parse_args()
+    if args.measure_only:
+        measure(args.out / "site")
+        return
     t = time.perf_counter()
     generate(args.out, args.datasets)
     print(f"generated {args.datasets:,} datasets in {time.perf_counter() - t:.0f} s")
@@ -168,6 +212,23 @@ def main() -> None:
     print(f"Pagefind indexing of {args.datasets:,} dataset pages: {time.perf_counter() - t:.1f} s")
     files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
     print(f"index: {sum(p.stat().st_size for p in files) / 1e6:.1f} MB in {len(files):,} files")
+    measure(site)
+
+
+def measure(site: Path) -> None:
+    for q, results, facets in typing(
+        site,
+        [
+            "permits",
+            "bridges water",
+            "enrollment",
+            "transit",
+            "claims",
+            "+facet water",
+            "+facet parks",
+        ],
+    ):
+        print(f"typed {q!r}: first results after {results} ms, facet counts after {facets} ms")
     times = first_results(site, ["permits", "bridges+water", "enrollment", "transit", "claims"])
     print(
         "time to first results in Chromium (page load + index fetch + search), median of "
