@@ -45,11 +45,16 @@ def _installed(package: Path) -> str | None:
 
 
 def write_vendor(static: Path, modules: Path) -> None:
-    """Copy each package's ES modules (and licence) into ``static/vendor/<package>/``."""
+    """Copy each package's ES modules (and licence) into ``static/vendor/<package>/``, and
+    list every module the explorer loads in ``static/vendor/modules.json`` (paths from
+    ``static/``), so the page can fetch them side by side."""
+    listed = [p.relative_to(static).as_posix() for p in sorted((static / "explorer").glob("*.js"))]
     for name, (folder, left_out) in PACKAGES.items():
         target = static / "vendor" / name
         target.mkdir(parents=True, exist_ok=True)
         for source in sorted((modules / name / folder).iterdir()):
             if source.suffix in (".js", ".mjs") and source.name not in left_out:
                 shutil.copyfile(source, target / source.name)
+                listed.append(f"vendor/{name}/{source.name}")
         shutil.copyfile(modules / name / "LICENSE", target / "LICENSE")
+    (static / "vendor" / "modules.json").write_text(json.dumps(listed, indent=0) + "\n", "utf-8")

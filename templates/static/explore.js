@@ -5,6 +5,26 @@
   var here = document.currentScript?.src;
   if (!here || typeof window.fetch !== "function" || !window.Promise) return;
   var module = new URL("explorer/explorer.js", here).href;
+  // Every module the explorer imports, fetched side by side rather than one level of imports
+  // after another: asked for when a pointer or the focus reaches the button, and on opening.
+  var warmed = null;
+  var warm = () => {
+    warmed =
+      warmed ||
+      window
+        .fetch(new URL("vendor/modules.json", here).href)
+        .then((r) => (r.ok ? r.json() : []))
+        .then((paths) => {
+          for (const path of paths) {
+            const link = document.createElement("link");
+            link.rel = "modulepreload";
+            link.href = new URL(path, here).href;
+            document.head.append(link);
+          }
+        })
+        .catch(() => null);
+    return warmed;
+  };
   var wanted = new URLSearchParams(window.location.hash.replace(/^#/, "")).get("explore");
   document.querySelectorAll("section[data-explore]").forEach((section) => {
     var button = document.createElement("button");
@@ -13,6 +33,7 @@
     button.textContent = "Explore all rows: filter, sort, group and download";
     var open = () => {
       button.disabled = true;
+      warm();
       import(module)
         .then((m) => m.explore(section))
         .then(() => button.remove())
@@ -22,6 +43,8 @@
         });
     };
     button.addEventListener("click", open);
+    button.addEventListener("pointerenter", warm);
+    button.addEventListener("focus", warm);
     var meta = section.querySelector("p.meta");
     (meta || section).after(button);
     if (wanted && wanted === section.getAttribute("data-explore")) open();
