@@ -203,8 +203,8 @@ def main() -> None:
     print(f" + {attrs} bytes of attributes")
     cases = [
         ("one-column filter (agency)", {"f": [["agency", "in", ["DPH"]]]}),
-        ("text filter (contains)", {"f": [["work_location", "contains", "elm street"]]}),
         ("group-by agency, gross_pay", {"g": ["agency", "gross_pay"]}),
+        ("text filter (contains)", {"f": [["work_location", "contains", "elm street"]]}),
         ("sort by a number", {"s": ["gross_pay", "desc"]}),
         ("sort by long text", {"s": ["work_location", "asc"]}),
         ("filter + sort", {"f": [["agency", "in", ["DPH"]]], "s": ["pay_date", "desc"]}),
@@ -232,8 +232,8 @@ def main() -> None:
         rows["resources"][0]["name"],
         True,
         [
-            ("one-column filter", {"f": [["station_id", "in", ["S001"]]]}),
             ("group-by station, vehicles", {"g": ["station_id", "vehicles"]}),
+            ("one-column filter", {"f": [["station_id", "in", ["S001"]]]}),
         ],
         download=True,
     )
