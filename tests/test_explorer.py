@@ -361,3 +361,41 @@ def test_code_quotes_odd_names_and_values_for_each_language() -> None:
         )
     )
     assert con.execute(sql).fetchall() == []
+
+
+def test_only_published_resources_get_an_explorer(example: Path) -> None:
+    pages = {
+        p.parent.relative_to(example / "datasets").as_posix(): p.read_text("utf-8")
+        for p in (example / "datasets").glob("*/*/index.html")
+    }
+    for ident in ("despp/state-police-incident-reports", "dph/vital-records-death-certificates"):
+        assert "data-explore" not in pages[ident] and "explore.js" not in pages[ident]
+    assert 'data-explore="crashes"' in pages["dot/traffic-crashes-2023"]
+    assert sum("data-explore=" in page for page in pages.values()) == 8
+    # every module the page preloads is served
+    listed = json.loads((example / "static/vendor/modules.json").read_text())
+    assert "vendor/hyparquet/index.js" in listed and "explorer/engine.js" in listed
+    assert all((example / "static" / path).is_file() for path in listed)
+    assert not (example / "static/vendor/hyparquet/node.js").exists()  # Node's file reader
+
+
+def test_without_the_modules_the_build_says_so_and_keeps_the_preview(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import catalog.site.explorer as explorer
+
+    monkeypatch.setattr(explorer, "PROJECT", tmp_path / "elsewhere")
+    monkeypatch.delenv("CATALOG_JS_MODULES", raising=False)
+    make.dataset()
+    report = build(make.root, tmp_path / "site", cache_dir=tmp_path / "cache", jobs=1, search=False)
+    assert [(p.code, p.path) for p in report.warnings if p.code == "explorer-unavailable"] == [
+        ("explorer-unavailable", "js/package.json")
+    ]
+    page = (tmp_path / "site/datasets/dot/test/index.html").read_text("utf-8")
+    assert "data-explore" not in page and '<table class="preview">' in page
+    assert not (tmp_path / "site/static/vendor").exists()
+    # pointed at the modules, the same catalog builds with its explorer
+    monkeypatch.setenv("CATALOG_JS_MODULES", str(REPO / "js" / "node_modules"))
+    report = build(make.root, tmp_path / "site", cache_dir=tmp_path / "cache", jobs=1, search=False)
+    assert "explorer-unavailable" not in [p.code for p in report.warnings]
+    assert "data-explore" in (tmp_path / "site/datasets/dot/test/index.html").read_text("utf-8")

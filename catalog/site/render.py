@@ -122,7 +122,7 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
     yield Page("categories/index.html", "categories.html", partial(CategoriesPage, links), site.built)
     for link in links:
         yield Page(f"{link.path}index.html", "list.html", partial(category_page, site, link.label), site.built)
-    config_key = repr(site.config)
+    config_key = f"{site.config!r}|explorer={site.explorer}"  # installing the explorer changes every dataset page
     for e in site.entries:
         depends = f"{salt}|{config_key}|{e.fingerprint}|{e.modified}|{e.issued}|{[c.sha for c in e.history]}|{e.agency!r}"
         key = hashlib.blake2b(depends.encode(), digest_size=20).hexdigest()
