@@ -260,4 +260,4 @@ def test_review_counts_the_rows_of_a_file_that_became_compressed(
     git(make.root, "commit", "-qm", "compressed, 50 rows more")
     code, report, _ = cli("review", "--base", "main", "--root", str(make.root))
     assert code == 0
-    assert "| `data` | 100 | 150 |" in report
+    assert "| `data` | 100 | 150 | 50 | 0 | 0 | `id` |" in report  # the row diff reads it too

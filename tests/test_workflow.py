@@ -153,7 +153,8 @@ def test_review_reports_each_change_access_first(repo: Path, cli: Runner) -> Non
     changed = report.split("### Changed")[1]
     assert "| `weekly` | column `icu_admissions` removed | **breaking** |" in changed
     assert "| `weekly` | column `admissions` retyped integer → number | **breaking** |" in changed
-    assert "| `deaths` | — | 2 |" in changed  # rows before → after for the newly public dataset
+    # newly public: no row diff against rows that were never published
+    assert "| `deaths` | — | 2 | — | — | — | — |" in changed
     assert "validation: ✅ passes" in report
     assert "traffic-crashes" not in report  # untouched datasets are not reported
 

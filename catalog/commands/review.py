@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from catalog.checks.validate import validate
 from catalog.core.escape import markdown_cell, markdown_code, markdown_text
 from catalog.core.model import Catalog, Dataset, Resource
@@ -23,6 +25,7 @@ from catalog.core.problems import Problem
 from catalog.io.datafile import UnreadableData, is_lfs_pointer, open_text
 from catalog.io.gitinfo import GitError, changed_files, git
 from catalog.load.loader import load_catalog
+from catalog.site.diff import RowDiff, diff_resource
 
 OPENNESS = {"non-public": 0, "restricted public": 1, "public": 2, "": -1}
 COMPARED = (
@@ -59,7 +62,7 @@ class DatasetChange:
     schema: list[tuple[str, str, bool]] = field(
         default_factory=list
     )  # (resource, change, breaking)
-    rows: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    rows: list[tuple[str, int | None, int | None, RowDiff | None]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -242,8 +245,27 @@ def _compare_resource(
         else None
     )
     rows_after = count_rows(head_root / n.path) if (n and new_ds.is_public) else None
-    if rows_before != rows_after:
-        change.rows.append((name, rows_before, rows_after))
+    diff = None
+    if o and n and base_root and rows_before is not None and rows_after is not None:
+        diff = _row_diff(base_root / o.path, o, head_root / n.path, n)
+    if rows_before != rows_after or (diff and (diff.added or diff.removed or diff.changed)):
+        change.rows.append((name, rows_before, rows_after, diff))
+
+
+def _row_diff(old_file: Path, old: Resource, new_file: Path, new: Resource) -> RowDiff | None:
+    """Rows added, removed and changed, over the published columns only (the engine of the
+    change history); None if either file cannot be read."""
+    same_key = old.schema.primary_key == new.schema.primary_key
+    try:
+        return diff_resource(
+            old_file,
+            [f.name for f in old.schema.public_fields],
+            new_file,
+            [f.name for f in new.schema.public_fields],
+            key=new.schema.primary_key if same_key else (),
+        )
+    except (OSError, ValueError, UnreadableData, pa.ArrowException):
+        return None
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -330,12 +352,29 @@ def _render_change(c: DatasetChange) -> list[str]:
         )
     if c.rows:
         out += _table(
-            ("resource", "rows before", "rows after"),
-            [(markdown_code(r), _count_text(a), _count_text(b)) for r, a, b in c.rows],
+            ("resource", "rows before", "rows after", "added", "removed", "changed", "matched by"),
+            [
+                (markdown_code(r), _count_text(a), _count_text(b), *_diff_cells(d))
+                for r, a, b, d in c.rows
+            ],
         )
+        out += [
+            f"- {markdown_code(r)}: {markdown_text(note)}"
+            for r, _, _, d in c.rows
+            if d
+            for note in d.notes
+        ]
     if c.problems:
         out += _problems_table(c.problems[:50])
     return [*out, ""]
+
+
+def _diff_cells(d: RowDiff | None) -> tuple[str, str, str, str]:
+    if d is None:
+        return ("—", "—", "—", "—")
+    key = ", ".join(markdown_code(k) for k in d.key) if d.key else "whole rows"
+    changed = _count_text(d.changed) if d.key else "—"
+    return (_count_text(d.added), _count_text(d.removed), changed, key)
 
 
 def _count_text(n: int | None) -> str:
