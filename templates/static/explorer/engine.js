@@ -89,15 +89,16 @@ function kindOf(element) {
  * Table Schema's {name, type} (the year type is an integer in Parquet).
  */
 export async function openTable({ parquet, parquetBytes, csv, fields }) {
-  const file = coalesced(
-    cachedAsyncBuffer(
-      await asyncBufferFromUrl({ url: parquet, byteLength: parquetBytes || undefined }),
-    ),
-  );
+  const remote = await asyncBufferFromUrl({ url: parquet, byteLength: parquetBytes || undefined });
+  // a small file is fetched whole, once; a large one by ranges, keeping none of them (the
+  // columns read are kept decoded)
+  const file = coalesced(remote.byteLength < SMALL ? cachedAsyncBuffer(remote) : remote);
   const metadata = await parquetMetadataAsync(file, { initialFetchSize: 1 << 16 }); // a footer is rarely larger
   return new Table(file, metadata, csv, fields || []);
 }
 
+const SMALL = 1 << 20;
+const KEPT = 2; // columns kept decoded beyond those the current query uses
 const GAP = 1 << 16; // ranges this close are fetched as one
 const MOST = 1 << 23; // but no single request above 8 MB
 
@@ -171,9 +172,25 @@ export class Table {
     }
   }
 
-  /** Every value of one column, in row order (read once, then kept). */
+  /**
+   * Keep the columns a query uses, and the two used most recently before: a text column of a
+   * million rows holds a hundred megabytes or more.
+   */
+  keep(query) {
+    const used = new Set(query.filters.map((f) => f.column));
+    if (query.sort) used.add(query.sort.column);
+    if (query.group) used.add(query.group.by).add(query.group.measure);
+    const others = [...this.cache.keys()].filter((name) => !used.has(name));
+    for (const name of others.slice(0, Math.max(0, others.length - KEPT))) this.cache.delete(name);
+  }
+
+  /** Every value of one column, in row order (read once, then kept while in use). */
   column(name) {
-    if (!this.cache.has(name)) {
+    if (this.cache.has(name)) {
+      const read = this.cache.get(name); // most recently used last
+      this.cache.delete(name);
+      this.cache.set(name, read);
+    } else {
       const kind = this.kinds.get(name);
       const values = new Array(this.rows).fill(null);
       const read = parquetRead({
@@ -244,6 +261,7 @@ export class Table {
    * Uint32Array of row numbers.
    */
   async select(query) {
+    this.keep(query);
     let picked = null;
     for (const f of query.filters) {
       const values = await this.column(f.column);
