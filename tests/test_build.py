@@ -74,7 +74,8 @@ def test_dataset_page_structure(example: Path) -> None:
         "Preview",
         "About this dataset",
         "Use the data",
-        "Cite this dataset",
+        "Cite this version",  # the example catalog is in git: its datasets have versions
+        "Changes",
     ):
         assert h in headings, headings
     links = {a.get_text(): a["href"] for a in page.select("ul.downloads a")}
@@ -113,7 +114,14 @@ def test_dataset_page_structure(example: Path) -> None:
 def test_restricted_and_non_public_pages_have_no_data(example: Path) -> None:
     for ident in ("despp/state-police-incident-reports", "dph/vital-records-death-certificates"):
         folder = example / "datasets" / ident
-        assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+        # the page, and its change history: metadata and access changes only, never rows
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "changes.json",
+            "changes.xml",
+            "index.html",
+        ]
+        versions = json.loads((folder / "changes.json").read_text("utf-8"))["versions"]
+        assert all(r["rows"] is None for v in versions for r in v["resources"])
         page = soup(folder / "index.html")
         assert not page.select("ul.downloads, table.preview, table.dictionary")
         assert page.select_one("section.access") is not None
@@ -538,8 +546,12 @@ def test_dates_and_history_come_from_git(
     git("commit", "-qam", "Correct the amounts", date="2024-03-04T12:00:00+00:00")
     build(make.root, tmp_path / "s", search=False)
     page = BeautifulSoup((tmp_path / "s/datasets/dot/ds-0/index.html").read_text(), "html.parser")
-    history = [li.get_text(" ", strip=True) for li in page.select("ol.history li")]
-    assert history == ["2024-03-04 Correct the amounts", "2024-01-02 Add ds-0"]
+    versions = page.select("ol.versions > li")
+    assert [(li.strong.get_text(), li.time.get_text()) for li in versions] == [
+        ("1.1.0", "2024-03-04"),
+        ("1.0.0", "2024-01-02"),
+    ]
+    assert "Correct the amounts" in versions[0].get_text() and "Add ds-0" in versions[1].get_text()
     about = {
         tr.th.get_text(): tr.td.get_text(strip=True) for tr in page.select("table.metadata tr")
     }
@@ -586,12 +598,12 @@ def test_history_leaves_out_commits_made_while_unlisted(
     git("commit", "-qm", "Publish the summary", date="2024-03-04T12:00:00+00:00")
     build(make.root, tmp_path / "s", search=False)
     page = BeautifulSoup((tmp_path / "s/datasets/dot/x/index.html").read_text(), "html.parser")
-    history = [li.get_text(" ", strip=True) for li in page.select("ol.history li")]
-    assert history == ["2024-03-04 Publish the summary"]
+    history = [li.get_text(" ", strip=True) for li in page.select("ol.versions > li")]
+    assert history == ["1.0.0 · 2024-03-04 · Publish the summary first version"]
     site = " ".join(f.read_text("utf-8", "replace") for f in (tmp_path / "s").rglob("*.*"))
     assert "Informant" not in site and "informant" not in site
     other = BeautifulSoup((tmp_path / "s/datasets/dot/other/index.html").read_text(), "html.parser")
-    assert len(other.select("ol.history li")) == 1
+    assert len(other.select("ol.versions > li")) == 1
 
 
 def test_loader_memo_gives_the_same_catalog(make: CatalogMaker, tmp_path: Path) -> None:

@@ -372,6 +372,14 @@ _c(
     "The pages' tree holds more than 80 % of `limits.site_mb`.",
 )
 _c(
+    "history-incomplete",
+    "warning",
+    "Change history incomplete",
+    "The repository is a shallow clone: its history stops short, so versions counted from it "
+    "would not be the repository's. The site is built without version numbers and row-level "
+    "changes.",
+)
+_c(
     "explorer-unavailable",
     "warning",
     "Explorer not installed",
@@ -955,6 +963,13 @@ _m(
     "datasets: {largest}",
     "Plan the move of downloads to object storage: set files_url in catalog.yaml (see "
     "docs/publishing.md).",
+)
+_m(
+    "history-incomplete",
+    "this checkout is a shallow clone: the change history (versions, row-level changes, "
+    "changes.json and feeds) is left out",
+    "Fetch the whole history before building: `git fetch --unshallow`, or `fetch-depth: 0` "
+    "in actions/checkout (the publish workflow does).",
 )
 _m(
     "explorer-unavailable",

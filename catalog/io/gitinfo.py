@@ -183,3 +183,47 @@ def dirty_folders(root: Path) -> set[str]:
         if len(parts) >= 3:
             folders.add("/".join(parts[:3]))
     return folders
+
+
+def is_shallow(root: Path) -> bool:
+    """A shallow clone: its history stops short, so versions counted from it would not be
+    the repository's."""
+    try:
+        return git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    except GitError:
+        return False
+
+
+def tree_at(root: Path, sha: str, folder: str) -> dict[str, str]:
+    """The files of ``folder`` at commit ``sha``: path relative to the folder → blob."""
+    try:
+        listing = git(
+            root, "-c", "core.quotePath=false", "ls-tree", "-r", "--full-tree", sha, "--", folder
+        )
+    except GitError:
+        return {}
+    out = {}
+    for line in listing.splitlines():
+        meta, _, path = line.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == "blob" and path.startswith(folder + "/"):
+            out[path[len(folder) + 1 :]] = fields[2]
+    return out
+
+
+def blob_text(root: Path, blob: str) -> str | None:
+    """A blob's text (None if it cannot be read)."""
+    return _blobs(root, {blob}).get(blob)
+
+
+def write_blob(root: Path, blob: str, target: Path) -> bool:
+    """Stream a blob into ``target`` (a data file can be gigabytes); False on failure."""
+    with target.open("wb") as out:
+        done = subprocess.run(
+            ["git", "cat-file", "blob", blob],
+            cwd=root,
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    return done.returncode == 0

@@ -34,6 +34,7 @@ from catalog.site.cache import Cache, code_hash, fingerprint
 from catalog.site.charts import write_vega_runtime
 from catalog.site.entries import Site, assemble, build_time
 from catalog.site.explorer import node_modules, write_vendor
+from catalog.site.history import History
 from catalog.site.files import bulk_key, file_digest, file_key, link_tree, move_downloads
 from catalog.site.outputs import write_metadata
 from catalog.site.package import DatasetOutput, build_dataset
@@ -107,6 +108,8 @@ def build(
     except UnpublishableData as exc:  # validation should have refused it: stop, saying where
         raise BuildFailed([*problems, unpublishable_problem(exc)]) from None
     site = assemble(catalog, outputs, build_time(root), prints)  # 5. dates and history from git
+    site, told = with_versions(site, root, cache)
+    problems = [*problems, *told]
     modules = node_modules(root)
     site = dataclasses.replace(site, version=inputs, explorer=modules is not None)
     if modules is None and site.public:
@@ -205,6 +208,17 @@ def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: 
                 digests[f.relative_to(root).as_posix()] = digest
     h.update(",".join(sorted(gitinfo.dirty_folders(root))).encode())
     return h.hexdigest()
+
+
+def with_versions(site: Site, root: Path, cache: Cache) -> tuple[Site, list[Problem]]:
+    """Each entry's versions from git; none from a shallow clone, which says so."""
+    if not any(e.history for e in site.entries):
+        return site, []
+    if gitinfo.is_shallow(root):
+        return site, [problem("history-incomplete", "catalog.yaml")]
+    history = History(root, cache)
+    entries = tuple(dataclasses.replace(e, versions=tuple(history.versions(e.ds.folder, list(e.history)))) for e in site.entries)
+    return dataclasses.replace(site, entries=entries), []
 
 
 def unpublishable_problem(exc: UnpublishableData) -> Problem:

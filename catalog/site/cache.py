@@ -149,6 +149,27 @@ class Cache:
         file.with_name(file.name + ".seal").write_text(mark)
         os.replace(tmp, file)
 
+    # --- small JSON records (the change history's steps) ----------------------------------
+
+    def record(self, name: str) -> Any | None:
+        """The JSON record ``name`` (a path inside the cache), if its seal holds."""
+        try:
+            data = json.loads((self.folder / name).read_text("utf-8"))
+            if sealed(self.key, {"name": name, "body": data["body"]}, data.get("seal")):
+                return data["body"]
+            self.discarded += 1
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def store_record(self, name: str, body: Any) -> None:
+        """Keep ``body`` (JSON) as ``name``, sealed."""
+        file = self.folder / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"body": body, "seal": seal(self.key, {"name": name, "body": body})}), "utf-8")
+        os.replace(tmp, file)
+
     # --- parsed YAML files, by content (the loader's memo: catalog/load/memo.py) ------------
 
     def load_memo(self) -> Memo:

@@ -19,6 +19,7 @@ from catalog.core.yamlfile import parse_yaml
 from catalog.io import gitinfo
 from catalog.io.gitinfo import Commit
 from catalog.site.files import bulk_key, download_url
+from catalog.site.history import Version
 from catalog.site.package import DatasetOutput
 
 
@@ -31,6 +32,7 @@ class Entry:
     history: tuple[Commit, ...]
     output: DatasetOutput | None  # None unless public
     fingerprint: str = ""  # of the dataset's files (the build cache's key)
+    versions: tuple[Version, ...] = ()  # newest first (catalog/site/history.py)
 
     @property
     def id(self) -> str:

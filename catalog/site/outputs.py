@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from catalog.core import contract
 from catalog.core.escape import csv_metadata_cell, xml_text
 from catalog.core.names import sqlite_table_name
+from catalog.site.changes import write_changes
 from catalog.site.entries import Entry, Site, category_slug
 from catalog.site.files import stable_url
 from catalog.site.package import PACKAGE_ZIP, write_zip
@@ -378,6 +379,7 @@ def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inp
     (staging / "api" / "datasets.json").write_text(dump(records), "utf-8")
     (staging / "sitemap.xml").write_text(sitemap(site, listed), "utf-8")
     (staging / "feed.xml").write_text(atom(site), "utf-8")
+    write_changes(site, staging, dump)
     write_catalog_tables(site, staging)
     write_bulk(site, staging, folders)
     (staging / ".nojekyll").write_text("", "utf-8")

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.core.model import Agency, Dataset, Field, Resource
+from catalog.site import changes
 from catalog.site.entries import Entry, Site
+from catalog.site.history import Version
 from catalog.site.outputs import json_ld, license_url
 from catalog.site.text import plain_text
 from catalog.site.transform import ColumnProfile, ResourceOutput
@@ -183,6 +185,18 @@ class Explore:
 
 
 @dataclass(frozen=True)
+class VersionView:
+    """One version in a dataset's Changes section, with a sample of its changed rows."""
+
+    number: str
+    date: str
+    subject: str
+    what: str
+    level: str
+    samples: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...]  # (resource, key, cells)
+
+
+@dataclass(frozen=True)
 class HistoryItem:
     """One commit in a dataset's change history."""
 
@@ -207,7 +221,9 @@ class DatasetPage:
     citation: str
     jsonld: dict[str, Any]
     absolute: str
-    history: tuple[HistoryItem, ...]
+    history: tuple[HistoryItem, ...]  # commits, where there are no versions (a shallow clone)
+    versions: tuple[VersionView, ...]
+    bibtex: str
     filters: tuple[tuple[str, tuple[str, ...]], ...]  # Pagefind's facet filters: (facet, values)
     card: Card  # what search results show of it (Pagefind's metadata)
 
@@ -364,13 +380,25 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
         summary=plain_text(ds.description)[:300],
         resources=tuple(_resource_view(site, e, r) for r in (e.output.resources if e.output else [])),
         dictionaries=tuple(_dictionary(e, res) for res in ds.resources),
-        citation=citation,
+        citation=changes.citation(site, e, citation),
         jsonld=json_ld(site, e),
         absolute=site.absolute(e.url),
         history=tuple(HistoryItem(c.date[:10], c.subject) for c in e.history[:20]),
+        versions=tuple(_version_view(v) for v in e.versions[:20]),
+        bibtex=changes.bibtex(site, e),
         filters=filters(e),
         card=card(e),
     )
+
+
+def _version_view(v: Version) -> VersionView:
+    samples = tuple(
+        (r.name, ", ".join(s["key"]), tuple((c["column"], c["before"], c["after"]) for c in s["cells"]))
+        for r in v.resources
+        if r.rows
+        for s in r.rows.get("samples", [])
+    )
+    return VersionView(v.number, v.date[:10], v.summary, changes.summary(v), v.level, samples)
 
 
 def filters(e: Entry) -> tuple[tuple[str, tuple[str, ...]], ...]:

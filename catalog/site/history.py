@@ -1,0 +1,281 @@
+"""A dataset's versions, from the git history of its folder: for each commit that changed
+it (of those the site may show), a version number, the date and summary, the metadata keys
+and access level that changed, and per resource its schema changes and row-level changes
+(``catalog/site/diff.py``, over the columns published in both versions).
+
+Version numbers count from the folder's first shown commit, ``1.0.0``: a breaking schema
+change (a resource or a published column removed, a column retyped, the primary key
+changed) raises the major number, a change of data (rows, columns or resources added, data
+published) the minor, and anything else (metadata) the patch. They are computed over the
+whole history each build, so a number never changes once given; a shallow clone, whose
+history stops short, gets no numbers at all (the build says so).
+
+Rules of exposure: rows are compared only between two versions that both published their
+data (access level ``public``), over the columns neither withheld; restricted and
+non-public versions show metadata and access changes only. Each step between two commits
+is cached (sealed) by the pair, so a new commit costs one step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from catalog.io import gitinfo
+from catalog.io.datafile import UnreadableData, is_lfs_pointer
+from catalog.site.cache import Cache, code_hash
+from catalog.site.diff import RowDiff, diff_resource
+
+MAJOR, MINOR, PATCH = "major", "minor", "patch"
+IGNORED_KEYS = {"resources", "charts"}  # compared on their own (charts: not a change to the data)
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    name: str
+    status: str  # added, removed, changed, published (its data public for the first time)
+    schema: tuple[str, ...]  # "column `x` added", ...
+    rows: dict[str, Any] | None  # RowDiff.to_json(), or None when rows were not compared
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Version:
+    number: str
+    commit: str
+    date: str
+    summary: str
+    level: str  # first, major, minor, patch
+    access: tuple[str, str] | None
+    metadata: tuple[str, ...]
+    resources: tuple[ResourceChange, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.number,
+            "commit": self.commit,
+            "date": self.date,
+            "summary": self.summary,
+            "level": self.level,
+            "access_level": {"before": self.access[0], "after": self.access[1]} if self.access else None,
+            "metadata_changed": list(self.metadata),
+            "resources": [
+                {"name": r.name, "status": r.status, "schema": list(r.schema), "rows": r.rows, **({"note": r.note} if r.note else {})}
+                for r in self.resources
+            ],
+        }
+
+
+def _version(d: dict[str, Any]) -> Version:
+    """A Version back from its JSON (the cache)."""
+    access = d["access_level"]
+    return Version(
+        str(d["version"]),
+        str(d["commit"]),
+        str(d["date"]),
+        str(d["summary"]),
+        str(d["level"]),
+        (str(access["before"]), str(access["after"])) if access else None,
+        tuple(map(str, d["metadata_changed"])),
+        tuple(ResourceChange(str(r["name"]), str(r["status"]), tuple(map(str, r["schema"])), r["rows"], str(r.get("note", ""))) for r in d["resources"]),
+    )
+
+
+@dataclass
+class _Snapshot:
+    sha: str
+    meta: dict[str, Any]
+    tree: dict[str, str]  # path in the folder → blob
+
+    @property
+    def public(self) -> bool:
+        return self.meta.get("access_level") == "public"
+
+    def resources(self) -> dict[str, dict[str, Any]]:
+        items = self.meta.get("resources")
+        out = {}
+        for r in items if isinstance(items, list) else []:
+            if isinstance(r, dict) and isinstance(r.get("name"), str):
+                out[r["name"]] = r
+        return out
+
+
+def _fields(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    return [f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)] if isinstance(fields, list) else []
+
+
+def _key(resource: dict[str, Any]) -> tuple[str, ...]:
+    schema = resource.get("schema")
+    key = schema.get("primaryKey") if isinstance(schema, dict) else None
+    if isinstance(key, str):
+        return (key,)
+    return tuple(k for k in key if isinstance(k, str)) if isinstance(key, list) else ()
+
+
+def _published(resource: dict[str, Any]) -> list[str]:
+    return [f["name"] for f in _fields(resource) if not f.get("protected")]
+
+
+def _schema_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], bool]:
+    """What changed in the published columns, and whether it breaks readers."""
+    before = {f["name"]: f for f in _fields(old) if not f.get("protected")}
+    after = {f["name"]: f for f in _fields(new) if not f.get("protected")}
+    out, breaking = [], False
+    for name in after.keys() - before.keys():
+        out.append(f"column {name!r} added ({after[name].get('type', 'string')})")
+    for name in before.keys() - after.keys():
+        out.append(f"column {name!r} removed")
+        breaking = True
+    for name in before.keys() & after.keys():
+        a, b = before[name].get("type", "string"), after[name].get("type", "string")
+        if a != b:
+            out.append(f"column {name!r} retyped {a} → {b}")
+            breaking = True
+    if _key(old) != _key(new):
+        out.append(f"primary key {list(_key(old))} → {list(_key(new))}")
+        breaking = True
+    return sorted(out), breaking
+
+
+class History:
+    """Versions of the datasets of one repository, cached step by step."""
+
+    def __init__(self, root: Path, cache: Cache | None) -> None:
+        self.root = root
+        self.cache = cache
+        self.code = code_hash()
+
+    def versions(self, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
+        """Versions of the dataset in ``folder``, newest first, from its shown commits
+        (newest first, as ``gitinfo.histories`` gives them). The whole list is cached by
+        its newest commit, and each step by its pair of commits: after one new commit, a
+        build reads one step's two versions from git and every other dataset's list from
+        the cache."""
+        name = self._name("versions", folder, *(c.sha for c in commits))
+        kept = self.cache.record(name) if self.cache is not None else None
+        if isinstance(kept, list):
+            try:
+                return [_version(v) for v in kept]
+            except (KeyError, TypeError, ValueError):
+                pass
+        out: list[Version] = []
+        previous: _Snapshot | None = None
+        number = (1, 0, 0)
+        for before, commit in zip([None, *reversed(commits)], reversed(commits), strict=False):
+            step: dict[str, Any]
+            if before is None:
+                step = {"level": "first", "access": None, "metadata": [], "resources": []}
+            else:
+                step, previous = self._step(folder, before.sha, commit.sha, previous)
+                level = step["level"]
+                number = (number[0] + 1, 0, 0) if level == MAJOR else (number[0], number[1] + 1, 0) if level == MINOR else (number[0], number[1], number[2] + 1)
+            out.append(
+                Version(
+                    ".".join(map(str, number)),
+                    commit.sha,
+                    commit.date,
+                    commit.subject,
+                    step["level"],
+                    tuple(step["access"]) if step["access"] else None,
+                    tuple(step["metadata"]),
+                    tuple(ResourceChange(r["name"], r["status"], tuple(r["schema"]), r["rows"], r.get("note", "")) for r in step["resources"]),
+                )
+            )
+        out.reverse()
+        if self.cache is not None:
+            self.cache.store_record(name, [v.to_json() for v in out])
+        return out
+
+    def _name(self, kind: str, folder: str, *shas: str) -> str:
+        digest = hashlib.blake2b(json.dumps([self.code, kind, folder, *shas]).encode(), digest_size=20)
+        return f"history/{kind}/{digest.hexdigest()}.json"
+
+    def _step(self, folder: str, old_sha: str, new_sha: str, old: _Snapshot | None) -> tuple[dict[str, Any], _Snapshot | None]:
+        """The change from one commit to the next (cached by the pair); the new snapshot
+        when it had to be read (the next step may use it)."""
+        name = self._name("step", folder, old_sha, new_sha)
+        kept = self.cache.record(name) if self.cache is not None else None
+        if isinstance(kept, dict):
+            return kept, None
+        before = old if old is not None and old.sha == old_sha else self._snapshot(old_sha, folder)
+        after = self._snapshot(new_sha, folder)
+        step = self._compare(before, after)
+        if self.cache is not None:
+            self.cache.store_record(name, step)
+        return step, after
+
+    def _snapshot(self, sha: str, folder: str) -> _Snapshot:
+        tree = gitinfo.tree_at(self.root, sha, folder)
+        text = gitinfo.blob_text(self.root, tree["dataset.yaml"]) if "dataset.yaml" in tree else None
+        try:
+            meta = yaml.safe_load(text) if text else None
+        except yaml.YAMLError:
+            meta = None
+        return _Snapshot(sha, meta if isinstance(meta, dict) else {}, tree)
+
+    def _compare(self, old: _Snapshot, new: _Snapshot) -> dict[str, Any]:
+        a_access, b_access = str(old.meta.get("access_level", "")), str(new.meta.get("access_level", ""))
+        keys = (set(old.meta) | set(new.meta)) - IGNORED_KEYS
+        metadata = sorted(k for k in keys if old.meta.get(k) != new.meta.get(k) and k != "access_level")
+        level = PATCH
+        resources: list[dict[str, Any]] = []
+        before, after = old.resources(), new.resources()
+        for rname in sorted(before.keys() | after.keys()):
+            o, n = before.get(rname), after.get(rname)
+            if n is None:
+                resources.append({"name": rname, "status": "removed", "schema": [], "rows": None})
+                level = MAJOR
+                continue
+            if o is None:
+                resources.append({"name": rname, "status": "added", "schema": [], "rows": None})
+                level = MAJOR if level == MAJOR else MINOR
+                continue
+            schema, breaking = _schema_changes(o, n)
+            rows, note = None, ""
+            if old.public and new.public:
+                rows, note = self._rows(old, o, new, n)
+            elif new.public:
+                note = "data published"
+            changed_rows = bool(rows) and any(rows[k] for k in ("added", "removed", "changed", "columns_added", "columns_removed"))  # type: ignore[index]
+            if breaking:
+                level = MAJOR
+            elif level != MAJOR and (schema or changed_rows or note == "data published"):
+                level = MINOR
+            if schema or changed_rows or note:
+                status = "published" if note == "data published" else "changed"
+                resources.append({"name": rname, "status": status, "schema": schema, "rows": rows, **({"note": note} if note else {})})
+        if a_access == "public" and b_access != "public":
+            level = MAJOR  # its data is withdrawn
+        elif b_access == "public" and a_access != "public" and level == PATCH:
+            level = MINOR
+        access = [a_access, b_access] if a_access != b_access else None
+        return {"level": level, "access": access, "metadata": metadata, "resources": resources}
+
+    def _rows(self, old: _Snapshot, o: dict[str, Any], new: _Snapshot, n: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        o_path, n_path = o.get("path"), n.get("path")
+        if not isinstance(o_path, str) or not isinstance(n_path, str) or o_path not in old.tree or n_path not in new.tree:
+            return None, "its data file is missing in one version"
+        same_columns = _published(o) == _published(n) and _key(o) == _key(n)
+        if old.tree[o_path] == new.tree[n_path] and same_columns:
+            return None, ""  # the same bytes, read the same way: no row changed
+        with tempfile.TemporaryDirectory(prefix="catalog-history-") as tmp:
+            a, b = Path(tmp) / ("old-" + Path(o_path).name), Path(tmp) / ("new-" + Path(n_path).name)
+            if not (gitinfo.write_blob(self.root, old.tree[o_path], a) and gitinfo.write_blob(self.root, new.tree[n_path], b)):
+                return None, "its data could not be read from git"
+            if is_lfs_pointer(a) or is_lfs_pointer(b):
+                return None, "its data is in Git LFS: rows were not compared"
+            key = _key(n) if _key(o) == _key(n) else ()
+            try:
+                diff: RowDiff = diff_resource(a, _published(o), b, _published(n), key=key)
+            except (OSError, ValueError, UnreadableData, pa.ArrowException) as exc:  # an invalid version is reported, not fatal
+                return None, f"this version's data could not be read ({type(exc).__name__}): rows were not compared"
+        return diff.to_json(), "; ".join(diff.notes)

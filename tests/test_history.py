@@ -1,0 +1,243 @@
+"""The change history: a dataset edited over several commits of a real git repository
+(made public, rows added, removed and changed, a column added, metadata edited, a column
+retyped, a withheld column edited, a commit that breaks the CSV). Versions, counts and
+samples against an independent computation; feeds parse as Atom; nothing withheld or
+unpublished reaches the site."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CatalogMaker, Runner, dataset_yaml
+from test_safety import leaks
+
+from catalog.io.gitinfo import git
+from catalog.site.build import build
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FOLDER = "datasets/dot/test"
+
+
+def table(rows: list[dict[str, str]], columns: list[str]) -> str:
+    out = io.StringIO()
+    w = csv.DictWriter(out, columns, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue()
+
+
+def commit(make: CatalogMaker, message: str) -> None:
+    git(make.root, "add", "-A")
+    git(make.root, "commit", "-qm", message)
+
+
+def independent(
+    before: list[dict[str, str]], after: list[dict[str, str]], columns: list[str]
+) -> tuple[int, int, int]:
+    a = {r["id"]: tuple(r.get(c, "") for c in columns) for r in before}
+    b = {r["id"]: tuple(r.get(c, "") for c in columns) for r in after}
+    return (
+        len(b.keys() - a.keys()),
+        len(a.keys() - b.keys()),
+        sum(a[k] != b[k] for k in a.keys() & b.keys()),
+    )
+
+
+@pytest.fixture
+def edited(make: CatalogMaker, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    # a private repository may hold the withheld data; non-public entries stay off the site
+    make.catalog(repository="private", title="History test", list_non_public=False)
+    meta = dataset_yaml(access_level="non-public", rights="Personal data under CGS 1-210(b)(2).")
+    fields = meta["resources"][0]["schema"]["fields"]
+    fields.append(
+        {"name": "ssn", "type": "string", "protected": True, "exemption": "CGS 1-210(b)(2)"}
+    )
+    columns = ["id", "name", "amount", "ssn"]
+    rows = [
+        {"id": str(i), "name": f"n{i}", "amount": str(i), "ssn": f"SENTINEL-{i:03d}"}
+        for i in range(1, 21)
+    ]
+    make.dataset(meta=meta, csv=table(rows, columns))
+    git(make.root, "init", "-q", "-b", "main")
+    git(make.root, "config", "user.email", "ado@example.gov")
+    git(make.root, "config", "user.name", "ADO")
+    commit(make, "SENTINEL subject while non-public")
+    make.write(f"{FOLDER}/data.csv", table(rows, columns) + "21,n21,21,SENTINEL-021\n")
+    commit(make, "SENTINEL rows added while non-public")
+    # 1.0.0: made public
+    meta = copy.deepcopy(meta)
+    meta["access_level"] = "public"
+    meta.pop("rights")
+    make.write(f"{FOLDER}/dataset.yaml", meta)
+    rows.append({"id": "21", "name": "n21", "amount": "21", "ssn": "SENTINEL-021"})
+    commit(make, "Publish the data")
+    # 1.1.0: rows added, removed and changed
+    v1 = [dict(r) for r in rows]
+    new = [dict(r) for r in rows if r["id"] not in ("3", "4")]
+    for r in new:
+        if r["id"] in ("5", "6", "7"):
+            r["amount"] = str(int(r["amount"]) * 10)
+        if r["id"] == "8":
+            r["ssn"] = "SENTINEL-EDITED"  # withheld: not a change
+    new += [
+        {"id": str(i), "name": f"n{i}", "amount": "1", "ssn": f"SENTINEL-{i}"} for i in (30, 31, 32)
+    ]
+    make.write(f"{FOLDER}/data.csv", table(new, columns))
+    commit(make, "Monthly update")
+    # 1.2.0: a column added
+    meta = copy.deepcopy(meta)
+    meta["resources"][0]["schema"]["fields"].insert(3, {"name": "town", "type": "string"})
+    columns2 = ["id", "name", "amount", "town", "ssn"]
+    for r in new:
+        r["town"] = "Hartford"
+    make.write(f"{FOLDER}/dataset.yaml", meta)
+    make.write(f"{FOLDER}/data.csv", table(new, columns2))
+    commit(make, "Add the town")
+    # 1.2.1: metadata only
+    meta = copy.deepcopy(meta)
+    meta["description"] = meta["description"] + " Now with towns."
+    make.write(f"{FOLDER}/dataset.yaml", meta)
+    commit(make, "Describe the town column")
+    # 2.0.0: a column retyped (integer → number)
+    meta = copy.deepcopy(meta)
+    meta["resources"][0]["schema"]["fields"][2]["type"] = "integer"
+    meta = copy.deepcopy(meta)
+    make.write(f"{FOLDER}/dataset.yaml", meta)
+    commit(make, "Amounts are whole numbers")
+    # 2.0.1: only the withheld column edited
+    for r in new:
+        r["ssn"] = "SENTINEL-AGAIN"
+    make.write(f"{FOLDER}/data.csv", table(new, columns2))
+    commit(make, "Fix withheld values")
+    # 2.0.2: a commit that breaks the CSV (its version is reported, not fatal)
+    make.write(f"{FOLDER}/data.csv", 'id,name,amount,town,ssn\n1,"never closed,1,x,y\n')
+    commit(make, "Broken upload")
+    # back to valid data so the catalog builds: 2.0.3
+    make.write(f"{FOLDER}/data.csv", table(new, columns2))
+    commit(make, "Fix the upload")
+    build(make.root, tmp_path / "site", cache_dir=tmp_path / "cache", jobs=1, search=False)
+    expected = {"v1": v1, "v2": new, "columns": ["id", "name", "amount"]}
+    return tmp_path / "site", expected
+
+
+def test_versions_counts_and_samples(edited: tuple[Path, dict[str, Any]]) -> None:
+    site, expected = edited
+    data = json.loads((site / FOLDER / "changes.json").read_text("utf-8"))
+    versions = {v["version"]: v for v in data["versions"]}
+    assert [v["version"] for v in data["versions"]] == [
+        "2.0.3",
+        "2.0.2",
+        "2.0.1",
+        "2.0.0",
+        "1.2.1",
+        "1.2.0",
+        "1.1.0",
+        "1.0.0",
+    ]
+    assert (
+        versions["1.0.0"]["level"] == "first" and versions["1.0.0"]["summary"] == "Publish the data"
+    )
+    update = versions["1.1.0"]["resources"][0]["rows"]
+    assert (
+        (update["added"], update["removed"], update["changed"])
+        == independent(expected["v1"], expected["v2"], expected["columns"])
+        == (3, 2, 3)
+    )
+    assert update["matched_by"] == ["id"]
+    samples = {s["key"][0]: s["cells"] for s in update["samples"]}
+    assert samples == {
+        k: [{"column": "amount", "before": k, "after": str(int(k) * 10)}] for k in ("5", "6", "7")
+    }
+    assert (
+        versions["1.2.0"]["level"] == "minor"
+        and "column 'town' added (string)" in versions["1.2.0"]["resources"][0]["schema"]
+    )
+    assert versions["1.2.0"]["resources"][0]["rows"]["columns_added"] == ["town"]
+    assert versions["1.2.1"]["level"] == "patch" and versions["1.2.1"]["metadata_changed"] == [
+        "description"
+    ]
+    assert (
+        versions["2.0.0"]["level"] == "major"
+        and "column 'amount' retyped number → integer"
+        in versions["2.0.0"]["resources"][0]["schema"]
+    )
+    assert (
+        versions["2.0.1"]["level"] == "patch" and versions["2.0.1"]["resources"] == []
+    )  # withheld edits are no change
+    assert "could not be read" in versions["2.0.2"]["resources"][0]["note"]
+    assert data["current"]["version"] == "2.0.3"
+    assert {f["format"] for f in data["current"]["files"]} >= {"csv", "parquet"}
+    page = (site / FOLDER / "index.html").read_text("utf-8")
+    assert 'id="version-1.1.0"' in page and "Version 2.0.3" in page and "version = {2.0.3}" in page
+
+
+def test_feeds_are_atom(edited: tuple[Path, dict[str, Any]]) -> None:
+    site, _ = edited
+    for feed in (site / FOLDER / "changes.xml", site / "changes.xml"):
+        root = ET.fromstring(feed.read_bytes())
+        assert root.tag == f"{ATOM}feed"
+        for tag in ("title", "id", "updated", "author"):
+            assert root.find(f"{ATOM}{tag}") is not None, tag
+        entries = root.findall(f"{ATOM}entry")
+        assert entries
+        for entry in entries:
+            for tag in ("title", "id", "updated", "link", "summary"):
+                assert entry.find(f"{ATOM}{tag}") is not None, tag
+    own = ET.fromstring((site / FOLDER / "changes.xml").read_bytes()).findall(f"{ATOM}entry")
+    assert len(own) == 8
+    assert "3 rows added, 2 removed, 3 changed" in own[-2].find(f"{ATOM}summary").text  # 1.1.0
+
+
+def test_nothing_withheld_or_unpublished_reaches_the_site(
+    edited: tuple[Path, dict[str, Any]],
+) -> None:
+    site, _ = edited
+    assert leaks(site) == []  # no withheld value, no subject of a commit made while non-public
+
+
+def test_a_shallow_clone_builds_without_versions_and_says_so(
+    edited: tuple[Path, dict[str, Any]], make: CatalogMaker, tmp_path: Path, cli: Runner
+) -> None:
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{make.root}", str(clone))
+    report = build(
+        clone, tmp_path / "shallow-site", cache_dir=tmp_path / "shallow-cache", jobs=1, search=False
+    )
+    assert "history-incomplete" in [p.code for p in report.warnings]
+    assert not (tmp_path / "shallow-site" / FOLDER / "changes.json").exists()
+    assert (tmp_path / "shallow-site" / FOLDER / "index.html").is_file()
+
+
+def test_a_new_commit_adds_one_step_and_renumbers_nothing(
+    edited: tuple[Path, dict[str, Any]],
+    make: CatalogMaker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from catalog.site.history import History
+
+    site, _ = edited
+    before = json.loads((site / FOLDER / "changes.json").read_text("utf-8"))["versions"]
+    compared: list[str] = []
+    real = History._compare
+
+    def counting(self: History, old: Any, new: Any) -> dict[str, Any]:
+        compared.append(new.sha)
+        return real(self, old, new)
+
+    monkeypatch.setattr(History, "_compare", counting)
+    data = make.root / FOLDER / "data.csv"
+    data.write_text(data.read_text("utf-8") + "99,n99,99,Hartford,SENTINEL-99\n", "utf-8")
+    commit(make, "One more row")
+    build(make.root, site, cache_dir=tmp_path / "cache", jobs=1, search=False)
+    after = json.loads((site / FOLDER / "changes.json").read_text("utf-8"))["versions"]
+    assert len(compared) == 1  # the new step only; the rest came from the cache
+    assert after[1:] == before  # no older version renumbered or changed
+    assert after[0]["version"] == "2.1.0" and after[0]["resources"][0]["rows"]["added"] == 1
