@@ -241,3 +241,13 @@ def test_a_new_commit_adds_one_step_and_renumbers_nothing(
     assert len(compared) == 1  # the new step only; the rest came from the cache
     assert after[1:] == before  # no older version renumbered or changed
     assert after[0]["version"] == "2.1.0" and after[0]["resources"][0]["rows"]["added"] == 1
+
+
+def test_what_changed_this_week(edited: tuple[Path, dict[str, Any]]) -> None:
+    site, _ = edited
+    page = (site / "changes/index.html").read_text("utf-8")
+    for version in ("2.0.0", "1.2.0", "1.1.0", "1.0.0"):  # data changed (1.0.0: published)
+        assert f'{FOLDER}/#version-{version}"' in page, version
+    for version in ("1.2.1", "2.0.1"):  # metadata only; a withheld column only
+        assert f'#version-{version}"' not in page, version
+    assert "SENTINEL" not in page

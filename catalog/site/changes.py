@@ -147,13 +147,15 @@ def dataset_feed(site: Site, e: Entry) -> str:
     return _feed(site, f"{e.ds.title}: changes", url, site.absolute(e.url), [(e, v) for v in e.versions[:FEED_ENTRIES]])
 
 
-def _changes_data(v: Version) -> bool:
-    return any(r.rows or r.status in ("added", "removed", "published") or r.schema for r in v.resources)
+def changes_data(v: Version) -> bool:
+    """Did this version change data (rows, columns, resources, or publish it)? A first
+    version brings its data."""
+    return v.level == "first" or any(r.rows or r.status in ("added", "removed", "published") or r.schema for r in v.resources)
 
 
 def catalog_feed(site: Site) -> str:
     """Atom: the newest versions, across the catalog, that changed data."""
-    items = sorted(((e, v) for e in site.entries for v in e.versions if _changes_data(v)), key=lambda ev: (ev[1].date, ev[0].id), reverse=True)
+    items = sorted(((e, v) for e in site.entries for v in e.versions if changes_data(v)), key=lambda ev: (ev[1].date, ev[0].id), reverse=True)
     url = site.absolute("changes.xml")
     return _feed(site, f"{site.config.title}: data changes", url, site.config.base_url, items[:FEED_ENTRIES])
 

@@ -260,6 +260,25 @@ class ApiPage:
 
 
 @dataclass(frozen=True)
+class ChangedDataset:
+    """One version in the catalog's "What changed" page."""
+
+    title: str
+    path: str  # the dataset page, from the site root
+    agency: str
+    version: VersionView
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    """changes.html: every version of the last week that changed data, newest first."""
+
+    since: str  # ISO date
+    items: tuple[ChangedDataset, ...]
+    crumbs: tuple[Crumb, ...] = (Crumb("What changed"),)
+
+
+@dataclass(frozen=True)
 class NotFoundPage:
     """404.html."""
 
@@ -291,7 +310,7 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-PageContext = IndexPage | ListPage | AgenciesPage | CategoriesPage | DatasetPage | EmbedPage | SearchPage | ApiPage | NotFoundPage
+PageContext = IndexPage | ListPage | AgenciesPage | CategoriesPage | DatasetPage | EmbedPage | SearchPage | ApiPage | ChangesPage | NotFoundPage
 TEMPLATE_CONTEXTS: dict[str, type] = {
     "index.html": IndexPage,
     "list.html": ListPage,
@@ -301,6 +320,7 @@ TEMPLATE_CONTEXTS: dict[str, type] = {
     "embed.html": EmbedPage,
     "search.html": SearchPage,
     "api.html": ApiPage,
+    "changes.html": ChangesPage,
     "404.html": NotFoundPage,
 }
 
@@ -389,6 +409,22 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
         filters=filters(e),
         card=card(e),
     )
+
+
+def changes_page(site: Site, days: int = 7) -> ChangesPage:
+    """The versions of the last ``days`` days (to the build's time) that changed data."""
+    import datetime as dt
+
+    built = dt.datetime.fromisoformat(site.built.replace("Z", "+00:00"))
+    since = (built - dt.timedelta(days=days)).date().isoformat()
+    items = [
+        (v.date, e.id, ChangedDataset(e.ds.title, e.url, e.agency.name, _version_view(v)))
+        for e in site.entries
+        for v in e.versions
+        if v.date[:10] >= since and changes.changes_data(v)
+    ]
+    items.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return ChangesPage(since, tuple(item for _, _, item in items))
 
 
 def _version_view(v: Version) -> VersionView:

@@ -39,6 +39,7 @@ from catalog.site.pages import (
     az_page,
     category_links,
     category_page,
+    changes_page,
     dataset_page,
     index_page,
 )
@@ -131,6 +132,7 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
             chart_page = partial(embed_page, site, e, c)
             yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", chart_page, e.modified, f"{key}-{c['slug']}")
     yield Page("search/index.html", "search.html", partial(SearchPage, FACETS), site.built)
+    yield Page("changes/index.html", "changes.html", partial(changes_page, site), site.built)
     example = site.entries[0].api_url if site.entries else None
     yield Page("api/index.html", "api.html", partial(ApiPage, example), site.built)
 

@@ -23,6 +23,7 @@ PAGE_TYPES = {
     "agencies": "agencies/",
     "search": "search/?q=traffic",
     "api": "api/",
+    "changes": "changes/",
     "embed": "datasets/dot/hourly-traffic-counts/charts/vehicles-per-month-all-stations/",
     "not-found": "no/such/page/",
 }
