@@ -19,7 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -31,21 +30,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
 from bench_scale import fill_in  # noqa: E402
+from browser import chromium, served  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-from catalog.commands.serve import make_server  # noqa: E402
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--enable-precise-memory-info",
-]
 
 
 def make_site(folder: Path, rows: int) -> Path:
@@ -141,13 +127,9 @@ def measure(
     cases: list[tuple[str, dict[str, Any]]],
     download: bool,
 ) -> None:
-    server = make_server(site, port=0, base_path="/x/", ranges=ranges)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/x/{page_path}"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=FLAGS
-        )
+    with served(site, "/x/", ranges) as address, sync_playwright() as pw:
+        base = address + page_path
+        browser = chromium(pw)
         context = browser.new_context(accept_downloads=True)
         p = context.new_page()
         p.goto(base)
@@ -179,8 +161,6 @@ def measure(
         heap = p.evaluate("performance.memory.usedJSHeapSize") / 1e6
         print(f"  memory: JS heap {heap:,.0f} MB; renderer RSS {renderer_rss_mb():,.0f} MB")
         browser.close()
-    server.shutdown()
-    server.server_close()
 
 
 def main() -> None:

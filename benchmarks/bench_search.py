@@ -17,12 +17,12 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import yaml
-from make_catalog import WORDS  # benchmarks/ is on the path when run as a script
+from browser import chromium, served  # benchmarks/ is on the path when run as a script
+from make_catalog import WORDS
 
 from catalog.core.contract import DEFAULT_CATEGORIES
 
@@ -93,25 +93,10 @@ def generate(out: Path, n: int) -> None:
 def first_results(site: Path, queries: list[str]) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    from catalog.commands.serve import make_server
-
-    server = make_server(site, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/search/"
     times = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+    with served(site) as address, sync_playwright() as p:
+        url = address + "search/"
+        browser = chromium(p)
         for q in queries:
             page = browser.new_page()
             started = time.perf_counter()
@@ -120,7 +105,6 @@ def first_results(site: Path, queries: list[str]) -> list[float]:
             times.append(time.perf_counter() - started)
             page.close()
         browser.close()
-    server.shutdown()
     return times
 
 
@@ -129,17 +113,10 @@ def typing(site: Path, queries: list[str]) -> list[tuple[str, int, int]]:
     (the search page records both on its app element)."""
     from playwright.sync_api import sync_playwright
 
-    from catalog.commands.serve import make_server
-
-    server = make_server(site, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/search/"
     out = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"],
-        )
+    with served(site) as address, sync_playwright() as p:
+        url = address + "search/"
+        browser = chromium(p)
         page = browser.new_page()
         page.goto(url)
         page.wait_for_selector("#search-app[data-facets-ms]", timeout=60_000)
@@ -159,7 +136,6 @@ def typing(site: Path, queries: list[str]) -> list[tuple[str, int, int]]:
             facets = int(app.get_attribute("data-facets-ms") or 0)
             out.append((q, results, facets))
         browser.close()
-    server.shutdown()
     return out
 
 
