@@ -251,3 +251,23 @@ def test_what_changed_this_week(edited: tuple[Path, dict[str, Any]]) -> None:
     for version in ("1.2.1", "2.0.1"):  # metadata only; a withheld column only
         assert f'#version-{version}"' not in page, version
     assert "SENTINEL" not in page
+
+
+def test_a_moved_dataset_starts_again_and_says_where_from(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    make.dataset("dot/old-name")
+    git(make.root, "init", "-q", "-b", "main")
+    git(make.root, "config", "user.email", "ado@example.gov")
+    git(make.root, "config", "user.name", "ADO")
+    commit(make, "Add")
+    git(make.root, "mv", "datasets/dot/old-name", "datasets/dot/new-name")
+    commit(make, "Rename the folder")
+    build(make.root, tmp_path / "site", cache_dir=tmp_path / "cache", jobs=1, search=False)
+    data = json.loads((tmp_path / "site/datasets/dot/new-name/changes.json").read_text("utf-8"))
+    (only,) = data["versions"]
+    assert (only["version"], only["metadata_changed"]) == (
+        "1.0.0",
+        ["moved from datasets/dot/old-name"],
+    )
+    assert only["summary_of_changes"] == "first version; moved from datasets/dot/old-name"

@@ -227,3 +227,33 @@ def write_blob(root: Path, blob: str, target: Path) -> bool:
             check=False,
         )
     return done.returncode == 0
+
+
+def moved_from(root: Path, sha: str, folder: str) -> str | None:
+    """The folder whose dataset.yaml commit ``sha`` moved to ``folder`` (git's rename
+    detection), or None."""
+    try:
+        out = git(
+            root,
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--name-status",
+            "-M",
+            f"{sha}^",
+            sha,
+            "--",
+            "datasets",
+        )
+    except GitError:  # the first commit, or no parent here
+        return None
+    for line in out.splitlines():
+        status, _, paths = line.partition("\t")
+        old, _, new = paths.partition("\t")
+        if (
+            status.startswith("R")
+            and new == f"{folder}/dataset.yaml"
+            and old.endswith("/dataset.yaml")
+        ):
+            return old.removesuffix("/dataset.yaml")
+    return None

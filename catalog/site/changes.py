@@ -18,7 +18,7 @@ FEED_ENTRIES = 100
 def summary(v: Version) -> str:
     """One line: what a version changed."""
     if v.level == "first":
-        return "first version"
+        return "; ".join(["first version", *v.metadata])  # and where it moved from
     parts = []
     if v.access:
         parts.append(f"access level {v.access[0] or '—'} → {v.access[1]}")

@@ -3,7 +3,8 @@ it (of those the site may show), a version number, the date and summary, the met
 and access level that changed, and per resource its schema changes and row-level changes
 (``catalog/site/diff.py``, over the columns published in both versions).
 
-Version numbers count from the folder's first shown commit, ``1.0.0``: a breaking schema
+Version numbers count from the folder's first shown commit, ``1.0.0`` (a dataset moved from
+another folder starts again there, and its first version says where it came from): a breaking schema
 change (a resource or a published column removed, a column retyped, the primary key
 changed) raises the major number, a change of data (rows, columns or resources added, data
 published) the minor, and anything else (metadata) the patch. They are computed over the
@@ -173,7 +174,8 @@ class History:
         for before, commit in zip([None, *reversed(commits)], reversed(commits), strict=False):
             step: dict[str, Any]
             if before is None:
-                step = {"level": "first", "access": None, "metadata": [], "resources": []}
+                moved = gitinfo.moved_from(self.root, commit.sha, folder)
+                step = {"level": "first", "access": None, "metadata": [f"moved from {moved}"] if moved else [], "resources": []}
             else:
                 step, previous = self._step(folder, before.sha, commit.sha, previous)
                 level = step["level"]
