@@ -90,6 +90,7 @@ def all_versions(root: Path, cache: Cache) -> tuple[float, int]:
     histories = gitinfo.histories(root, folders)
     history = History(root, cache)
     count = sum(len(history.versions(f, histories[f])) for f in folders)
+    history.save()
     return time.perf_counter() - started, count
 
 

@@ -271,3 +271,15 @@ def test_a_moved_dataset_starts_again_and_says_where_from(
         ["moved from datasets/dot/old-name"],
     )
     assert only["summary_of_changes"] == "first version; moved from datasets/dot/old-name"
+
+
+def test_a_history_record_not_sealed_by_this_cache_is_not_used(tmp_path: Path) -> None:
+    from catalog.site.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    cache.store_record("history/index.json", {"code": "x", "datasets/a/b": {"commits": []}})
+    assert cache.record("history/index.json") == {"code": "x", "datasets/a/b": {"commits": []}}
+    file = tmp_path / "cache/history/index.json"
+    mark, _, text = file.read_text("utf-8").partition("\n")
+    file.write_text(mark + "\n" + text.replace('"commits":[]', '"commits":["forged"]'), "utf-8")
+    assert cache.record("history/index.json") is None and cache.discarded == 1

@@ -218,6 +218,7 @@ def with_versions(site: Site, root: Path, cache: Cache) -> tuple[Site, list[Prob
         return site, [problem("history-incomplete", "catalog.yaml")]
     history = History(root, cache)
     entries = tuple(dataclasses.replace(e, versions=tuple(history.versions(e.ds.folder, list(e.history)))) for e in site.entries)
+    history.save()
     return dataclasses.replace(site, entries=entries), []
 
 

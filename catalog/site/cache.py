@@ -152,13 +152,15 @@ class Cache:
     # --- small JSON records (the change history's steps) ----------------------------------
 
     def record(self, name: str) -> Any | None:
-        """The JSON record ``name`` (a path inside the cache), if its seal holds."""
+        """The JSON record ``name`` (a path inside the cache), if its seal holds. The seal
+        covers the record's text as written (its first line is the seal), so reading a
+        large record parses it once and serialises nothing."""
         try:
-            data = json.loads((self.folder / name).read_text("utf-8"))
-            if sealed(self.key, {"name": name, "body": data["body"]}, data.get("seal")):
-                return data["body"]
+            mark, _, text = (self.folder / name).read_text("utf-8").partition("\n")
+            if sealed(self.key, {"name": name, "text": text}, mark):
+                return json.loads(text)
             self.discarded += 1
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError):
             pass
         return None
 
@@ -167,7 +169,8 @@ class Cache:
         file = self.folder / name
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"body": body, "seal": seal(self.key, {"name": name, "body": body})}), "utf-8")
+        text = json.dumps(body, separators=(",", ":"))
+        tmp.write_text(seal(self.key, {"name": name, "text": text}) + "\n" + text, "utf-8")
         os.replace(tmp, file)
 
     # --- parsed YAML files, by content (the loader's memo: catalog/load/memo.py) ------------

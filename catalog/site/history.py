@@ -148,24 +148,36 @@ def _schema_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str]
 
 
 class History:
-    """Versions of the datasets of one repository, cached step by step."""
+    """Versions of the datasets of one repository: each dataset's list kept in one index
+    (by its list of commits), each step between two commits on its own (by the pair)."""
+
+    INDEX = "history/index.json"
 
     def __init__(self, root: Path, cache: Cache | None) -> None:
         self.root = root
         self.cache = cache
         self.code = code_hash()
+        kept = cache.record(self.INDEX) if cache is not None else None
+        self.index: dict[str, Any] = kept if isinstance(kept, dict) and kept.get("code") == self.code else {}
+        self.seen: dict[str, Any] = {}  # this build's entries: what save() keeps
+
+    def save(self) -> None:
+        """Keep the index of this build's datasets for the next build (unless unchanged)."""
+        body = {"code": self.code, **self.seen}
+        if self.cache is not None and body != self.index:
+            self.cache.store_record(self.INDEX, body)
 
     def versions(self, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
         """Versions of the dataset in ``folder``, newest first, from its shown commits
-        (newest first, as ``gitinfo.histories`` gives them). The whole list is cached by
-        its newest commit, and each step by its pair of commits: after one new commit, a
-        build reads one step's two versions from git and every other dataset's list from
-        the cache."""
-        name = self._name("versions", folder, *(c.sha for c in commits))
-        kept = self.cache.record(name) if self.cache is not None else None
-        if isinstance(kept, list):
+        (newest first, as ``gitinfo.histories`` gives them). After one new commit a build
+        diffs one step and reads every other dataset's versions from the index (one file)."""
+        shas = [c.sha for c in commits]
+        kept = self.index.get(folder)
+        if isinstance(kept, dict) and kept.get("commits") == shas:
             try:
-                return [_version(v) for v in kept]
+                found = [_version(v) for v in kept["versions"]]
+                self.seen[folder] = kept
+                return found
             except (KeyError, TypeError, ValueError):
                 pass
         out: list[Version] = []
@@ -193,8 +205,7 @@ class History:
                 )
             )
         out.reverse()
-        if self.cache is not None:
-            self.cache.store_record(name, [v.to_json() for v in out])
+        self.seen[folder] = {"commits": shas, "versions": [v.to_json() for v in out]}
         return out
 
     def _name(self, kind: str, folder: str, *shas: str) -> str:
