@@ -151,10 +151,7 @@ def test_versions_counts_and_samples(edited: tuple[Path, dict[str, Any]]) -> Non
         == (3, 2, 3)
     )
     assert update["matched_by"] == ["id"]
-    samples = {s["key"][0]: s["cells"] for s in update["samples"]}
-    assert samples == {
-        k: [{"column": "amount", "before": k, "after": str(int(k) * 10)}] for k in ("5", "6", "7")
-    }
+    assert update["samples"] == []  # only the five newest versions keep their sample rows
     assert (
         versions["1.2.0"]["level"] == "minor"
         and "column 'town' added (string)" in versions["1.2.0"]["resources"][0]["schema"]
@@ -234,13 +231,19 @@ def test_a_new_commit_adds_one_step_and_renumbers_nothing(
 
     monkeypatch.setattr(History, "_compare", counting)
     data = make.root / FOLDER / "data.csv"
-    data.write_text(data.read_text("utf-8") + "99,n99,99,Hartford,SENTINEL-99\n", "utf-8")
-    commit(make, "One more row")
+    text = data.read_text("utf-8").replace("\n5,n5,50,", "\n5,n5,55,")
+    data.write_text(text + "99,n99,99,Hartford,SENTINEL-99\n", "utf-8")
+    commit(make, "One more row, one amount corrected")
     build(make.root, site, cache_dir=tmp_path / "cache", jobs=1, search=False)
     after = json.loads((site / FOLDER / "changes.json").read_text("utf-8"))["versions"]
     assert len(compared) == 1  # the new step only; the rest came from the cache
-    assert after[1:] == before  # no older version renumbered or changed
-    assert after[0]["version"] == "2.1.0" and after[0]["resources"][0]["rows"]["added"] == 1
+    assert after[1:5] == before[:4]  # no older version renumbered or changed
+    assert [v["version"] for v in after[1:]] == [v["version"] for v in before]
+    newest = after[0]["resources"][0]["rows"]
+    assert after[0]["version"] == "2.1.0" and (newest["added"], newest["changed"]) == (1, 1)
+    assert newest["samples"] == [
+        {"key": ["5"], "cells": [{"column": "amount", "before": "50", "after": "55"}]}
+    ]
 
 
 def test_what_changed_this_week(edited: tuple[Path, dict[str, Any]]) -> None:

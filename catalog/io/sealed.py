@@ -52,3 +52,16 @@ def seal(key: bytes, payload: Any) -> str:
 def sealed(key: bytes, payload: Any, mark: object) -> bool:
     """Does ``mark`` seal ``payload`` under ``key``?"""
     return isinstance(mark, str) and hmac.compare_digest(seal(key, payload), mark)
+
+
+def seal_text(key: bytes, name: str, text: str) -> str:
+    """The seal of a named text, as written (no serialisation: a record of megabytes is
+    hashed, not re-encoded)."""
+    return hashlib.blake2b(
+        name.encode("utf-8") + b"\0" + text.encode("utf-8"), key=key, digest_size=32
+    ).hexdigest()
+
+
+def sealed_text(key: bytes, name: str, text: str, mark: object) -> bool:
+    """Does ``mark`` seal this named text under ``key``?"""
+    return isinstance(mark, str) and hmac.compare_digest(seal_text(key, name, text), mark)

@@ -21,7 +21,7 @@ from typing import Any
 
 from catalog.core.model import Catalog, Dataset
 from catalog.core.problems import Problem
-from catalog.io.sealed import key_for, seal, sealed
+from catalog.io.sealed import key_for, seal, seal_text, sealed, sealed_text
 from catalog.load.memo import Memo, read_memo, write_memo
 from catalog.core.yamlfile import Lines, YamlDoc
 from catalog.site.files import file_digest
@@ -157,7 +157,7 @@ class Cache:
         large record parses it once and serialises nothing."""
         try:
             mark, _, text = (self.folder / name).read_text("utf-8").partition("\n")
-            if sealed(self.key, {"name": name, "text": text}, mark):
+            if sealed_text(self.key, name, text, mark):
                 return json.loads(text)
             self.discarded += 1
         except (OSError, ValueError):
@@ -170,7 +170,7 @@ class Cache:
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
         text = json.dumps(body, separators=(",", ":"))
-        tmp.write_text(seal(self.key, {"name": name, "text": text}) + "\n" + text, "utf-8")
+        tmp.write_text(seal_text(self.key, name, text) + "\n" + text, "utf-8")
         os.replace(tmp, file)
 
     # --- parsed YAML files, by content (the loader's memo: catalog/load/memo.py) ------------

@@ -19,6 +19,7 @@ is cached (sealed) by the pair, so a new commit costs one step.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import tempfile
@@ -35,6 +36,7 @@ from catalog.site.cache import Cache, code_hash
 from catalog.site.diff import RowDiff, diff_resource
 
 MAJOR, MINOR, PATCH = "major", "minor", "patch"
+SAMPLED = 5  # the newest versions keep their samples of changed rows; older ones, counts only
 IGNORED_KEYS = {"resources", "charts"}  # compared on their own (charts: not a change to the data)
 
 
@@ -87,6 +89,13 @@ def _version(d: dict[str, Any]) -> Version:
         tuple(map(str, d["metadata_changed"])),
         tuple(ResourceChange(str(r["name"]), str(r["status"]), tuple(map(str, r["schema"])), r["rows"], str(r.get("note", ""))) for r in d["resources"]),
     )
+
+
+def _without_samples(v: Version) -> Version:
+    """A version with its counts but not its sample rows (the index of a thousand
+    datasets' histories stays small enough to read in a fraction of a second)."""
+    resources = tuple(dataclasses.replace(r, rows={**r.rows, "samples": []}) if r.rows and r.rows.get("samples") else r for r in v.resources)
+    return dataclasses.replace(v, resources=resources)
 
 
 @dataclass
@@ -205,6 +214,7 @@ class History:
                 )
             )
         out.reverse()
+        out = [v if k < SAMPLED else _without_samples(v) for k, v in enumerate(out)]
         self.seen[folder] = {"commits": shas, "versions": [v.to_json() for v in out]}
         return out
 
