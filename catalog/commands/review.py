@@ -239,15 +239,19 @@ def _compare_resource(
         for text, breaking in _schema_changes(o, n):
             change.schema.append((name, text, breaking))
     base_root, head_root = roots
-    rows_before = (
-        count_rows(base_root / o.path)
-        if (o and base_root and old_ds and old_ds.is_public)
-        else None
-    )
-    rows_after = count_rows(head_root / n.path) if (n and new_ds.is_public) else None
+    old_file = base_root / o.path if (o and base_root and old_ds and old_ds.is_public) else None
+    new_file = head_root / n.path if (n and new_ds.is_public) else None
     diff = None
-    if o and n and base_root and rows_before is not None and rows_after is not None:
-        diff = _row_diff(base_root / o.path, o, head_root / n.path, n)
+    if (
+        o
+        and n
+        and old_file
+        and new_file
+        and not (is_lfs_pointer(old_file) or is_lfs_pointer(new_file))
+    ):
+        diff = _row_diff(old_file, o, new_file, n)  # it counts the rows too: each file read once
+    rows_before = diff.rows_before if diff else count_rows(old_file) if old_file else None
+    rows_after = diff.rows_after if diff else count_rows(new_file) if new_file else None
     if rows_before != rows_after or (diff and (diff.added or diff.removed or diff.changed)):
         change.rows.append((name, rows_before, rows_after, diff))
 

@@ -166,12 +166,8 @@ class Cache:
 
     def store_record(self, name: str, body: Any) -> None:
         """Keep ``body`` (JSON) as ``name``, sealed."""
-        file = self.folder / name
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
         text = json.dumps(body, separators=(",", ":"))
-        tmp.write_text(seal_text(self.key, name, text) + "\n" + text, "utf-8")
-        os.replace(tmp, file)
+        _replace(self.folder / name, seal_text(self.key, name, text) + "\n" + text)
 
     # --- parsed YAML files, by content (the loader's memo: catalog/load/memo.py) ------------
 
@@ -204,12 +200,8 @@ class Cache:
 
     def store_problems(self, ident: str, print_: str, problems: list[Problem]) -> None:
         self.validated.add(ident)
-        file = self._problems_file(ident)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(".tmp")
         body = {"fingerprint": print_, "problems": [p.as_dict() for p in problems]}
-        tmp.write_text(json.dumps({**body, "seal": seal(self.key, body)}), "utf-8")
-        os.replace(tmp, file)
+        _replace(self._problems_file(ident), json.dumps({**body, "seal": seal(self.key, body)}))
 
     def prune(self) -> None:
         base = self.folder / "datasets"
@@ -225,3 +217,11 @@ class Cache:
         for file in validation.glob("*/*.json") if validation.is_dir() else []:
             if f"{file.parent.name}/{file.stem}" not in self.validated:
                 file.unlink(missing_ok=True)
+
+
+def _replace(file: Path, text: str) -> None:
+    """Write ``file`` whole or not at all (a killed build leaves the old one)."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, file)

@@ -16,7 +16,7 @@ if (request.parquet) {
   const { asyncBufferFromFile } = await import(pathToFileURL(request.node_reader).href);
   const { parquetMetadataAsync } = await import(at("vendor/hyparquet/index.js"));
   const file = engine.coalesced(await asyncBufferFromFile(request.parquet));
-  const table = new engine.Table(file, await parquetMetadataAsync(file), null, []);
+  const table = new engine.Table(file, await parquetMetadataAsync(file), null);
   out.columns = table.columns;
   for (const q of request.queries || []) {
     const full = { ...query.emptyQuery(), ...q };

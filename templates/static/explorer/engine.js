@@ -84,17 +84,14 @@ function kindOf(element) {
   return { kind: "string" };
 }
 
-/**
- * Open a published resource: `{ parquet, parquetBytes, csv, columns }` where columns are the
- * Table Schema's {name, type} (the year type is an integer in Parquet).
- */
-export async function openTable({ parquet, parquetBytes, csv, fields }) {
+/** Open a published resource: its Parquet file (and size, saving a request) and CSV file. */
+export async function openTable({ parquet, parquetBytes, csv }) {
   const remote = await asyncBufferFromUrl({ url: parquet, byteLength: parquetBytes || undefined });
   // a small file is fetched whole, once; a large one by ranges, keeping none of them (the
   // columns read are kept decoded)
   const file = coalesced(remote.byteLength < SMALL ? cachedAsyncBuffer(remote) : remote);
   const metadata = await parquetMetadataAsync(file, { initialFetchSize: 1 << 16 }); // a footer is rarely larger
-  return new Table(file, metadata, csv, fields || []);
+  return new Table(file, metadata, csv);
 }
 
 const SMALL = 1 << 20;
@@ -147,19 +144,14 @@ export function coalesced(file) {
 }
 
 export class Table {
-  constructor(file, metadata, csv, fields) {
+  constructor(file, metadata, csv) {
     this.file = file;
     this.metadata = metadata;
     this.csv = csv;
     this.rows = Number(metadata.num_rows);
-    const declared = new Map(fields.map((f) => [f.name, f.type]));
     this.columns = metadata.schema.slice(1).map((element) => {
       const { kind, aware } = kindOf(element);
-      return {
-        name: element.name,
-        kind: kind === "integer" && declared.get(element.name) === "year" ? "year" : kind,
-        aware: Boolean(aware),
-      };
+      return { name: element.name, kind, aware: Boolean(aware) };
     });
     this.kinds = new Map(this.columns.map((c) => [c.name, c.kind]));
     this.cache = new Map(); // column name → Promise of its values

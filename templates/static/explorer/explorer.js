@@ -7,6 +7,7 @@ import {
   emptyQuery,
   fromHash,
   hashResource,
+  numeric,
   opsFor,
   shown,
   snippets,
@@ -282,9 +283,7 @@ class Explorer {
   groupForm() {
     const id = this.id;
     const columns = this.table.columns;
-    const numeric = columns.filter(
-      (c) => c.kind === "integer" || c.kind === "number" || c.kind === "year",
-    );
+    const numbers = columns.filter((c) => numeric(c.kind));
     const by = el(
       "select",
       { id: `${id}-by` },
@@ -295,7 +294,7 @@ class Explorer {
       "select",
       { id: `${id}-measure` },
       el("option", { value: "", text: "(rows only)" }),
-      ...numeric.map((c) => el("option", { value: c.name, text: c.name })),
+      ...numbers.map((c) => el("option", { value: c.name, text: c.name })),
     );
     this.groupBy = by;
     this.groupMeasure = measure;
@@ -458,9 +457,8 @@ class Explorer {
           {},
           ...row.map((v, k) => {
             const c = this.table.columns[k];
-            const numeric = c.kind === "integer" || c.kind === "number" || c.kind === "year";
             return el("td", {
-              class: numeric ? "num" : null,
+              class: numeric(c.kind) ? "num" : null,
               text: v === null ? "" : shown(v, c.kind) + (c.aware ? "Z" : ""),
             });
           }),

@@ -9,8 +9,10 @@
 // Values are compared as the explorer shows them (text), so a link means the same thing to
 // every reader; `null` in an "in" list is a missing value.
 
-export const KINDS = ["string", "integer", "number", "boolean", "date", "datetime", "time", "year"];
-const NUMERIC = new Set(["integer", "number", "year"]);
+const NUMERIC = new Set(["integer", "number"]); // a Table Schema year is an integer in Parquet
+
+/** Does a column of this kind hold numbers? */
+export const numeric = (kind) => NUMERIC.has(kind);
 
 /** Which filters a column of this kind offers. */
 export function opsFor(kind) {
@@ -18,7 +20,7 @@ export function opsFor(kind) {
   if (kind === "time") return ["contains"];
   if (kind === "boolean") return ["in"];
   if (kind === "date" || kind === "datetime") return ["range"];
-  return ["range", "in"]; // integer, number, year
+  return ["range", "in"]; // integer, number
 }
 
 export function emptyQuery() {
@@ -128,7 +130,7 @@ export function fromHash(hash, columns) {
       ignored.push(
         Array.isArray(q.g) ? `the grouping: ${missing(q.g[0])}` : "the grouping could not be read",
       );
-    else if (q.g.length > 1 && !(measure && NUMERIC.has(measure.kind))) {
+    else if (q.g.length > 1 && !(measure && numeric(measure.kind))) {
       ignored.push(
         `the grouping's measure: ${measure ? `${JSON.stringify(measure.name)} is not numeric` : missing(q.g[1])}`,
       );
@@ -147,8 +149,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Range bounds a column of this kind can compare with. */
 export function validBounds(kind, min, max) {
   const ok = (b) =>
-    b === null ||
-    (NUMERIC.has(kind) ? b.trim() !== "" && Number.isFinite(Number(b)) : DATE.test(b));
+    b === null || (numeric(kind) ? b.trim() !== "" && Number.isFinite(Number(b)) : DATE.test(b));
   return ok(min) && ok(max);
 }
 
@@ -167,7 +168,7 @@ export function predicate(filter, kind) {
     const wanted = new Set(filter.values);
     return (v) => wanted.has(v === null ? null : shown(v, kind));
   }
-  if (NUMERIC.has(kind)) {
+  if (numeric(kind)) {
     const lo = filter.min === null ? null : Number(filter.min);
     const hi = filter.max === null ? null : Number(filter.max);
     return (v) => v !== null && (lo === null || v >= lo) && (hi === null || v <= hi);
@@ -214,7 +215,7 @@ function literal(text, kind, lang) {
           ? "True"
           : "False"
         : text;
-  if (NUMERIC.has(kind)) return String(Number(text)) === text ? text : String(Number(text));
+  if (numeric(kind)) return String(Number(text)) === text ? text : String(Number(text));
   return lang === "sql" ? sqlStr(text) : lang === "r" ? rStr(text) : py(text);
 }
 
@@ -256,7 +257,7 @@ function pandas(query, kinds, url) {
       return parts.length > 1 ? `(${parts.join(" | ")})` : parts[0];
     }
     const parts = [];
-    if (NUMERIC.has(c.kind)) {
+    if (numeric(c.kind)) {
       if (f.min !== null) parts.push(`(${col} >= ${literal(f.min, c.kind, "py")})`);
       if (f.max !== null) parts.push(`(${col} <= ${literal(f.max, c.kind, "py")})`);
     } else if (c.kind === "date") {
@@ -301,7 +302,7 @@ function duckdb(query, kinds, url) {
       return parts.length > 1 ? `(${parts.join(" OR ")})` : parts[0];
     }
     const parts = [];
-    if (NUMERIC.has(c.kind)) {
+    if (numeric(c.kind)) {
       if (f.min !== null) parts.push(`${col} >= ${literal(f.min, c.kind, "sql")}`);
       if (f.max !== null) parts.push(`${col} <= ${literal(f.max, c.kind, "sql")}`);
     } else {
@@ -355,7 +356,7 @@ function rCode(query, kinds, url) {
       return parts.length > 1 ? `(${parts.join(" | ")})` : parts[0];
     }
     const parts = [];
-    if (NUMERIC.has(c.kind)) {
+    if (numeric(c.kind)) {
       if (f.min !== null) parts.push(`${col} >= ${literal(f.min, c.kind, "r")}`);
       if (f.max !== null) parts.push(`${col} <= ${literal(f.max, c.kind, "r")}`);
     } else {
