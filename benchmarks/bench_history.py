@@ -101,6 +101,7 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--datasets", type=int, default=1000)
     ap.add_argument("--versions", type=int, default=20)
+    ap.add_argument("--keep", action="store_true", help="keep the repository and cache in FOLDER")
     args = ap.parse_args()
     root = args.folder / "repo"
     started = time.perf_counter()
@@ -108,7 +109,7 @@ def main() -> None:
     made = time.perf_counter() - started
     print(f"{args.datasets:,} datasets × {args.versions} versions: repository made in {made:.0f} s")
     with tempfile.TemporaryDirectory() as tmp:
-        cache = Cache(Path(tmp))
+        cache = Cache(args.folder / "cache" if args.keep else Path(tmp))
         seconds, count = all_versions(root, cache)
         print(f"cold (every step diffed): {seconds:.1f} s for {count:,} versions")
         seconds, _ = all_versions(root, cache)

@@ -256,24 +256,114 @@ def test_what_changed_this_week(edited: tuple[Path, dict[str, Any]]) -> None:
     assert "SENTINEL" not in page
 
 
-def test_a_moved_dataset_starts_again_and_says_where_from(
-    make: CatalogMaker, tmp_path: Path
-) -> None:
-    make.dataset("dot/old-name")
+def test_a_moved_dataset_keeps_its_history(make: CatalogMaker, tmp_path: Path) -> None:
+    columns = ["id", "name", "amount"]
+    rows = [{"id": str(i), "name": f"n{i}", "amount": str(i)} for i in range(1, 6)]
+    make.dataset("dot/old-name", csv=table(rows, columns))
     git(make.root, "init", "-q", "-b", "main")
     git(make.root, "config", "user.email", "ado@example.gov")
     git(make.root, "config", "user.name", "ADO")
     commit(make, "Add")
+    rows[0]["amount"] = "100"
+    make.write("datasets/dot/old-name/data.csv", table(rows, columns))
+    commit(make, "Correct a row")
+    # moved and retitled in one commit (git's rename detection alone would not pair them)
     git(make.root, "mv", "datasets/dot/old-name", "datasets/dot/new-name")
+    make.write("datasets/dot/new-name/dataset.yaml", dataset_yaml(title="Renamed dataset"))
     commit(make, "Rename the folder")
+    make.write(
+        "datasets/dot/new-name/data.csv",
+        table([*rows, {"id": "6", "name": "n6", "amount": "6"}], columns),
+    )
+    commit(make, "Add a row")
     build(make.root, tmp_path / "site", cache_dir=tmp_path / "cache", jobs=1, search=False)
     data = json.loads((tmp_path / "site/datasets/dot/new-name/changes.json").read_text("utf-8"))
-    (only,) = data["versions"]
-    assert (only["version"], only["metadata_changed"]) == (
-        "1.0.0",
-        ["moved from datasets/dot/old-name"],
+    versions = {v["version"]: v for v in data["versions"]}
+    assert [v["summary"] for v in data["versions"]] == [
+        "Add a row",
+        "Rename the folder",
+        "Correct a row",
+        "Add",
+    ]
+    assert list(versions) == ["1.2.0", "1.1.1", "1.1.0", "1.0.0"]
+    assert versions["1.1.0"]["resources"][0]["rows"]["changed"] == 1
+    assert versions["1.1.1"]["metadata_changed"] == ["title", "moved from datasets/dot/old-name"]
+    assert versions["1.2.0"]["resources"][0]["rows"]["added"] == 1
+    assert not (tmp_path / "site/datasets/dot/old-name").exists()
+
+
+def sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_each_public_version_has_the_sha256_of_its_published_csv(
+    edited: tuple[Path, dict[str, Any]],
+) -> None:
+    site, expected = edited
+    data = json.loads((site / "datasets/dot/test/changes.json").read_text("utf-8"))
+    files = {v["version"]: v["files"] for v in data["versions"]}
+    # the current version's CSV (its withheld column removed) is the published file
+    published = (site / "datasets/dot/test/data.csv").read_bytes()
+    assert files["2.0.3"] == [
+        {"resource": "data", "format": "csv", "bytes": len(published), "sha256": sha256(published)}
+    ]
+    assert data["current"]["files"][0]["sha256"] == sha256(published)
+    # an older one: the CSV the build published then, computed here without the catalog
+    v2 = table(expected["v2"], expected["columns"]).encode()
+    assert files["1.1.0"] == [
+        {"resource": "data", "format": "csv", "bytes": len(v2), "sha256": sha256(v2)}
+    ]
+    assert files["2.0.2"] == []  # its data could not be read: no hash is made up
+    assert "url" not in files["1.1.0"][0]  # old files are not kept unless catalog.yaml says so
+
+
+@pytest.mark.parametrize("files_url", [None, "https://files.example.gov/"])
+def test_keep_old_files_publishes_each_version_at_a_permanent_address(
+    make: CatalogMaker, tmp_path: Path, files_url: str | None
+) -> None:
+    make.catalog(
+        repository="private", keep_old_files=True, **({"files_url": files_url} if files_url else {})
     )
-    assert only["summary_of_changes"] == "first version; moved from datasets/dot/old-name"
+    meta = dataset_yaml()
+    meta["resources"][0]["schema"]["fields"].append(
+        {"name": "ssn", "type": "string", "protected": True, "exemption": "CGS 1-210(b)(2)"}
+    )
+    columns = ["id", "name", "amount", "ssn"]
+    rows = [
+        {"id": str(i), "name": f"n{i}", "amount": str(i), "ssn": f"SENTINEL-{i}"}
+        for i in range(1, 4)
+    ]
+    make.dataset(meta=meta, csv=table(rows, columns))
+    git(make.root, "init", "-q", "-b", "main")
+    git(make.root, "config", "user.email", "ado@example.gov")
+    git(make.root, "config", "user.name", "ADO")
+    commit(make, "Add")
+    shown = []
+    for n in (1, 2):
+        shown.append(table(rows, columns[:3]).encode())
+        rows.append({"id": str(10 + n), "name": "x", "amount": "1", "ssn": "SENTINEL-NEW"})
+        make.write(f"{FOLDER}/data.csv", table(rows, columns))
+        commit(make, f"Update {n}")
+    shown.append(table(rows, columns[:3]).encode())
+    site = tmp_path / "site"
+    build(make.root, site, cache_dir=tmp_path / "cache", jobs=1, search=False)
+    files_tree = tmp_path / "site-files" if files_url else site
+    base = files_url or "https://data.example.gov/"  # else the catalog's base_url
+    data = json.loads((site / "datasets/dot/test/changes.json").read_text("utf-8"))
+    assert [v["version"] for v in data["versions"]] == ["1.2.0", "1.1.0", "1.0.0"]
+    for v, expected in zip(data["versions"], reversed(shown), strict=True):
+        (f,) = v["files"]
+        assert f["sha256"] == sha256(expected)
+        assert f["url"] == f"{base}datasets/dot/test/{f['sha256'][:16]}/data.csv"
+        assert (files_tree / f["url"].removeprefix(base)).read_bytes() == expected
+    assert leaks(site) == [] and leaks(files_tree) == []
+    # a second build from the cache publishes the same files
+    build(make.root, tmp_path / "again", cache_dir=tmp_path / "cache", jobs=1, search=False)
+    again = tmp_path / "again-files" if files_url else tmp_path / "again"
+    for v in data["versions"]:
+        assert (again / v["files"][0]["url"].removeprefix(base)).is_file()
 
 
 def test_a_history_record_not_sealed_by_this_cache_is_not_used(tmp_path: Path) -> None:
@@ -286,3 +376,56 @@ def test_a_history_record_not_sealed_by_this_cache_is_not_used(tmp_path: Path) -
     mark, _, text = file.read_text("utf-8").partition("\n")
     file.write_text(mark + "\n" + text.replace('"commits":[]', '"commits":["forged"]'), "utf-8")
     assert cache.record("history/index.json") is None and cache.discarded == 1
+
+
+def test_moves_are_paired_by_bytes_then_by_name() -> None:
+    from catalog.io.gitinfo import _moves
+
+    # two datasets with the same dataset.yaml moved to another agency in one commit
+    written = {
+        "datasets/dot/x": "",
+        "datasets/dot/y": "",
+        "datasets/dep/y": "a",
+        "datasets/dep/x": "a",
+    }
+    before = {"datasets/dot/x": "a", "datasets/dot/y": "a"}
+    assert _moves(written, before) == {
+        "datasets/dot/x": "datasets/dep/x",
+        "datasets/dot/y": "datasets/dep/y",
+    }
+    # one removed, one added with other bytes (edited in the same commit): a move
+    assert _moves({"datasets/a/b": "", "datasets/a/c": "2"}, {"datasets/a/b": "1"}) == {
+        "datasets/a/b": "datasets/a/c"
+    }
+    # two removed, two added, all different bytes: no guess
+    assert (
+        _moves(
+            {"datasets/a/b": "", "datasets/a/c": "", "datasets/a/d": "3", "datasets/a/e": "4"},
+            {"datasets/a/b": "1", "datasets/a/c": "2"},
+        )
+        == {}
+    )
+    # an edit is not a move
+    assert _moves({"datasets/a/b": "2"}, {"datasets/a/b": "1"}) == {}
+
+
+def test_the_newest_version_of_each_example_dataset_hashes_as_its_download(example: Path) -> None:
+    """Hashes of versions are of the CSV as the build publishes it: for every example dataset
+    committed as it is, the newest version's hash is the download's (withheld columns,
+    compressed sources and schema files included)."""
+    from conftest import REPO
+
+    from catalog.io.gitinfo import dirty_folders
+
+    dirty = dirty_folders(REPO)
+    compared = 0
+    for file in sorted(example.glob("datasets/*/*/changes.json")):
+        data = json.loads(file.read_text("utf-8"))
+        if f"datasets/{data['dataset']}" in dirty or not data["versions"][0]["files"]:
+            continue
+        current = {
+            f["resource"]: f["sha256"] for f in data["current"]["files"] if f["format"] == "csv"
+        }
+        assert {f["resource"]: f["sha256"] for f in data["versions"][0]["files"]} == current, file
+        compared += 1
+    assert compared >= 5

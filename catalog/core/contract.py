@@ -520,6 +520,13 @@ CATALOG_SCHEMA: dict[str, Any] = {
                 "type": "boolean",
                 "description": "list non-public inventory entries on the site and in data.json",
             },
+            "keep_old_files": {
+                "type": "boolean",
+                "description": (
+                    "publish each public version's CSV at a permanent address "
+                    "(datasets/<id>/<sha256 prefix>/<resource>.csv); natural with files_url"
+                ),
+            },
             "limits": _obj(
                 {
                     "max_file_mb": {"type": "number", "exclusiveMinimum": 0},

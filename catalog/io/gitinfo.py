@@ -65,6 +65,7 @@ class Commit:
     sha: str
     date: str  # ISO 8601 with offset
     subject: str
+    folder: str = ""  # the dataset's folder as of the commit (it may have moved since)
 
 
 def histories(
@@ -95,28 +96,53 @@ def histories(
     except GitError:
         return out
     records = [_record(r) for r in log.split("\x1e")[1:]]
-    texts = _blobs(root, {b for _, _, ys in records for b in ys.values()}) if hidden else {}
+    texts = _blobs(root, {b for _, _, ys, _ in records for b in ys.values()}) if hidden else {}
     state: dict[str, str] = {}  # folder → its dataset.yaml blob, as of the commit
-    for commit, touched, yamls in reversed(records):  # oldest first
+    every: dict[str, list[Commit]] = {}  # each folder's shown commits, oldest first
+    for commit, touched, yamls, removed in reversed(records):  # oldest first
+        moves = _moves(yamls, removed)
+        for old, new in moves.items():  # a moved dataset keeps its history
+            every[new] = every.pop(old, [])
         state.update(yamls)
-        for folder in touched & out.keys():
+        for folder in touched - moves.keys():
             if hidden is None or not hidden(texts.get(state.get(folder, ""), "")):
-                out[folder].append(commit)
-    for commits in out.values():
-        commits.reverse()
+                shown = Commit(commit.sha, commit.date, commit.subject, folder)
+                every.setdefault(folder, []).append(shown)
+    for folder in out:
+        out[folder] = every.get(folder, [])[::-1]
     return out
+
+
+def _moves(added: dict[str, str], removed: dict[str, str]) -> dict[str, str]:
+    """Folders a commit moved (old → new): a dataset.yaml removed from one folder and
+    added to another with the same bytes, or the only removal and addition of the commit."""
+    new = {folder: blob for folder, blob in added.items() if blob and folder not in removed}
+    gone = {folder: blob for folder, blob in removed.items() if added.get(folder) == ""}
+    moves: dict[str, str] = {}
+    for old, blob in gone.items():  # the same bytes (the same name first, if several)
+        same = [f for f, b in new.items() if b == blob and f not in moves.values()]
+        same.sort(key=lambda f: f.rsplit("/", 1)[-1] != old.rsplit("/", 1)[-1])
+        if same:
+            moves[old] = same[0]
+    rest_old = [f for f in gone if f not in moves]
+    rest_new = [f for f in new if f not in moves.values()]
+    if len(rest_old) == 1 and len(rest_new) == 1:
+        moves[rest_old[0]] = rest_new[0]
+    return moves
 
 
 _NO_BLOB = "0" * 40
 
 
-def _record(record: str) -> tuple[Commit, set[str], dict[str, str]]:
-    """One commit of ``git log --raw``: the commit, the dataset folders it touched, and the
-    blob of each dataset.yaml it wrote."""
+def _record(record: str) -> tuple[Commit, set[str], dict[str, str], dict[str, str]]:
+    """One commit of ``git log --raw``: the commit, the dataset folders it touched, the
+    blob of each dataset.yaml it wrote ("" when it deleted one), and the blob each deleted
+    or changed dataset.yaml had before."""
     head, _, body = record.partition("\n")
     sha, date, subject = [*head.split("\x1f"), "", ""][:3]
     touched: set[str] = set()
     yamls: dict[str, str] = {}
+    before: dict[str, str] = {}
     for line in body.splitlines():
         meta, _, path = line.partition("\t")
         fields = meta.split()
@@ -127,7 +153,9 @@ def _record(record: str) -> tuple[Commit, set[str], dict[str, str]]:
         touched.add(folder)
         if len(parts) == 4 and parts[3] == "dataset.yaml":
             yamls[folder] = "" if fields[3] == _NO_BLOB else fields[3]
-    return Commit(sha, date, subject), touched, yamls
+            if fields[2] != _NO_BLOB:
+                before[folder] = fields[2]
+    return Commit(sha, date, subject), touched, yamls, before
 
 
 def _blobs(root: Path, shas: set[str]) -> dict[str, str]:

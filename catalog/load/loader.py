@@ -240,6 +240,7 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
         repository=_str(d.get("repository")) or "public",
         repository_url=_str(d.get("repository_url")),
         list_non_public=d.get("list_non_public", True) is not False,
+        keep_old_files=d.get("keep_old_files") is True,
         limits=_limits(limits),
         bureau_code=_str(d.get("bureau_code")),
         program_code=_str(d.get("program_code")),

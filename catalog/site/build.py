@@ -34,8 +34,8 @@ from catalog.site.cache import Cache, code_hash, fingerprint
 from catalog.site.charts import write_vega_runtime
 from catalog.site.entries import Site, assemble, build_time
 from catalog.site.explorer import node_modules, write_vendor
-from catalog.site.history import History
-from catalog.site.files import bulk_key, file_digest, file_key, link_tree, move_downloads
+from catalog.site.history import History, kept_file, metadata_only
+from catalog.site.files import bulk_key, file_digest, file_key, kept_key, link_file, link_tree, move_downloads
 from catalog.site.outputs import write_metadata
 from catalog.site.package import DatasetOutput, build_dataset
 from catalog.site.publish import publish, staging_dir
@@ -132,6 +132,7 @@ def build(
             move_downloads(download_moves(site, staging, files_staging))
             with contextlib.suppress(OSError):
                 (staging / "bulk").rmdir()  # emptied
+        place_kept_files(cache, site, files_staging or staging)
         sizes = measure(site, staging, files_staging)
         over = budget(catalog.config.limits, sizes)
         if has_errors(over):  # past the host's limit: publish nothing
@@ -216,10 +217,28 @@ def with_versions(site: Site, root: Path, cache: Cache) -> tuple[Site, list[Prob
         return site, []
     if gitinfo.is_shallow(root):
         return site, [problem("history-incomplete", "catalog.yaml")]
-    history = History(root, cache)
-    entries = tuple(dataclasses.replace(e, versions=tuple(history.versions(e.ds.folder, list(e.history)))) for e in site.entries)
+    history = History(root, cache, keep_files=site.config.keep_old_files)
+    entries = []
+    for e in site.entries:
+        found = history.versions(e.ds.folder, list(e.history))
+        entries.append(dataclasses.replace(e, versions=tuple(found if e.output is not None else map(metadata_only, found))))
     history.save()
-    return dataclasses.replace(site, entries=entries), []
+    return dataclasses.replace(site, entries=tuple(entries)), []
+
+
+def place_kept_files(cache: Cache, site: Site, tree: Path) -> None:
+    """catalog.yaml's keep_old_files: each public version's CSV, from the cache, at its
+    permanent key in the downloads' tree (already there when it is the current file)."""
+    if not site.config.keep_old_files:
+        return
+    for e in site.public:
+        for v in e.versions:
+            for f in v.files:
+                target = tree / kept_key(e.id, f["resource"], f["sha256"])
+                source = kept_file(cache, f["sha256"])
+                if source is not None and not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    link_file(source, target)
 
 
 def unpublishable_problem(exc: UnpublishableData) -> Problem:

@@ -10,6 +10,7 @@ from typing import Any
 
 from catalog.core.escape import xml_text
 from catalog.site.entries import Entry, Site
+from catalog.site.files import kept_url
 from catalog.site.history import ResourceChange, Version
 
 FEED_ENTRIES = 100
@@ -56,6 +57,15 @@ def current_files(site: Site, e: Entry) -> list[dict[str, Any]]:
     return out
 
 
+def version_json(site: Site, e: Entry, v: Version) -> dict[str, Any]:
+    """One version as changes.json lists it: with catalog.yaml's keep_old_files, each of its
+    CSVs has the permanent address the build publishes it at."""
+    out = {**v.to_json(), "summary_of_changes": summary(v)}
+    if site.config.keep_old_files:
+        out["files"] = [{**f, "url": kept_url(site.config, e.id, f["resource"], f["sha256"])} for f in v.files]
+    return out
+
+
 def changes_json(site: Site, e: Entry) -> dict[str, Any]:
     """A dataset's versions, newest first, and the current version's files."""
     return {
@@ -63,7 +73,7 @@ def changes_json(site: Site, e: Entry) -> dict[str, Any]:
         "title": e.ds.title,
         "url": site.absolute(e.url),
         "current": {"version": e.versions[0].number, "files": current_files(site, e)} if e.versions else None,
-        "versions": [{**v.to_json(), "summary_of_changes": summary(v)} for v in e.versions],
+        "versions": [version_json(site, e, v) for v in e.versions],
     }
 
 

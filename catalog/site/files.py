@@ -57,6 +57,17 @@ def file_key(dataset_id: str, f: dict[str, Any]) -> str:
     return f"datasets/{dataset_id}/{f['digest'][:16]}/{f['path']}"
 
 
+def kept_key(dataset_id: str, resource: str, sha256: str) -> str:
+    """Where an old version's CSV is kept (catalog.yaml's keep_old_files), in whichever tree
+    holds the downloads: the same key as the current CSV's on object storage."""
+    return f"datasets/{dataset_id}/{sha256[:16]}/{resource}.csv"
+
+
+def kept_url(config: Config, dataset_id: str, resource: str, sha256: str) -> str:
+    """The permanent address of a version's CSV (``kept_key``)."""
+    return (config.files_url or config.base_url) + kept_key(dataset_id, resource, sha256)
+
+
 def bulk_key(version: str, name: str) -> str:
     """A bulk file's key: ``bulk/<version of the build's inputs>/<name>``."""
     return f"bulk/{version[:16]}/{name}"

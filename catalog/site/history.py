@@ -3,9 +3,9 @@ it (of those the site may show), a version number, the date and summary, the met
 and access level that changed, and per resource its schema changes and row-level changes
 (``catalog/site/diff.py``, over the columns published in both versions).
 
-Version numbers count from the folder's first shown commit, ``1.0.0`` (a dataset moved from
-another folder starts again there, and its first version says where it came from): a breaking schema
-change (a resource or a published column removed, a column retyped, the primary key
+Version numbers count from the dataset's first shown commit, ``1.0.0`` (a dataset moved
+from another folder keeps the versions it had there; the move is a version, "moved from …"):
+a breaking schema change (a resource or a published column removed, a column retyped, the primary key
 changed) raises the major number, a change of data (rows, columns or resources added, data
 published) the minor, and anything else (metadata) the patch. They are computed over the
 whole history each build, so a number never changes once given; a shallow clone, whose
@@ -13,8 +13,10 @@ history stops short, gets no numbers at all (the build says so).
 
 Rules of exposure: rows are compared only between two versions that both published their
 data (access level ``public``), over the columns neither withheld; restricted and
-non-public versions show metadata and access changes only. Each step between two commits
-is cached (sealed) by the pair, so a new commit costs one step.
+non-public versions show metadata and access changes only, and a dataset that is not
+public now shows nothing else of any version. Each public version lists its CSV as the
+build published it (size and SHA-256, from ``transform.published_csv``). Each step between
+two commits is cached (sealed) by the pair, so a new commit costs one step.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,7 @@ from catalog.io import gitinfo
 from catalog.io.datafile import UnreadableData, is_lfs_pointer
 from catalog.site.cache import Cache, code_hash
 from catalog.site.diff import RowDiff, diff_resource
+from catalog.site.transform import published_csv
 
 MAJOR, MINOR, PATCH = "major", "minor", "patch"
 SAMPLED = 5  # the newest versions keep their samples of changed rows; older ones, counts only
@@ -59,6 +63,7 @@ class Version:
     access: tuple[str, str] | None
     metadata: tuple[str, ...]
     resources: tuple[ResourceChange, ...]
+    files: tuple[dict[str, Any], ...] = ()  # a public version's CSVs: resource, bytes, sha256
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +78,7 @@ class Version:
                 {"name": r.name, "status": r.status, "schema": list(r.schema), "rows": r.rows, **({"note": r.note} if r.note else {})}
                 for r in self.resources
             ],
+            "files": list(self.files),
         }
 
 
@@ -88,6 +94,7 @@ def _version(d: dict[str, Any]) -> Version:
         (str(access["before"]), str(access["after"])) if access else None,
         tuple(map(str, d["metadata_changed"])),
         tuple(ResourceChange(str(r["name"]), str(r["status"]), tuple(map(str, r["schema"])), r["rows"], str(r.get("note", ""))) for r in d["resources"]),
+        tuple(d.get("files", ())),
     )
 
 
@@ -101,6 +108,7 @@ def _without_samples(v: Version) -> Version:
 @dataclass
 class _Snapshot:
     sha: str
+    folder: str
     meta: dict[str, Any]
     tree: dict[str, str]  # path in the folder → blob
 
@@ -156,15 +164,39 @@ def _schema_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str]
     return sorted(out), breaking
 
 
+def kept_file(cache: Cache, sha256: str) -> Path | None:
+    """The published CSV (by its SHA-256) of a version, if the cache keeps it."""
+    return cache.file(f"history/files/{sha256}.csv") if sha256 else None
+
+
+def metadata_only(v: Version) -> Version:
+    """A version as a dataset that is not public shows it: metadata and access level, no
+    rows, samples or files (even of versions whose data was public then)."""
+    resources = tuple(dataclasses.replace(r, rows=None) for r in v.resources)
+    return dataclasses.replace(v, resources=resources, files=())
+
+
+def _yaml(text: str | None) -> dict[str, Any]:
+    """A mapping read from YAML (or JSON) text; empty when it is not one."""
+    try:
+        found = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        found = None
+    return found if isinstance(found, dict) else {}
+
+
 class History:
     """Versions of the datasets of one repository: each dataset's list kept in one index
-    (by its list of commits), each step between two commits on its own (by the pair)."""
+    (by its list of commits), each step between two commits on its own (by the pair).
+    With ``keep_files``, each public version's published CSV is kept in the cache too
+    (``kept_file``), for the build to publish at a permanent address."""
 
     INDEX = "history/index.json"
 
-    def __init__(self, root: Path, cache: Cache | None) -> None:
+    def __init__(self, root: Path, cache: Cache | None, keep_files: bool = False) -> None:
         self.root = root
         self.cache = cache
+        self.keep_files = keep_files and cache is not None
         self.code = code_hash()
         kept = cache.record(self.INDEX) if cache is not None else None
         self.index: dict[str, Any] = kept if isinstance(kept, dict) and kept.get("code") == self.code else {}
@@ -178,11 +210,12 @@ class History:
 
     def versions(self, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
         """Versions of the dataset in ``folder``, newest first, from its shown commits
-        (newest first, as ``gitinfo.histories`` gives them). After one new commit a build
-        diffs one step and reads every other dataset's versions from the index (one file)."""
+        (newest first, as ``gitinfo.histories`` gives them; those made before the dataset
+        moved name its old folder). After one new commit a build diffs one step and reads
+        every other dataset's versions from the index (one file)."""
         shas = [c.sha for c in commits]
         kept = self.index.get(folder)
-        if isinstance(kept, dict) and kept.get("commits") == shas:
+        if isinstance(kept, dict) and kept.get("commits") == shas and self._files_kept(kept):
             try:
                 found = [_version(v) for v in kept["versions"]]
                 self.seen[folder] = kept
@@ -195,10 +228,9 @@ class History:
         for before, commit in zip([None, *reversed(commits)], reversed(commits), strict=False):
             step: dict[str, Any]
             if before is None:
-                moved = gitinfo.moved_from(self.root, commit.sha, folder)
-                step = {"level": "first", "access": None, "metadata": [f"moved from {moved}"] if moved else [], "resources": []}
+                step, previous = self._first(commit.folder or folder, commit.sha)
             else:
-                step, previous = self._step(folder, before.sha, commit.sha, previous)
+                step, previous = self._step((before.folder or folder, before.sha), (commit.folder or folder, commit.sha), previous)
                 level = step["level"]
                 number = (number[0] + 1, 0, 0) if level == MAJOR else (number[0], number[1] + 1, 0) if level == MINOR else (number[0], number[1], number[2] + 1)
             out.append(
@@ -211,6 +243,7 @@ class History:
                     tuple(step["access"]) if step["access"] else None,
                     tuple(step["metadata"]),
                     tuple(ResourceChange(r["name"], r["status"], tuple(r["schema"]), r["rows"], r.get("note", "")) for r in step["resources"]),
+                    tuple(step.get("files", ())),
                 )
             )
         out.reverse()
@@ -218,37 +251,120 @@ class History:
         self.seen[folder] = {"commits": shas, "versions": [v.to_json() for v in out]}
         return out
 
+    def kept_file(self, sha256: str) -> Path | None:
+        """A public version's published CSV, kept in the cache (``keep_files``)."""
+        return kept_file(self.cache, sha256) if self.cache is not None else None
+
+    def _files_kept(self, entry: dict[str, Any]) -> bool:
+        """With ``keep_files``: is every version's CSV in the cache?"""
+        if not self.keep_files:
+            return True
+        try:
+            return all(self.kept_file(f["sha256"]) is not None for v in entry["versions"] for f in v.get("files", ()))
+        except (KeyError, TypeError, AttributeError):
+            return False
+
     def _name(self, kind: str, folder: str, *shas: str) -> str:
         digest = hashlib.blake2b(json.dumps([self.code, kind, folder, *shas]).encode(), digest_size=20)
         return f"history/{kind}/{digest.hexdigest()}.json"
 
-    def _step(self, folder: str, old_sha: str, new_sha: str, old: _Snapshot | None) -> tuple[dict[str, Any], _Snapshot | None]:
-        """The change from one commit to the next (cached by the pair); the new snapshot
-        when it had to be read (the next step may use it)."""
-        name = self._name("step", folder, old_sha, new_sha)
+    def _cached(self, name: str) -> dict[str, Any] | None:
         kept = self.cache.record(name) if self.cache is not None else None
-        if isinstance(kept, dict):
-            return kept, None
-        before = old if old is not None and old.sha == old_sha else self._snapshot(old_sha, folder)
-        after = self._snapshot(new_sha, folder)
-        step = self._compare(before, after)
+        return kept if isinstance(kept, dict) and self._files_kept({"versions": [kept]}) else None
+
+    def _store(self, name: str, record: dict[str, Any]) -> None:
         if self.cache is not None:
-            self.cache.store_record(name, step)
+            self.cache.store_record(name, record)
+
+    def _first(self, folder: str, sha: str) -> tuple[dict[str, Any], _Snapshot | None]:
+        """The first version: where it moved from (if git says so) and its files."""
+        name = self._name("first", folder, sha)
+        kept = self._cached(name)
+        if kept is not None:
+            return kept, None
+        snap = self._snapshot(sha, folder)
+        moved = gitinfo.moved_from(self.root, sha, folder)
+        step = {"level": "first", "access": None, "metadata": [f"moved from {moved}"] if moved else [], "resources": [], "files": self._files(snap)}
+        self._store(name, step)
+        return step, snap
+
+    def _step(self, old_at: tuple[str, str], new_at: tuple[str, str], old: _Snapshot | None) -> tuple[dict[str, Any], _Snapshot | None]:
+        """The change from one commit to the next (each a folder and a commit; cached by the
+        pair); the new snapshot when it had to be read (the next step may use it)."""
+        name = self._name("step", old_at[0], old_at[1], new_at[0], new_at[1])
+        kept = self._cached(name)
+        if kept is not None:
+            return kept, None
+        before = old if old is not None and (old.folder, old.sha) == old_at else self._snapshot(old_at[1], old_at[0])
+        after = self._snapshot(new_at[1], new_at[0])
+        step = {**self._compare(before, after), "files": self._files(after)}
+        self._store(name, step)
         return step, after
 
     def _snapshot(self, sha: str, folder: str) -> _Snapshot:
         tree = gitinfo.tree_at(self.root, sha, folder)
         text = gitinfo.blob_text(self.root, tree["dataset.yaml"]) if "dataset.yaml" in tree else None
-        try:
-            meta = yaml.safe_load(text) if text else None
-        except yaml.YAMLError:
-            meta = None
-        return _Snapshot(sha, meta if isinstance(meta, dict) else {}, tree)
+        meta = _yaml(text)
+        for r in meta.get("resources") or [] if isinstance(meta.get("resources"), list) else []:
+            if isinstance(r, dict) and isinstance(r.get("schema"), str):  # a schema file beside it
+                blob = tree.get(r["schema"])
+                r["schema"] = _yaml(gitinfo.blob_text(self.root, blob) if blob else None)
+        return _Snapshot(sha, folder, meta, tree)
+
+    def _files(self, snap: _Snapshot) -> list[dict[str, Any]]:
+        """Each published CSV of a public version: its size and SHA-256 (cached by the
+        blob and the columns published), kept in the cache with ``keep_files``."""
+        if not snap.public:
+            return []
+        out = []
+        for rname, r in sorted(snap.resources().items()):
+            path = r.get("path")
+            if not isinstance(path, str) or path not in snap.tree:
+                continue
+            name = self._name("csv", "", snap.tree[path], *_published(r))
+            found = self._cached_csv(name) or self._publish_csv(name, snap.tree[path], Path(path).name, _published(r))
+            if found is not None:
+                out.append({"resource": rname, "format": "csv", **found})
+        return out
+
+    def _cached_csv(self, name: str) -> dict[str, Any] | None:
+        kept = self.cache.record(name) if self.cache is not None else None
+        if not isinstance(kept, dict) or (self.keep_files and self.kept_file(str(kept.get("sha256"))) is None):
+            return None
+        return kept
+
+    def _publish_csv(self, name: str, blob: str, filename: str, published: list[str]) -> dict[str, Any] | None:
+        """The published CSV of one version of a resource (from its blob in git): its size
+        and SHA-256, or None when the version's data cannot be read."""
+        with tempfile.TemporaryDirectory(prefix="catalog-history-") as tmp:
+            source, target = Path(tmp) / filename, Path(tmp) / "published.csv"
+            if not gitinfo.write_blob(self.root, blob, source) or is_lfs_pointer(source):
+                return None
+            digest, size = hashlib.sha256(), 0
+            with target.open("wb") if self.keep_files else open(os.devnull, "wb") as out:
+
+                def write(piece: bytes | memoryview) -> None:
+                    nonlocal size
+                    digest.update(piece)
+                    size += len(piece)
+                    out.write(piece)
+
+                try:
+                    published_csv(source, published, write)
+                except (OSError, ValueError, UnreadableData, pa.ArrowException):
+                    return None
+            found = {"bytes": size, "sha256": digest.hexdigest()}
+            if self.keep_files and self.cache is not None:
+                self.cache.keep(f"history/files/{found['sha256']}.csv", target)
+        self._store(name, found)
+        return found
 
     def _compare(self, old: _Snapshot, new: _Snapshot) -> dict[str, Any]:
         a_access, b_access = str(old.meta.get("access_level", "")), str(new.meta.get("access_level", ""))
         keys = (set(old.meta) | set(new.meta)) - IGNORED_KEYS
         metadata = sorted(k for k in keys if old.meta.get(k) != new.meta.get(k) and k != "access_level")
+        if old.folder != new.folder:
+            metadata.append(f"moved from {old.folder}")
         level = PATCH
         resources: list[dict[str, Any]] = []
         before, after = old.resources(), new.resources()

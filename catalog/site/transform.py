@@ -487,17 +487,7 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
     ``out_dir``; return summaries."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = _Conversion(csv_file, res, out_dir, preview_rows, json_max_rows)
-    read = CsvBatches(
-        csv_file,
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(job.header, pa.string()),
-            include_columns=job.names,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            null_values=[],
-        ),
-    )
+    read = _text_batches(csv_file, job.header, job.names)
     # Threads, so that both cores stay busy: two prepare blocks; one writes Parquet and one
     # the CSV and JSON files (each in block order); one copies a CSV published as written
     # (in the kernel); this one reads the CSV and profiles. Every queue is short, so memory
@@ -582,6 +572,43 @@ def _copy_without_bom(source: Path, target: Path) -> None:
             src.seek(start + done)
             dst.seek(done)
             shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def published_csv(csv_file: Path, published: list[str], write: Callable[[bytes | memoryview], Any]) -> None:
+    """The bytes of the CSV the build publishes for ``csv_file`` (plain or compressed) whose
+    unwithheld columns are ``published`` (schema order), passed to ``write`` in pieces: the
+    agency's bytes less a byte-order mark when no column is withheld, else those columns
+    written as the build writes them. The change history hashes old versions with it."""
+    header = _header(csv_file)
+    names = [n for n in published if n in header]
+    if not names:
+        raise ValueError("none of the schema's published columns is in the file's header")
+    if len(names) == len(header):
+        with open_data(csv_file) as src:
+            first = src.read(3)
+            write(first.removeprefix(b"\xef\xbb\xbf"))
+            while chunk := src.read(1 << 20):
+                write(chunk)
+        return
+    write(csv_records(pa.RecordBatch.from_arrays([pa.array([n]) for n in names], names=names)))
+    for batch in _text_batches(csv_file, header, names):
+        if batch.num_rows:
+            write(csv_records(pa.RecordBatch.from_arrays([batch.column(n) for n in names], names=names)))
+
+
+def _text_batches(csv_file: Path, header: list[str], names: list[str]) -> CsvBatches:
+    """The columns ``names`` of a CSV as blocks of text cells, exactly as written."""
+    return CsvBatches(
+        csv_file,
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            include_columns=names,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
 
 
 def _header(csv_file: Path) -> list[str]:
