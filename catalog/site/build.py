@@ -127,7 +127,7 @@ def build(
             write_vendor(staging / "static", modules)
         stage("indexing for search and writing metadata and bulk files")  # 7. side by side
         with _indexing(staging, search):
-            write_metadata(site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public})
+            write_metadata(site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public}, cache)
         if files_staging is not None:  # downloads to the tree for object storage
             move_downloads(download_moves(site, staging, files_staging))
             with contextlib.suppress(OSError):
@@ -221,7 +221,7 @@ def with_versions(site: Site, root: Path, cache: Cache) -> tuple[Site, list[Prob
     entries = []
     for e in site.entries:
         found = history.versions(e.ds.folder, list(e.history))
-        entries.append(dataclasses.replace(e, versions=tuple(found if e.output is not None else map(metadata_only, found))))
+        entries.append(dataclasses.replace(e, versions=found if e.output is not None else found.mapped(metadata_only)))
     history.save()
     return dataclasses.replace(site, entries=tuple(entries)), []
 

@@ -5,13 +5,16 @@ show is in them (rows of versions whose data was public, published columns only)
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 from pathlib import Path
 from typing import Any
 
 from catalog.core.escape import xml_text
 from catalog.site.entries import Entry, Site
-from catalog.site.files import kept_url
-from catalog.site.history import ResourceChange, Version
+from catalog.site.cache import Cache
+from catalog.site.files import kept_url, link_file
+from catalog.site.history import ResourceChange, Version, changes_data, newest_data
 
 FEED_ENTRIES = 100
 
@@ -157,26 +160,55 @@ def dataset_feed(site: Site, e: Entry) -> str:
     return _feed(site, f"{e.ds.title}: changes", url, site.absolute(e.url), [(e, v) for v in e.versions[:FEED_ENTRIES]])
 
 
-def changes_data(v: Version) -> bool:
-    """Did this version change data (rows, columns, resources, or publish it)? A first
-    version brings its data."""
-    return v.level == "first" or any(r.rows or r.status in ("added", "removed", "published") or r.schema for r in v.resources)
+def newest_changes(site: Site, limit: int, since: str = "") -> tuple[list[tuple[Entry, Version]], bool]:
+    """The newest versions that changed data across the catalog (from ``since``, an ISO
+    date), at most ``limit`` of them, newest first; and whether more were left out. Only
+    the datasets that can have one of them are read (by their newest data change)."""
+    order = sorted(((newest_data(e.versions), e.id, n) for n, e in enumerate(site.entries)), reverse=True)
+    kept: list[tuple[str, str, int, int]] = []  # a heap of the newest: (date, id, entry, version)
+    more = False
+    for newest, ident, n in order:
+        if not newest or newest[:10] < since:
+            break
+        if len(kept) >= limit and (newest, ident) < kept[0][:2]:
+            more = True
+            break
+        for k, v in enumerate(site.entries[n].versions):
+            if v.date[:10] >= since and changes_data(v):
+                heapq.heappush(kept, (v.date, ident, n, k))
+                if len(kept) > limit:
+                    heapq.heappop(kept)
+                    more = True
+    kept.sort(reverse=True)
+    return [(site.entries[n], site.entries[n].versions[k]) for _, _, n, k in kept], more
 
 
 def catalog_feed(site: Site) -> str:
     """Atom: the newest versions, across the catalog, that changed data."""
-    items = sorted(((e, v) for e in site.entries for v in e.versions if changes_data(v)), key=lambda ev: (ev[1].date, ev[0].id), reverse=True)
     url = site.absolute("changes.xml")
-    return _feed(site, f"{site.config.title}: data changes", url, site.config.base_url, items[:FEED_ENTRIES])
+    return _feed(site, f"{site.config.title}: data changes", url, site.config.base_url, newest_changes(site, FEED_ENTRIES)[0])
 
 
-def write_changes(site: Site, staging: Path, dump: Any) -> None:
-    """changes.json and changes.xml for each dataset with versions; the catalog's feed."""
+def write_changes(site: Site, staging: Path, dump: Any, cache: Cache | None = None) -> None:
+    """changes.json and changes.xml for each dataset with versions (an unchanged dataset's
+    from the cache, without reading its history); the catalog's feed."""
+    config = repr(site.config)
     for e in site.entries:
         if not e.versions:
             continue
         folder = staging / e.url
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "changes.json").write_text(dump(changes_json(site, e)), "utf-8")
-        (folder / "changes.xml").write_text(dataset_feed(site, e), "utf-8")
+        record = getattr(e.versions, "record", "")
+        key = ""
+        if cache is not None and record:
+            inputs = [record, config, site.absolute(e.url), e.ds.title, e.agency.name, current_files(site, e)]
+            key = hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
+        for name in ("changes.json", "changes.xml"):
+            kept = cache.file(f"changes/{key}-{name}") if cache is not None and key else None
+            if kept is not None:
+                link_file(kept, folder / name)
+                continue
+            (folder / name).write_text(dump(changes_json(site, e)) if name == "changes.json" else dataset_feed(site, e), "utf-8")
+            if cache is not None and key:
+                cache.keep(f"changes/{key}-{name}", folder / name)
     (staging / "changes.xml").write_text(catalog_feed(site), "utf-8")

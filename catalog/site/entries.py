@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from catalog.core import contract
@@ -32,7 +33,7 @@ class Entry:
     history: tuple[Commit, ...]
     output: DatasetOutput | None  # None unless public
     fingerprint: str = ""  # of the dataset's files (the build cache's key)
-    versions: tuple[Version, ...] = ()  # newest first (catalog/site/history.py)
+    versions: Sequence[Version] = ()  # newest first, read when used (catalog/site/history.py)
 
     @property
     def id(self) -> str:

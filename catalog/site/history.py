@@ -26,9 +26,10 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pyarrow as pa
 import yaml
@@ -185,13 +186,62 @@ def _yaml(text: str | None) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-class History:
-    """Versions of the datasets of one repository: each dataset's list kept in one index
-    (by its list of commits), each step between two commits on its own (by the pair).
-    With ``keep_files``, each public version's published CSV is kept in the cache too
-    (``kept_file``), for the build to publish at a permanent address."""
+class Versions(Sequence[Version]):
+    """A dataset's versions, newest first, read from the cache only when something asks
+    for them: an unchanged dataset whose page and changes files come from the cache never
+    decodes its history. ``newest_data`` (the date of the newest version that changed data)
+    and the count are known without reading it."""
 
-    INDEX = "history/index.json"
+    def __init__(self, load: Callable[[], list[Version]], count: int, newest_data: str, record: str = "") -> None:
+        self._load: Callable[[], list[Version]] | None = load
+        self._items: list[Version] = []
+        self._count = count
+        self.newest_data = newest_data
+        self.record = record  # the cache record it comes from ("" if none): a key for outputs
+
+    def _all(self) -> list[Version]:
+        if self._load is not None:
+            self._items, self._load = self._load(), None
+        return self._items
+
+    @overload
+    def __getitem__(self, i: int) -> Version: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Version]: ...
+    def __getitem__(self, i: int | slice) -> Version | Sequence[Version]:
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Version]:
+        return iter(self._all())
+
+    def mapped(self, change: Callable[[Version], Version]) -> Versions:
+        """The same versions, each changed by ``change`` when read."""
+        return Versions(lambda: [change(v) for v in self._all()], self._count, self.newest_data, self.record)
+
+
+def newest_data(versions: Sequence[Version]) -> str:
+    """The date of the newest version that changed data ("" if none)."""
+    if isinstance(versions, Versions):
+        return versions.newest_data
+    return max((v.date for v in versions if changes_data(v)), default="")
+
+
+def changes_data(v: Version) -> bool:
+    """Did this version change data (rows, columns, resources, or publish it)? A first
+    version brings its data."""
+    return v.level == "first" or any(r.rows or r.status in ("added", "removed", "published") or r.schema for r in v.resources)
+
+
+class History:
+    """Versions of the datasets of one repository: each dataset's list kept in the cache by
+    its list of commits (and read only when used, see ``Versions``), each step between two
+    commits by the pair. With ``keep_files``, each public version's published CSV is kept
+    in the cache too (``kept_file``), for the build to publish at a permanent address."""
+
+    INDEX = "history/latest.json"  # each dataset's list: its count and newest data change
 
     def __init__(self, root: Path, cache: Cache | None, keep_files: bool = False) -> None:
         self.root = root
@@ -199,29 +249,43 @@ class History:
         self.keep_files = keep_files and cache is not None
         self.code = code_hash()
         kept = cache.record(self.INDEX) if cache is not None else None
-        self.index: dict[str, Any] = kept if isinstance(kept, dict) and kept.get("code") == self.code else {}
-        self.seen: dict[str, Any] = {}  # this build's entries: what save() keeps
+        self.index: dict[str, Any] = kept if isinstance(kept, dict) else {}
+        self.seen: dict[str, Any] = {}  # this build's lists: what save() keeps
 
     def save(self) -> None:
-        """Keep the index of this build's datasets for the next build (unless unchanged)."""
-        body = {"code": self.code, **self.seen}
-        if self.cache is not None and body != self.index:
-            self.cache.store_record(self.INDEX, body)
+        """Keep the index of this build's lists for the next build (unless unchanged)."""
+        if self.cache is not None and self.seen != self.index:
+            self.cache.store_record(self.INDEX, self.seen)
 
-    def versions(self, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
+    def versions(self, folder: str, commits: list[gitinfo.Commit]) -> Versions:
         """Versions of the dataset in ``folder``, newest first, from its shown commits
         (newest first, as ``gitinfo.histories`` gives them; those made before the dataset
-        moved name its old folder). After one new commit a build diffs one step and reads
-        every other dataset's versions from the index (one file)."""
-        shas = [c.sha for c in commits]
-        kept = self.index.get(folder)
-        if isinstance(kept, dict) and kept.get("commits") == shas and self._files_kept(kept):
-            try:
-                found = [_version(v) for v in kept["versions"]]
-                self.seen[folder] = kept
-                return found
-            except (KeyError, TypeError, ValueError):
-                pass
+        moved name its old folder). After one new commit a build diffs one step; every
+        other dataset's versions stay in the cache until read."""
+        name = self._name("versions", folder, str(self.keep_files), *(c.sha for c in commits))
+        known = self.index.get(name)
+        if isinstance(known, list) and len(known) == 2 and self.cache is not None and (self.cache.folder / name).is_file():
+            self.seen[name] = known
+            return Versions(lambda: self._read(name, folder, commits), int(known[0]), str(known[1]), name)
+        found = self._compute(folder, commits)
+        if self.cache is not None:
+            self.cache.store_record(name, [v.to_json() for v in found])
+        self.seen[name] = [len(found), newest_data(found)]
+        return Versions(lambda: found, len(found), newest_data(found), name if self.cache is not None else "")
+
+    def _read(self, name: str, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
+        """A list from the cache (computed again if its record is gone or not sealed)."""
+        kept = self.cache.record(name) if self.cache is not None else None
+        try:
+            if isinstance(kept, list):
+                found = [_version(v) for v in kept]
+                if self._files_kept(found):
+                    return found
+        except (KeyError, TypeError, ValueError):
+            pass
+        return self._compute(folder, commits)
+
+    def _compute(self, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
         out: list[Version] = []
         previous: _Snapshot | None = None
         number = (1, 0, 0)
@@ -247,22 +311,15 @@ class History:
                 )
             )
         out.reverse()
-        out = [v if k < SAMPLED else _without_samples(v) for k, v in enumerate(out)]
-        self.seen[folder] = {"commits": shas, "versions": [v.to_json() for v in out]}
-        return out
+        return [v if k < SAMPLED else _without_samples(v) for k, v in enumerate(out)]
 
     def kept_file(self, sha256: str) -> Path | None:
         """A public version's published CSV, kept in the cache (``keep_files``)."""
         return kept_file(self.cache, sha256) if self.cache is not None else None
 
-    def _files_kept(self, entry: dict[str, Any]) -> bool:
+    def _files_kept(self, versions: list[Version]) -> bool:
         """With ``keep_files``: is every version's CSV in the cache?"""
-        if not self.keep_files:
-            return True
-        try:
-            return all(self.kept_file(f["sha256"]) is not None for v in entry["versions"] for f in v.get("files", ()))
-        except (KeyError, TypeError, AttributeError):
-            return False
+        return not self.keep_files or all(self.kept_file(str(f.get("sha256", ""))) is not None for v in versions for f in v.files)
 
     def _name(self, kind: str, folder: str, *shas: str) -> str:
         digest = hashlib.blake2b(json.dumps([self.code, kind, folder, *shas]).encode(), digest_size=20)
@@ -270,7 +327,11 @@ class History:
 
     def _cached(self, name: str) -> dict[str, Any] | None:
         kept = self.cache.record(name) if self.cache is not None else None
-        return kept if isinstance(kept, dict) and self._files_kept({"versions": [kept]}) else None
+        if not isinstance(kept, dict):
+            return None
+        files = kept.get("files")
+        files = files if isinstance(files, list) else []
+        return kept if not self.keep_files or all(isinstance(f, dict) and self.kept_file(str(f.get("sha256", ""))) for f in files) else None
 
     def _store(self, name: str, record: dict[str, Any]) -> None:
         if self.cache is not None:
@@ -305,7 +366,8 @@ class History:
         tree = gitinfo.tree_at(self.root, sha, folder)
         text = gitinfo.blob_text(self.root, tree["dataset.yaml"]) if "dataset.yaml" in tree else None
         meta = _yaml(text)
-        for r in meta.get("resources") or [] if isinstance(meta.get("resources"), list) else []:
+        resources = meta.get("resources")
+        for r in resources if isinstance(resources, list) else []:
             if isinstance(r, dict) and isinstance(r.get("schema"), str):  # a schema file beside it
                 blob = tree.get(r["schema"])
                 r["schema"] = _yaml(gitinfo.blob_text(self.root, blob) if blob else None)

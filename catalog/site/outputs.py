@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from catalog.core import contract
 from catalog.core.escape import csv_metadata_cell, xml_text
 from catalog.core.names import sqlite_table_name
+from catalog.site.cache import Cache
 from catalog.site.changes import write_changes
 from catalog.site.entries import Entry, Site, category_slug
 from catalog.site.files import stable_url
@@ -364,8 +365,9 @@ def categories(site: Site) -> list[tuple[str, str, int]]:
     return [(c, category_slug(c), counts[c]) for c in site.config.categories if c in counts]
 
 
-def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str, folders: dict[str, Path]) -> None:
-    """The catalog-wide files; ``folders`` holds each public dataset's built outputs."""
+def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str, folders: dict[str, Path], cache: Cache | None = None) -> None:
+    """The catalog-wide files; ``folders`` holds each public dataset's built outputs (and
+    ``cache`` the datasets' changes files)."""
     (staging / "data.json").write_text(dump(data_json(site)), "utf-8")
     api = staging / "api" / "datasets"
     records = []
@@ -379,7 +381,7 @@ def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inp
     (staging / "api" / "datasets.json").write_text(dump(records), "utf-8")
     (staging / "sitemap.xml").write_text(sitemap(site, listed), "utf-8")
     (staging / "feed.xml").write_text(atom(site), "utf-8")
-    write_changes(site, staging, dump)
+    write_changes(site, staging, dump, cache)
     write_catalog_tables(site, staging)
     write_bulk(site, staging, folders)
     (staging / ".nojekyll").write_text("", "utf-8")

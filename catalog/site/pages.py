@@ -275,6 +275,7 @@ class ChangesPage:
 
     since: str  # ISO date
     items: tuple[ChangedDataset, ...]
+    more: bool = False  # more versions than listed changed data this week
     crumbs: tuple[Crumb, ...] = (Crumb("What changed"),)
 
 
@@ -411,20 +412,18 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
     )
 
 
+WEEK_LISTED = 200  # versions listed on the "What changed" page (every dataset's feed has all)
+
+
 def changes_page(site: Site, days: int = 7) -> ChangesPage:
-    """The versions of the last ``days`` days (to the build's time) that changed data."""
+    """The newest versions of the last ``days`` days (to the build's time) that changed
+    data, at most WEEK_LISTED of them."""
     import datetime as dt
 
     built = dt.datetime.fromisoformat(site.built.replace("Z", "+00:00"))
     since = (built - dt.timedelta(days=days)).date().isoformat()
-    items = [
-        (v.date, e.id, ChangedDataset(e.ds.title, e.url, e.agency.name, _version_view(v)))
-        for e in site.entries
-        for v in e.versions
-        if v.date[:10] >= since and changes.changes_data(v)
-    ]
-    items.sort(key=lambda t: (t[0], t[1]), reverse=True)
-    return ChangesPage(since, tuple(item for _, _, item in items))
+    items, more = changes.newest_changes(site, WEEK_LISTED, since)
+    return ChangesPage(since, tuple(ChangedDataset(e.ds.title, e.url, e.agency.name, _version_view(v)) for e, v in items), more)
 
 
 def _version_view(v: Version) -> VersionView:
