@@ -429,3 +429,59 @@ def test_the_newest_version_of_each_example_dataset_hashes_as_its_download(examp
         assert {f["resource"]: f["sha256"] for f in data["versions"][0]["files"]} == current, file
         compared += 1
     assert compared >= 5
+
+
+def test_newest_changes_reads_only_what_it_lists_and_equals_a_full_sort() -> None:
+    import random
+    from types import SimpleNamespace
+
+    from catalog.site.changes import newest_changes
+    from catalog.site.history import ResourceChange, Version, Versions
+
+    rnd = random.Random(5)
+    read: list[str] = []
+    entries = []
+    for n in range(60):
+        versions = []
+        for k in range(rnd.randint(0, 6)):
+            day = f"2026-11-{rnd.randint(1, 30):02d}T{rnd.randint(0, 23):02d}:00:00Z"
+            rows = {"added": 1} if rnd.random() < 0.7 else None  # else a metadata-only version
+            versions.append(
+                Version(
+                    f"1.{k}.0",
+                    "c",
+                    day,
+                    "s",
+                    "minor",
+                    None,
+                    (),
+                    (ResourceChange("r", "changed", (), rows),),
+                )
+            )
+        versions.sort(key=lambda v: v.date, reverse=True)
+        ident = f"a/d{n:02d}"
+
+        def load(found: list[Version] = versions, ident: str = ident) -> list[Version]:
+            read.append(ident)
+            return found
+
+        newest = max((v.date for v in versions if v.resources[0].rows), default="")
+        entries.append(SimpleNamespace(id=ident, versions=Versions(load, len(versions), newest)))
+    site = SimpleNamespace(entries=entries)
+    for limit, since in ((10, ""), (25, "2026-11-20"), (500, "")):
+        read.clear()
+        items, more = newest_changes(site, limit, since)  # type: ignore[arg-type]
+        loaded = len(set(read))
+        every = sorted(
+            (
+                (v.date, e.id)
+                for e in entries
+                for v in e.versions
+                if v.resources[0].rows and v.date[:10] >= since
+            ),
+            reverse=True,
+        )
+        assert [(v.date, e.id) for e, v in items] == every[:limit]
+        assert more == (len(every) > limit)
+        if limit == 10:
+            assert loaded < 20  # only the datasets that can be among the newest
