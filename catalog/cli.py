@@ -211,6 +211,43 @@ def parser() -> argparse.ArgumentParser:
     _root_option(p)
 
     p = sub.add_parser(
+        "import",
+        help="import datasets from a Socrata portal or a DCAT catalog",
+        description=(
+            "Turn another portal's datasets into dataset folders (see docs/migrating.md); "
+            "prints a report and validates what it wrote."
+        ),
+    )
+    kinds = p.add_subparsers(dest="kind", metavar="FROM", required=True)
+    s = kinds.add_parser(
+        "socrata",
+        help="views exported from Socrata (<id>.json + <id>.csv)",
+        description=(
+            "Import Socrata views: each <id>.json (from /api/views/<id>.json) with its "
+            "<id>.csv (from /api/views/<id>/rows.csv) beside it; give files or folders."
+        ),
+    )
+    s.add_argument("sources", nargs="+", type=Path, metavar="VIEW_OR_FOLDER")
+    s.add_argument("--agency", help="put every dataset in this agency (default: by attribution)")
+    s.add_argument("--domain", default="", help="the portal's host name, e.g. data.ct.gov")
+    s.add_argument("--report", type=Path, help="also write the report (Markdown) to this file")
+    _root_option(s)
+    d = kinds.add_parser(
+        "dcat",
+        help="a DCAT-US data.json (a file or an address)",
+        description=(
+            "Import every dataset of a DCAT-US 1.1 catalog: as harvested entries linking to "
+            "their data, or with --download, with each CSV distribution fetched."
+        ),
+    )
+    d.add_argument("source", metavar="DATA_JSON", help="a data.json file or http(s) address")
+    d.add_argument("--download", action="store_true", help="fetch each CSV distribution")
+    d.add_argument("--agency", help="put every dataset in this agency (default: by publisher)")
+    d.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    d.add_argument("--report", type=Path, help="also write the report (Markdown) to this file")
+    _root_option(d)
+
+    p = sub.add_parser(
         "codeowners",
         help="write .github/CODEOWNERS from the agencies' data officers",
         description=(
@@ -512,6 +549,38 @@ def cmd_upload(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """`catalog import socrata|dcat`: folders from another portal, a report, validation."""
+    from catalog.checks.validate import validate
+    from catalog.commands.importing import validated
+
+    root = _root(args)
+    if args.agency and not (root / "datasets" / args.agency / "agency.yaml").is_file():
+        raise UsageError(
+            f"--agency {args.agency}: datasets/{args.agency}/agency.yaml does not exist"
+        )
+    if args.kind == "socrata":
+        from catalog.commands.socrata import import_socrata
+
+        items, text = import_socrata(root, args.sources, agency=args.agency, domain=args.domain)
+    else:
+        from catalog.commands.dcat import import_dcat
+
+        items, text = import_dcat(
+            root, args.source, download=args.download, agency=args.agency, timeout=args.timeout
+        )
+    ids = sorted(
+        {i.folder.removeprefix("datasets/") for i in items if i.status in ("created", "updated")}
+    )
+    problems = validate(load_catalog(root, only=ids), ids) if ids else []
+    text += validated(items, problems)
+    print(text, end="")
+    if args.report:
+        args.report.write_text(text, "utf-8")
+    failed = any(i.status == "failed" for i in items)
+    return EXIT_PROBLEMS if failed or has_errors(problems) else EXIT_OK
+
+
 def cmd_codeowners(args: argparse.Namespace) -> int:
     """`catalog codeowners`: write or check .github/CODEOWNERS."""
     from catalog.checks.codeowners import PATH, codeowners
@@ -580,6 +649,7 @@ COMMANDS = {
     "build": cmd_build,
     "serve": cmd_serve,
     "review": cmd_review,
+    "import": cmd_import,
     "codeowners": cmd_codeowners,
     "upload": cmd_upload,
     "freshness": cmd_freshness,

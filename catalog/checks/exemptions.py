@@ -66,7 +66,12 @@ def check_metadata(catalog: Catalog, ds: Dataset) -> list[Problem]:
         out.append(
             problem("access-url-missing", ds.path, line=line(("access_level",)), field="access_url")
         )
-    if level == "public" and not ds.resources and not _has_resource_key(ds):
+    if (
+        level == "public"
+        and not ds.resources
+        and not _has_resource_key(ds)
+        and ds.harvested is None
+    ):
         out.append(
             problem("resources-missing", ds.path, line=line(("access_level",)), field="resources")
         )

@@ -202,6 +202,59 @@ def check_tables(catalog: Catalog) -> list[Problem]:
     return out
 
 
+SITE_FOLDERS = {
+    "datasets",
+    "agencies",
+    "categories",
+    "search",
+    "changes",
+    "api",
+    "static",
+    "bulk",
+    "pagefind",
+    "resource",
+    "d",
+}
+
+
+def check_former(catalog: Catalog) -> list[Problem]:
+    """Old portal identifiers: each names one dataset, and its old page's path stays clear
+    of the site's own folders (the site answers those addresses, see site/legacy.py)."""
+    seen: dict[str, str] = {}
+    out: list[Problem] = []
+    for ds in catalog.datasets:
+        s = ds.socrata
+        if s is None:
+            continue
+        if s.id in seen:
+            out.append(
+                problem(
+                    "duplicate-identifier:socrata",
+                    ds.path,
+                    line=ds.lines.of(("socrata", "id")),
+                    field="id",
+                    first=seen[s.id],
+                    name=ds.id,
+                    ident=s.id,
+                )
+            )
+        else:
+            seen[s.id] = ds.id
+        top = (s.path or "").split("/", 1)[0]
+        if top.lower() in SITE_FOLDERS:
+            out.append(
+                problem(
+                    "reserved-name:socrata-path",
+                    ds.path,
+                    line=ds.lines.of(("socrata", "path")),
+                    field="path",
+                    path=s.path,
+                    top=top,
+                )
+            )
+    return out
+
+
 def _placeholders(ds: Dataset) -> list[Problem]:
     found: list[tuple[tuple[str | int, ...], str]] = []
     for key, value in (
@@ -212,11 +265,14 @@ def _placeholders(ds: Dataset) -> list[Problem]:
     ):
         found.append((key, value))
     found += [(("keywords", i), k) for i, k in enumerate(ds.keywords)]
+    found.append((("rights",), ds.rights or ""))
+    found += [(("exemptions", i, "authority"), x.authority) for i, x in enumerate(ds.exemptions)]
     for r in ds.resources:
         found.append((("resources", r.index, "title"), r.title))
         found.append((("resources", r.index, "description"), r.description))
         for i, f in enumerate(r.schema.fields):
             found.append(((*r.schema.key_path, "fields", i, "description"), f.description or ""))
+            found.append(((*r.schema.key_path, "fields", i, "exemption"), f.exemption or ""))
     return [
         problem(
             "placeholder",

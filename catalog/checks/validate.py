@@ -37,6 +37,7 @@ def validate(
     ]
     problems += metadata.check_config(catalog)
     problems += metadata.check_tables(catalog)
+    problems += metadata.check_former(catalog)
     problems += codeowners.check(catalog)
     for agency in catalog.agencies:
         if wanted is None or any(i.startswith(agency.slug + "/") for i in wanted):

@@ -16,6 +16,8 @@ MOST_COLUMNS = 1999  # columns a table may have under any limits (SQLite allows 
 # resource names whose downloads would be files the catalog writes for every dataset
 RESERVED_RESOURCE_NAMES = {"datapackage": "datapackage.json"}
 RESOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+SOCRATA_ID_PATTERN = r"^[a-z0-9]{4}-[a-z0-9]{4}$"
+SOCRATA_PATH_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,99}/[A-Za-z0-9][A-Za-z0-9-]{0,99}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 # a mailbox as people and mailto: links use it (no quoted local parts, no '?', '"' or spaces)
 EMAIL_PATTERN = (
@@ -400,6 +402,46 @@ DATASET_SCHEMA: dict[str, Any] = {
                 "type": "boolean",
                 "description": "false: no default chart when none is declared",
             },
+            "socrata": _obj(
+                {
+                    "id": {"type": "string", "pattern": SOCRATA_ID_PATTERN},
+                    "path": {
+                        "type": "string",
+                        "pattern": SOCRATA_PATH_PATTERN,
+                        "description": "the old page's path, <Category>/<Name>",
+                    },
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "string",
+                            "pattern": "^[A-Za-z0-9_:@]{1,128}$",
+                        },
+                        "description": "column name → the old API's field name",
+                    },
+                },
+                ["id"],
+                description="where the dataset lived on a Socrata portal (catalog import socrata)",
+            ),
+            "harvested": _obj(
+                {
+                    "from": {**_text, "maxLength": 2000},
+                    "identifier": {**_text, "maxLength": 2000},
+                    "distributions": {
+                        "type": "array",
+                        "items": _obj(
+                            {
+                                "title": {**_text, "maxLength": 200},
+                                "url": _url,
+                                "media_type": {"type": "string", "maxLength": 100},
+                                "kind": {"enum": ["download", "access"]},
+                            },
+                            ["title", "url"],
+                        ),
+                    },
+                },
+                ["from", "identifier"],
+                description="a dataset whose data lives elsewhere (catalog import dcat)",
+            ),
             "resources": {
                 "type": "array",
                 "items": _obj(

@@ -195,6 +195,34 @@ class Exemption:
 
 
 @dataclass(frozen=True)
+class Socrata:
+    """Where an imported dataset lived on a Socrata portal (its old addresses keep working)."""
+
+    id: str  # the 4×4 identifier
+    path: str | None = None  # "<Category>/<Name>", the old page's path
+    fields: Mapping[str, str] = field(default_factory=dict)  # column → the old API's field name
+
+
+@dataclass(frozen=True)
+class Link:
+    """A download or access address of a harvested dataset's data, elsewhere."""
+
+    title: str
+    url: str
+    media_type: str = ""
+    kind: str = "download"  # download (the file) or access (a page or API)
+
+
+@dataclass(frozen=True)
+class Harvested:
+    """A dataset whose data lives elsewhere: its entry came from another catalog."""
+
+    source: str  # the catalog it came from (data.json address or file name)
+    identifier: str  # its identifier there
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A dataset.yaml and its resources."""
 
@@ -228,6 +256,8 @@ class Dataset:
     charts: tuple[Chart, ...] = ()
     lines: Lines = field(default_factory=Lines)
     data_files: tuple[str, ...] = ()  # every *.csv etc. in the folder, declared or not
+    socrata: Socrata | None = None  # imported from a Socrata portal
+    harvested: Harvested | None = None  # data elsewhere (catalog import dcat)
 
     @property
     def is_public(self) -> bool:

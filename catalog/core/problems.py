@@ -596,12 +596,12 @@ _m(
 )
 _m(
     "placeholder",
-    "{key} still holds the placeholder written by `catalog new`",
+    "{key} still holds the placeholder written by `catalog new` or `catalog import`",
     "Replace the text marked FILL IN with the real value.",
 )
 _m(
     "placeholder:agency",
-    "{key} still holds the placeholder written by `catalog new`",
+    "{key} still holds the placeholder written by `catalog new` or `catalog import`",
     "Replace it with the agency's real details.",
 )
 _m(
@@ -614,6 +614,18 @@ _m(
     "duplicate-identifier:table",
     "resources {first!r} and {name!r} both become the table {table!r} of the bulk database",
     "Rename one of them: names differing only in '-', '_' or '.' collide.",
+)
+_m(
+    "duplicate-identifier:socrata",
+    "datasets {first!r} and {name!r} both give the old portal identifier {ident!r}",
+    "Keep socrata.id on the dataset that replaces the old one and remove it from the other: "
+    "the old addresses can lead to one dataset only.",
+)
+_m(
+    "reserved-name:socrata-path",
+    "socrata.path {path!r} starts with {top!r}, a folder of this site",
+    "Give the old page's path as the portal had it (<Category>/<Name>), or leave path out: "
+    "/d/<id> still leads to the dataset.",
 )
 _m(
     "reserved-name",

@@ -27,10 +27,13 @@ from catalog.core.model import (
     Encoding,
     Exemption,
     Field,
+    Harvested,
     Limits,
+    Link,
     Person,
     Resource,
     Schema,
+    Socrata,
 )
 from catalog.core.names import SLUG, slugify
 from catalog.core.problems import Problem, problem
@@ -371,7 +374,34 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
         charts=charts,
         lines=doc.lines,
         data_files=tuple(rel(root, p) for p in _data_files(folder)),
+        socrata=_socrata(_dict(d.get("socrata"))),
+        harvested=_harvested(_dict(d.get("harvested"))),
     )
+
+
+def _socrata(d: dict[str, Any]) -> Socrata | None:
+    ident = _str(d.get("id"))
+    if not ident:
+        return None
+    fields = {str(k): v for k, v in _dict(d.get("fields")).items() if isinstance(v, str)}
+    return Socrata(ident, _str(d.get("path")), fields)
+
+
+def _harvested(d: dict[str, Any]) -> Harvested | None:
+    source, ident = _str(d.get("from")), _str(d.get("identifier"))
+    if not source or not ident:
+        return None
+    links = tuple(
+        Link(
+            _str(x.get("title")) or "Data",
+            url,
+            _str(x.get("media_type")) or "",
+            _str(x.get("kind")) or "download",
+        )
+        for x in _list(d.get("distributions"))
+        if isinstance(x, dict) and (url := _str(x.get("url")))
+    )
+    return Harvested(source, ident, links)
 
 
 def _data_files(folder: Path) -> Iterable[Path]:

@@ -34,8 +34,9 @@ from catalog.site.cache import Cache, code_hash, fingerprint
 from catalog.site.charts import write_vega_runtime
 from catalog.site.entries import Site, assemble, build_time
 from catalog.site.explorer import node_modules, write_vendor
-from catalog.site.history import History, kept_file, metadata_only
 from catalog.site.files import bulk_key, file_digest, file_key, kept_key, link_file, link_tree, move_downloads
+from catalog.site.history import History, kept_file, metadata_only
+from catalog.site.legacy import write_legacy
 from catalog.site.outputs import write_metadata
 from catalog.site.package import DatasetOutput, build_dataset
 from catalog.site.publish import publish, staging_dir
@@ -128,6 +129,7 @@ def build(
         stage("indexing for search and writing metadata and bulk files")  # 7. side by side
         with _indexing(staging, search):
             write_metadata(site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public}, cache)
+        write_legacy(site, staging, files_staging)  # the old portal's addresses
         if files_staging is not None:  # downloads to the tree for object storage
             move_downloads(download_moves(site, staging, files_staging))
             with contextlib.suppress(OSError):

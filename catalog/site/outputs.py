@@ -44,6 +44,14 @@ def license_url(spdx: str) -> str:
 
 
 def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
+    """A public dataset's DCAT distributions: its downloads, or where a harvested entry's
+    data lives (a file's ``downloadURL``, a page's or service's ``accessURL``)."""
+    harvested = e.ds.harvested
+    if harvested is not None and e.ds.is_public and not (e.output and e.output.resources):
+        return [
+            {"@type": "dcat:Distribution", "title": x.title, ("downloadURL" if x.kind == "download" else "accessURL"): x.url, **({"mediaType": x.media_type} if x.media_type else {})}
+            for x in harvested.links
+        ]
     if e.output is None:
         return []
     out = []
@@ -139,7 +147,7 @@ def json_ld(site: Site, e: Entry) -> dict[str, Any]:
     }
     if ds.is_public:
         d["license"] = license_url(site.license_of(ds))
-        d["distribution"] = [{"@type": "DataDownload", "encodingFormat": x["mediaType"], "contentUrl": x["downloadURL"], "name": x["title"]} for x in distributions(site, e)]
+        d["distribution"] = [{"@type": "DataDownload", "encodingFormat": x.get("mediaType", ""), "contentUrl": x["downloadURL"], "name": x["title"]} for x in distributions(site, e) if "downloadURL" in x]
         if e.output:
             d["variableMeasured"] = [
                 {"@type": "PropertyValue", "name": f.name, **({"description": f.description} if f.description else {}), **({"unitText": f.unit} if f.unit else {})}
