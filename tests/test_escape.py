@@ -220,3 +220,26 @@ def test_codeowners_path_is_one_pattern_on_one_line(text: str) -> None:
     line = f"{escape.codeowners_path(text)} @owner"
     assert len(line.splitlines()) == 1
     assert _codeowners_rule(line) == [" ".join(text.splitlines()), "@owner"]
+
+
+@pytest.mark.parametrize("text", PAYLOADS)
+def test_imported_descriptions_keep_only_safe_markup(text: str) -> None:
+    """A description from another portal (text or HTML) becomes Markdown that renders only
+    paragraphs, lists, line breaks and http(s)/mailto links — never a script, an image, a
+    comment or a javascript: link — whatever it held."""
+    from catalog.commands.importing import markdown_from_html
+
+    html_source = (
+        f"<p>{text}</p><script>alert(9)</script><style>p{{}}</style>"
+        "<a href='javascript:alert(1)'>bad</a> <a href='https://ok.example/a_b'>good</a>"
+        f"<ul><li>{text}</li></ul><img src=x onerror=alert(6)>"
+    )
+    for source in (text, html_source):
+        doc = _markdown(markdown_from_html(source))
+        assert {t for t, _ in doc.tags} <= {"p", "ul", "li", "a", "br"}, (source, doc.tags)
+        links = [attrs.get("href", "") for t, attrs in doc.tags if t == "a"]
+        assert all(href.startswith(("https://", "http://", "mailto:")) for href in links), links
+        assert not doc.comments and "alert(9)" not in "".join(doc.text)
+    assert "https://ok.example/a_b" in [
+        a.get("href") for t, a in _markdown(markdown_from_html(html_source)).tags if t == "a"
+    ]

@@ -488,3 +488,28 @@ def test_socrata_real_export_from_the_corpus(
     )
     # what validation says is what the ADO must decide, and the CSV's own odd values
     assert "Validation of the imported folders" in out
+
+
+def test_old_identifiers_are_checked(make: CatalogMaker) -> None:
+    from conftest import dataset_yaml
+
+    make.catalog()
+    make.dataset(
+        "dot/a", meta=dataset_yaml(socrata={"id": "abcd-1234", "path": "Transportation/A"})
+    )
+    make.dataset("dot/b", meta=dataset_yaml(socrata={"id": "abcd-1234"}))
+    make.dataset("dot/c", meta=dataset_yaml(socrata={"id": "wxyz-9876", "path": "datasets/C"}))
+    make.dataset("dot/d", meta=dataset_yaml(socrata={"id": "ABCD-12"}))
+    errors = [p for p in make.problems() if p.severity == "error"]
+    found = {(p.path.split("/")[2], p.code) for p in errors}
+    assert found == {
+        ("b", "duplicate-identifier"),
+        ("c", "reserved-name"),
+        ("d", "invalid-value"),
+    }, errors
+    duplicate = next(p for p in errors if p.code == "duplicate-identifier")
+    assert (
+        duplicate.line is not None
+        and "dot/a" in duplicate.message
+        and "abcd-1234" in duplicate.message
+    )

@@ -27,6 +27,7 @@ class Sizes:
 
 
 def tree_bytes(folder: Path) -> int:
+    """Bytes of every file under ``folder`` (links counted as the host counts them: whole)."""
     total = 0
     for base, _dirs, names in os.walk(folder):
         total += sum(os.lstat(os.path.join(base, n)).st_size for n in names)
@@ -34,6 +35,7 @@ def tree_bytes(folder: Path) -> int:
 
 
 def measure(site: Site, pages: Path, files: Path | None, top: int = 5) -> Sizes:
+    """The pages' tree, the downloads' tree and the ``top`` largest datasets, in bytes."""
     weights = [
         (e.id, sum(f["bytes"] for r in e.output.resources for f in r.files.values()))
         for e in site.public
@@ -45,6 +47,7 @@ def measure(site: Site, pages: Path, files: Path | None, top: int = 5) -> Sizes:
 
 
 def largest_text(sizes: Sizes) -> str:
+    """The largest datasets, for a message: ``id (n MB), ...``."""
     return ", ".join(f"{ident} ({size / MB:,.1f} MB)" for ident, size in sizes.largest) or "none"
 
 

@@ -15,8 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,15 @@ from catalog.site.cache import Cache, code_hash, fingerprint
 from catalog.site.charts import write_vega_runtime
 from catalog.site.entries import Site, assemble, build_time
 from catalog.site.explorer import node_modules, write_vendor
-from catalog.site.files import bulk_key, file_digest, file_key, kept_key, link_file, link_tree, move_downloads
+from catalog.site.files import (
+    bulk_key,
+    file_digest,
+    file_key,
+    kept_key,
+    link_file,
+    link_tree,
+    move_downloads,
+)
 from catalog.site.history import History, kept_file, metadata_only
 from catalog.site.legacy import write_legacy
 from catalog.site.outputs import write_metadata
@@ -56,6 +63,8 @@ class BuildFailed(CatalogError):
 
 @dataclass(frozen=True)
 class BuildReport:
+    """What a build did: counts, time, problems and the trees it wrote."""
+
     out: Path
     datasets: int
     transformed: int
@@ -128,7 +137,9 @@ def build(
             write_vendor(staging / "static", modules)
         stage("indexing for search and writing metadata and bulk files")  # 7. side by side
         with _indexing(staging, search):
-            write_metadata(site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public}, cache)
+            write_metadata(
+                site, staging, listed, inputs, {e.id: cache.entry(e.ds) for e in site.public}, cache
+            )
         write_legacy(site, staging, files_staging)  # the old portal's addresses
         if files_staging is not None:  # downloads to the tree for object storage
             move_downloads(download_moves(site, staging, files_staging))
@@ -150,7 +161,18 @@ def build(
         raise
     cache.prune()
     seconds = time.monotonic() - started
-    return BuildReport(out, len(site.entries), transformed, len(outputs) - transformed, len(listed), seconds, tuple(problems), discarded=cache.discarded, sizes=sizes, files_out=files_out if files_staging is not None else None)
+    return BuildReport(
+        out,
+        len(site.entries),
+        transformed,
+        len(outputs) - transformed,
+        len(listed),
+        seconds,
+        tuple(problems),
+        discarded=cache.discarded,
+        sizes=sizes,
+        files_out=files_out if files_staging is not None else None,
+    )
 
 
 def _load(root: Path, cache: Cache, base_url: str | None) -> Loaded:
@@ -192,20 +214,37 @@ def _indexing(staging: Path, search: bool) -> Iterator[None]:
         finish_indexing(indexer, staging)
 
 
-def inputs_fingerprint(root: Path, base_url: str | None, search: bool, digests: dict[str, str] | None = None) -> str:
+def inputs_fingerprint(
+    root: Path, base_url: str | None, search: bool, digests: dict[str, str] | None = None
+) -> str:
     """Everything a build reads: the catalog's files, the code, the templates, the git
     commit (dates and history) and the options. Equal fingerprints, equal sites.
     ``digests`` receives each catalog file's digest (path relative to the root)."""
     h = hashlib.blake2b(digest_size=20)
     explorer = node_modules(root) is not None  # installing it later changes the site
-    h.update(json.dumps([code_hash(), base_url, search, os.environ.get("SOURCE_DATE_EPOCH"), gitinfo.head(root), explorer]).encode())
+    h.update(
+        json.dumps(
+            [
+                code_hash(),
+                base_url,
+                search,
+                os.environ.get("SOURCE_DATE_EPOCH"),
+                gitinfo.head(root),
+                explorer,
+            ]
+        ).encode()
+    )
     for base in (root / "catalog.yaml", root / "datasets", TEMPLATES):
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for f in files:
             digest = file_digest(f)
             # names relative to the checkout or the package: the same commit, the same
             # fingerprint, in any folder
-            h.update((f.relative_to(root) if f.is_relative_to(root) else f.relative_to(TEMPLATES.parent)).as_posix().encode())
+            h.update(
+                (f.relative_to(root) if f.is_relative_to(root) else f.relative_to(TEMPLATES.parent))
+                .as_posix()
+                .encode()
+            )
             h.update(digest.encode())
             if digests is not None and f.is_relative_to(root):
                 digests[f.relative_to(root).as_posix()] = digest
@@ -223,7 +262,11 @@ def with_versions(site: Site, root: Path, cache: Cache) -> tuple[Site, list[Prob
     entries = []
     for e in site.entries:
         found = history.versions(e.ds.folder, list(e.history))
-        entries.append(dataclasses.replace(e, versions=found if e.output is not None else found.mapped(metadata_only)))
+        entries.append(
+            dataclasses.replace(
+                e, versions=found if e.output is not None else found.mapped(metadata_only)
+            )
+        )
     history.save()
     return dataclasses.replace(site, entries=tuple(entries)), []
 
@@ -244,7 +287,16 @@ def place_kept_files(cache: Cache, site: Site, tree: Path) -> None:
 
 
 def unpublishable_problem(exc: UnpublishableData) -> Problem:
-    return problem("unpublishable-value", exc.path, row=exc.row, field=exc.field, name=exc.field, cell=exc.cell, reason=exc.reason)
+    """The Problem for a cell no typed download can carry (file, row, field)."""
+    return problem(
+        "unpublishable-value",
+        exc.path,
+        row=exc.row,
+        field=exc.field,
+        name=exc.field,
+        cell=exc.cell,
+        reason=exc.reason,
+    )
 
 
 def _published_fingerprint(out: Path) -> str | None:
@@ -263,7 +315,9 @@ def _transform_in_worker(ident: str, folder: str) -> dict[str, object]:
     return build_dataset(catalog, ds, Path(folder)).to_json()
 
 
-def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: int, say: Progress) -> tuple[dict[str, DatasetOutput], int]:
+def transform_all(
+    catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: int, say: Progress
+) -> tuple[dict[str, DatasetOutput], int]:
     """Every public dataset's outputs: from the cache, or built (in parallel) and cached."""
     outputs: dict[str, DatasetOutput] = {}
     todo: list[Dataset] = []
@@ -281,7 +335,9 @@ def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: 
     try:
         if workers.worth_a_pool(jobs, len(todo)):
             with workers.pool(catalog, jobs) as pool:
-                futures = {pool.submit(_transform_in_worker, ds.id, str(folders[ds.id])): ds for ds in todo}
+                futures = {
+                    pool.submit(_transform_in_worker, ds.id, str(folders[ds.id])): ds for ds in todo
+                }
                 for n, future in enumerate(as_completed(futures), 1):
                     ds = futures[future]
                     outputs[ds.id] = DatasetOutput.from_json(future.result())
@@ -300,12 +356,6 @@ def transform_all(catalog: Catalog, cache: Cache, prints: dict[str, str], jobs: 
 
 
 # --- the site's view ---------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def download_moves(site: Site, staging: Path, files: Path) -> list[tuple[Path, Path]]:
@@ -327,9 +377,3 @@ def place_outputs(cache: Cache, site: Site, staging: Path) -> None:
     """Hard-link (or copy) each dataset's cached files into the staging site."""
     for e in site.public:
         link_tree(cache.entry(e.ds), staging / e.url)
-
-
-
-
-
-

@@ -23,7 +23,6 @@ from catalog.core.model import Catalog, Dataset
 from catalog.core.problems import Problem
 from catalog.io.sealed import key_for, seal, seal_text, sealed, sealed_text
 from catalog.load.memo import Memo, read_memo, write_memo
-from catalog.core.yamlfile import Lines, YamlDoc
 from catalog.site.files import file_digest
 from catalog.site.package import DatasetOutput
 
@@ -68,7 +67,9 @@ def fingerprint(catalog: Catalog, ds: Dataset, digests: Mapping[str, str] | None
     cfg = catalog.config
     h.update(json.dumps([ds.id, cfg.base_url], sort_keys=True).encode())
     config = Path(catalog.root) / cfg.path
-    h.update(config.read_bytes() if config.is_file() else b"")  # vocabularies, limits, repository mode
+    h.update(
+        config.read_bytes() if config.is_file() else b""
+    )  # vocabularies, limits, repository mode
     agency = catalog.agency(ds.agency)
     h.update(repr(agency).encode())
     root = Path(catalog.root)

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from catalog.core.escape import xml_text
-from catalog.site.entries import Entry, Site
 from catalog.site.cache import Cache
+from catalog.site.entries import Entry, Site
 from catalog.site.files import kept_url, link_file
 from catalog.site.history import ResourceChange, Version, changes_data, newest_data
 
@@ -56,7 +56,15 @@ def current_files(site: Site, e: Entry) -> list[dict[str, Any]]:
     out = []
     for r in e.output.resources if e.output else []:
         for fmt, f in sorted(r.files.items()):
-            out.append({"resource": r.name, "format": fmt, "url": site.download(e, f), "bytes": f["bytes"], "sha256": f.get("digest", "")})
+            out.append(
+                {
+                    "resource": r.name,
+                    "format": fmt,
+                    "url": site.download(e, f),
+                    "bytes": f["bytes"],
+                    "sha256": f.get("digest", ""),
+                }
+            )
     return out
 
 
@@ -65,7 +73,9 @@ def version_json(site: Site, e: Entry, v: Version) -> dict[str, Any]:
     CSVs has the permanent address the build publishes it at."""
     out = {**v.to_json(), "summary_of_changes": summary(v)}
     if site.config.keep_old_files:
-        out["files"] = [{**f, "url": kept_url(site.config, e.id, f["resource"], f["sha256"])} for f in v.files]
+        out["files"] = [
+            {**f, "url": kept_url(site.config, e.id, f["resource"], f["sha256"])} for f in v.files
+        ]
     return out
 
 
@@ -75,7 +85,9 @@ def changes_json(site: Site, e: Entry) -> dict[str, Any]:
         "dataset": e.id,
         "title": e.ds.title,
         "url": site.absolute(e.url),
-        "current": {"version": e.versions[0].number, "files": current_files(site, e)} if e.versions else None,
+        "current": {"version": e.versions[0].number, "files": current_files(site, e)}
+        if e.versions
+        else None,
         "versions": [version_json(site, e, v) for v in e.versions],
     }
 
@@ -101,7 +113,16 @@ def bibtex(site: Site, e: Entry) -> str:
 
     def field(text: str) -> str:  # BibTeX: braces balanced, specials escaped
         out = text
-        for ch, repl in (("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("%", r"\%"), ("&", r"\&"), ("$", r"\$"), ("#", r"\#"), ("_", r"\_")):
+        for ch, repl in (
+            ("\\", r"\textbackslash{}"),
+            ("{", r"\{"),
+            ("}", r"\}"),
+            ("%", r"\%"),
+            ("&", r"\&"),
+            ("$", r"\$"),
+            ("#", r"\#"),
+            ("_", r"\_"),
+        ):
             out = out.replace(ch, repl)
         return out
 
@@ -116,7 +137,9 @@ def bibtex(site: Site, e: Entry) -> str:
         lines.append(f"  version = {{{v.number}}},")
         files = current_files(site, e)
         if files and files[0]["sha256"]:
-            lines.append(f"  note = {{SHA-256 of {field(files[0]['resource'])}.{files[0]['format']}: {files[0]['sha256']}}},")
+            first = files[0]
+            name = f"{field(first['resource'])}.{first['format']}"
+            lines.append(f"  note = {{SHA-256 of {name}: {first['sha256']}}},")
     lines.append(f"  url = {{{field(site.absolute(e.url))}}}")
     lines.append("}")
     return "\n".join(lines)
@@ -126,7 +149,9 @@ def _atom_time(value: str) -> str:
     return value if "T" in value else value + "T00:00:00Z"
 
 
-def _feed(site: Site, title: str, self_url: str, link: str, items: list[tuple[Entry, Version]]) -> str:
+def _feed(
+    site: Site, title: str, self_url: str, link: str, items: list[tuple[Entry, Version]]
+) -> str:
     updated = max((v.date for _, v in items), default=site.built)
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -157,14 +182,24 @@ def _feed(site: Site, title: str, self_url: str, link: str, items: list[tuple[En
 def dataset_feed(site: Site, e: Entry) -> str:
     """Atom: each version of one dataset (data and metadata changes, with the counts)."""
     url = site.absolute(e.url + "changes.xml")
-    return _feed(site, f"{e.ds.title}: changes", url, site.absolute(e.url), [(e, v) for v in e.versions[:FEED_ENTRIES]])
+    return _feed(
+        site,
+        f"{e.ds.title}: changes",
+        url,
+        site.absolute(e.url),
+        [(e, v) for v in e.versions[:FEED_ENTRIES]],
+    )
 
 
-def newest_changes(site: Site, limit: int, since: str = "") -> tuple[list[tuple[Entry, Version]], bool]:
+def newest_changes(
+    site: Site, limit: int, since: str = ""
+) -> tuple[list[tuple[Entry, Version]], bool]:
     """The newest versions that changed data across the catalog (from ``since``, an ISO
     date), at most ``limit`` of them, newest first; and whether more were left out. Only
     the datasets that can have one of them are read (by their newest data change)."""
-    order = sorted(((newest_data(e.versions), e.id, n) for n, e in enumerate(site.entries)), reverse=True)
+    order = sorted(
+        ((newest_data(e.versions), e.id, n) for n, e in enumerate(site.entries)), reverse=True
+    )
     kept: list[tuple[str, str, int, int]] = []  # a heap of the newest: (date, id, entry, version)
     more = False
     for newest, ident, n in order:
@@ -186,7 +221,13 @@ def newest_changes(site: Site, limit: int, since: str = "") -> tuple[list[tuple[
 def catalog_feed(site: Site) -> str:
     """Atom: the newest versions, across the catalog, that changed data."""
     url = site.absolute("changes.xml")
-    return _feed(site, f"{site.config.title}: data changes", url, site.config.base_url, newest_changes(site, FEED_ENTRIES)[0])
+    return _feed(
+        site,
+        f"{site.config.title}: data changes",
+        url,
+        site.config.base_url,
+        newest_changes(site, FEED_ENTRIES)[0],
+    )
 
 
 def write_changes(site: Site, staging: Path, dump: Any, cache: Cache | None = None) -> None:
@@ -201,14 +242,24 @@ def write_changes(site: Site, staging: Path, dump: Any, cache: Cache | None = No
         record = getattr(e.versions, "record", "")
         key = ""
         if cache is not None and record:
-            inputs = [record, config, site.absolute(e.url), e.ds.title, e.agency.name, current_files(site, e)]
+            inputs = [
+                record,
+                config,
+                site.absolute(e.url),
+                e.ds.title,
+                e.agency.name,
+                current_files(site, e),
+            ]
             key = hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
         for name in ("changes.json", "changes.xml"):
             kept = cache.file(f"changes/{key}-{name}") if cache is not None and key else None
             if kept is not None:
                 link_file(kept, folder / name)
                 continue
-            (folder / name).write_text(dump(changes_json(site, e)) if name == "changes.json" else dataset_feed(site, e), "utf-8")
+            (folder / name).write_text(
+                dump(changes_json(site, e)) if name == "changes.json" else dataset_feed(site, e),
+                "utf-8",
+            )
             if cache is not None and key:
                 cache.keep(f"changes/{key}-{name}", folder / name)
     (staging / "changes.xml").write_text(catalog_feed(site), "utf-8")

@@ -10,7 +10,6 @@ JavaScript); the Vega runtime, served from the site itself, adds tooltips.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -33,16 +32,32 @@ MAP_POINTS = 3_000  # map points after gridding
 TABLE_ROWS = 1_000  # rows of the accessible data table
 LABEL_LIMIT = 100  # characters of a category label
 WIDTH, HEIGHT = 640, 300
-FLOOR_UNITS = {"year": "year", "yearquarter": "quarter", "yearmonth": "month", "yearmonthdate": "day", "date": "day", "week": "week"}
-PART_UNITS = {"month": pc.month, "quarter": pc.quarter, "hours": pc.hour, "dayofyear": pc.day_of_year}
+FLOOR_UNITS = {
+    "year": "year",
+    "yearquarter": "quarter",
+    "yearmonth": "month",
+    "yearmonthdate": "day",
+    "date": "day",
+    "week": "week",
+}
+PART_UNITS = {
+    "month": pc.month,
+    "quarter": pc.quarter,
+    "hours": pc.hour,
+    "dayofyear": pc.day_of_year,
+}
 
 
 class ChartError(CatalogError):
+    """A chart cannot be drawn from its declaration; the message says why."""
+
     pass
 
 
 @dataclass(frozen=True)
 class Axis:
+    """One encoding channel of a chart: its field, type, title and sort."""
+
     field: str  # column name in the aggregated values
     title: str
     type: str  # Vega-Lite type
@@ -60,10 +75,13 @@ class Plan:
 
 
 def plans(ds: Dataset, outputs: list[ResourceOutput]) -> list[Plan]:
+    """The charts to draw for a public dataset: those declared, else a default one."""
     if not ds.is_public:
         return []
     if ds.charts:
-        return [Plan(c, r, True) for c in ds.charts if (r := ds.resource_named(c.resource)) is not None]
+        return [
+            Plan(c, r, True) for c in ds.charts if (r := ds.resource_named(c.resource)) is not None
+        ]
     if not ds.default_chart or not ds.resources:
         return []
     default = default_chart(ds.resources[0], outputs[0] if outputs else None)
@@ -76,7 +94,13 @@ def default_chart(res: Resource, out: ResourceOutput | None) -> Chart | None:
     profile = {p.name: p for p in out.profile} if out else {}
     keys = set(res.schema.primary_key)
     dates = [f for f in fields if f.type in ("date", "datetime")]
-    numbers = [f for f in fields if f.type in NUMERIC and f.name not in keys and f.name.lower() not in ("latitude", "longitude", "lat", "lon", "lng", "id", "year")]
+    numbers = [
+        f
+        for f in fields
+        if f.type in NUMERIC
+        and f.name not in keys
+        and f.name.lower() not in ("latitude", "longitude", "lat", "lon", "lng", "id", "year")
+    ]
     if dates and numbers:
         d, n = dates[0], numbers[0]
         many = profile.get(d.name) and profile[d.name].distinct > 400
@@ -90,11 +114,31 @@ def default_chart(res: Resource, out: ResourceOutput | None) -> Chart | None:
         )
     lat, lon = coordinate_fields(res)
     if lat and lon:
-        return Chart(resource=res.name, mark="map", title="Where the rows are", latitude=lat.name, longitude=lon.name, slug="default")
+        return Chart(
+            resource=res.name,
+            mark="map",
+            title="Where the rows are",
+            latitude=lat.name,
+            longitude=lon.name,
+            slug="default",
+        )
     for f in fields:
         p = profile.get(f.name)
-        if f.type == "string" and p and 2 <= p.distinct <= 20 and not p.distinct_capped and f.name not in keys:
-            return Chart(resource=res.name, mark="bar", title=f"Rows by {f.label.lower()}", x=Encoding(f.name, sort="-y"), y=Encoding("", aggregate="count"), slug="default")
+        if (
+            f.type == "string"
+            and p
+            and 2 <= p.distinct <= 20
+            and not p.distinct_capped
+            and f.name not in keys
+        ):
+            return Chart(
+                resource=res.name,
+                mark="bar",
+                title=f"Rows by {f.label.lower()}",
+                x=Encoding(f.name, sort="-y"),
+                y=Encoding("", aggregate="count"),
+                slug="default",
+            )
     return None
 
 
@@ -120,7 +164,11 @@ def _column(table: pa.Table, f: Field, enc: Encoding) -> pa.Array:
             return col
         if unit in FLOOR_UNITS:
             floored = pc.floor_temporal(col, unit=FLOOR_UNITS[unit])
-            return floored.cast(pa.date32()) if pa.types.is_timestamp(floored.type) and unit != "hours" else floored
+            return (
+                floored.cast(pa.date32())
+                if pa.types.is_timestamp(floored.type) and unit != "hours"
+                else floored
+            )
         if unit in PART_UNITS:
             return PART_UNITS[unit](col)
     return col
@@ -149,9 +197,21 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
         f = schema.field_named(enc.field)
         assert f is not None
         cols[role] = _short_labels(_column(table, f, enc))
-        axes[role] = Axis(role, enc.title or f.label, _vl_type(f, enc), enc.time_unit if enc.time_unit in FLOOR_UNITS else None, enc.sort)
+        axes[role] = Axis(
+            role,
+            enc.title or f.label,
+            _vl_type(f, enc),
+            enc.time_unit if enc.time_unit in FLOOR_UNITS else None,
+            enc.sort,
+        )
     groups = [r for r in ("x", "color") if r in cols]
-    if measure is None and table.num_rows > RAW_LIMIT and "y" in cols and axes["y"].type == "quantitative" and groups:
+    if (
+        measure is None
+        and table.num_rows > RAW_LIMIT
+        and "y" in cols
+        and axes["y"].type == "quantitative"
+        and groups
+    ):
         # too many rows to draw one by one: sum by the other encodings
         y_enc = c.y
         assert y_enc is not None
@@ -162,13 +222,21 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
         rows = pa.table(cols).slice(0, RAW_LIMIT)
         return _records(rows), [axes[r] for r in ("x", "y", "color") if r in axes], c.mark
     role, enc = measure
-    agg = "mean" if enc.aggregate == "average" else ("count_distinct" if enc.aggregate == "distinct" else (enc.aggregate or "count"))
+    agg = (
+        "mean"
+        if enc.aggregate == "average"
+        else ("count_distinct" if enc.aggregate == "distinct" else (enc.aggregate or "count"))
+    )
     if enc.field:
         cols["value"] = table.column(enc.field).combine_chunks()
     else:
         cols["value"] = pa.array([1] * table.num_rows, pa.int64())
         agg = "count"
-    grouped = pa.table(cols).group_by(groups).aggregate([("value", agg)]) if groups else pa.table({"value": [pc.call_function(agg, [cols["value"]]).as_py()]})
+    grouped = (
+        pa.table(cols).group_by(groups).aggregate([("value", agg)])
+        if groups
+        else pa.table({"value": [pc.call_function(agg, [cols["value"]]).as_py()]})
+    )
     grouped = grouped.rename_columns([*groups, role] if groups else [role])
     f = schema.field_named(enc.field) if enc.field else None
     label = enc.title or (f"{_agg_word(enc.aggregate)} of {f.label.lower()}" if f else "Rows")
@@ -213,28 +281,66 @@ def _short_labels(col: pa.Array) -> pa.Array:
 
 
 def _agg_word(agg: str | None) -> str:
-    return {"sum": "Total", "mean": "Average", "average": "Average", "median": "Median", "min": "Minimum", "max": "Maximum", "count": "Count", "distinct": "Distinct values"}.get(agg or "", "Value")
+    return {
+        "sum": "Total",
+        "mean": "Average",
+        "average": "Average",
+        "median": "Median",
+        "min": "Minimum",
+        "max": "Maximum",
+        "count": "Count",
+        "distinct": "Distinct values",
+    }.get(agg or "", "Value")
 
 
 def _grid(parquet: Path, lat: str, lon: str) -> tuple[list[dict[str, Any]], list[Axis], str]:
     table = pq.read_table(parquet, columns=[lat, lon]).drop_null()
     for digits in (4, 3, 2, 1, 0):
-        t = pa.table({"latitude": pc.round(table.column(lat), digits), "longitude": pc.round(table.column(lon), digits)})
-        grouped = t.group_by(["latitude", "longitude"]).aggregate([([], "count_all")]).rename_columns(["latitude", "longitude", "count"])
+        t = pa.table(
+            {
+                "latitude": pc.round(table.column(lat), digits),
+                "longitude": pc.round(table.column(lon), digits),
+            }
+        )
+        grouped = (
+            t.group_by(["latitude", "longitude"])
+            .aggregate([([], "count_all")])
+            .rename_columns(["latitude", "longitude", "count"])
+        )
         if grouped.num_rows <= MAP_POINTS:
             break
     grouped = grouped.sort_by([("latitude", "ascending"), ("longitude", "ascending")])
-    return _records(grouped), [Axis("longitude", "Longitude", "quantitative"), Axis("latitude", "Latitude", "quantitative"), Axis("count", "Rows", "quantitative")], "map"
+    return (
+        _records(grouped),
+        [
+            Axis("longitude", "Longitude", "quantitative"),
+            Axis("latitude", "Latitude", "quantitative"),
+            Axis("count", "Rows", "quantitative"),
+        ],
+        "map",
+    )
 
 
 def _records(table: pa.Table) -> list[dict[str, Any]]:
     out = []
     for row in table.to_pylist():
-        out.append({k: (v.isoformat() if hasattr(v, "isoformat") else (round(v, 6) if isinstance(v, float) else v)) for k, v in row.items()})
+        out.append(
+            {
+                k: (
+                    v.isoformat()
+                    if hasattr(v, "isoformat")
+                    else (round(v, 6) if isinstance(v, float) else v)
+                )
+                for k, v in row.items()
+            }
+        )
     return out
 
 
-def altair_chart(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mark: str) -> alt.TopLevelMixin:
+def altair_chart(
+    plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mark: str
+) -> alt.TopLevelMixin:
+    """The Altair chart of a plan over its aggregated values."""
     c = plan.chart
     data = alt.Data(values=values)
     title = alt.TitleParams(c.title, anchor="start")
@@ -246,8 +352,14 @@ def altair_chart(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mar
             .encode(
                 longitude="longitude:Q",
                 latitude="latitude:Q",
-                size=alt.Size("count:Q", title="Rows", scale=alt.Scale(range=[12, 300])) if many else alt.value(18),
-                tooltip=[alt.Tooltip("latitude:Q"), alt.Tooltip("longitude:Q"), alt.Tooltip("count:Q", title="Rows")],
+                size=alt.Size("count:Q", title="Rows", scale=alt.Scale(range=[12, 300]))
+                if many
+                else alt.value(18),
+                tooltip=[
+                    alt.Tooltip("latitude:Q"),
+                    alt.Tooltip("longitude:Q"),
+                    alt.Tooltip("count:Q", title="Rows"),
+                ],
             )
             .project(type="mercator")
         )
@@ -287,11 +399,21 @@ def describe(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mark: s
         lead = ""
     if mark == "map":
         total = sum(v["count"] for v in values)
-        return lead + f"Map of {total:,} rows at {len(values):,} locations, sized by the number " "of rows at each."
+        return (
+            lead + f"Map of {total:,} rows at {len(values):,} locations, sized by the number "
+            "of rows at each."
+        )
     by = {a.field: a for a in axes}
-    kind = {"bar": "Bar chart", "line": "Line chart", "area": "Area chart", "point": "Scatter plot"}[mark]
+    kind = {
+        "bar": "Bar chart",
+        "line": "Line chart",
+        "area": "Area chart",
+        "point": "Scatter plot",
+    }[mark]
     x, y = by.get("x"), by.get("y")
-    text = f"{kind} of {y.title.lower() if y else 'values'} by {x.title.lower() if x else 'category'}"
+    text = (
+        f"{kind} of {y.title.lower() if y else 'values'} by {x.title.lower() if x else 'category'}"
+    )
     if "color" in by:
         text += f" and {by['color'].title.lower()}"
     text += f", {len(values):,} values"
@@ -329,8 +451,12 @@ def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> l
         slug = plan.chart.slug
         svg = vlc.vegalite_to_svg(spec)
         (charts / f"{slug}.svg").write_text(svg, "utf-8")
-        (charts / f"{slug}.png").write_bytes(vlc.svg_to_png(svg, scale=2))  # from the SVG: twice as fast as rendering again
-        (charts / f"{slug}.vl.json").write_text(json.dumps(spec, sort_keys=True, ensure_ascii=False), "utf-8")
+        (charts / f"{slug}.png").write_bytes(
+            vlc.svg_to_png(svg, scale=2)
+        )  # from the SVG: twice as fast as rendering again
+        (charts / f"{slug}.vl.json").write_text(
+            json.dumps(spec, sort_keys=True, ensure_ascii=False), "utf-8"
+        )
         columns = [a.title for a in axes]
         rows = [[v.get(a.field) for a in axes] for v in values[:TABLE_ROWS]]
         out.append(
@@ -341,7 +467,10 @@ def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> l
                 "mark": mark,
                 "declared": plan.declared,
                 "resource": plan.resource.name,
-                "files": {k: f"charts/{slug}.{ext}" for k, ext in (("svg", "svg"), ("png", "png"), ("vegalite", "vl.json"))},
+                "files": {
+                    k: f"charts/{slug}.{ext}"
+                    for k, ext in (("svg", "svg"), ("png", "png"), ("vegalite", "vl.json"))
+                },
                 "table": {"columns": columns, "rows": rows, "total": len(values)},
             }
         )

@@ -5,9 +5,10 @@ for the change history and for ``catalog review``.
 
 Each version is read once as a stream of blocks; each row is reduced to two 64-bit hashes
 (its key and its content over the columns both versions publish), so memory is sixteen
-bytes a row whatever the row's width; both versions are hashed in the same process. Only the columns the caller names are read: callers
-pass the published (unprotected) columns, so nothing withheld is hashed or sampled. The
-sample is read in a second pass over just the rows it shows.
+bytes a row whatever the row's width; both versions are hashed in the same process. Only
+the columns the caller names are read: callers pass the published (unprotected) columns,
+so nothing withheld is hashed or sampled. The sample is read in a second pass over just
+the rows it shows.
 """
 
 from __future__ import annotations

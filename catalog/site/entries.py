@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from catalog.core import contract
@@ -26,6 +26,8 @@ from catalog.site.package import DatasetOutput
 
 @dataclass(frozen=True)
 class Entry:
+    """One dataset as the site shows it: its agency, dates, history, versions and outputs."""
+
     ds: Dataset
     agency: Agency
     modified: str  # ISO 8601 date-time
@@ -66,6 +68,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Site:
+    """Everything a build shows: the catalog, its listed entries and the build's time."""
+
     catalog: Catalog
     entries: tuple[Entry, ...]  # every dataset listed on the site, sorted by title
     built: str  # ISO 8601 build time (from git or SOURCE_DATE_EPOCH)
@@ -87,7 +91,11 @@ class Site:
         return [e for e in self.entries if e.output is not None]
 
     def recent(self, n: int = 10) -> list[Entry]:
-        return sorted((e for e in self.entries if not e.ds.archived), key=lambda e: (e.modified, e.id), reverse=True)[:n]
+        return sorted(
+            (e for e in self.entries if not e.ds.archived),
+            key=lambda e: (e.modified, e.id),
+            reverse=True,
+        )[:n]
 
     def absolute(self, path: str) -> str:
         """The absolute URL of a path of the site."""
@@ -123,10 +131,16 @@ class Site:
 
 
 def iso_from_epoch(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """An ISO 8601 UTC time (``...Z``) from seconds since the epoch."""
+    return (
+        dt.datetime.fromtimestamp(epoch, dt.UTC)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z")
+    )
 
 
 def category_slug(category: str) -> str:
+    """The URL slug of a category's page."""
     return slugify(category) or "other"
 
 
@@ -142,10 +156,20 @@ def build_time(root: Path) -> int:
     return int(max((p.stat().st_mtime for p in files if p.is_file()), default=0))
 
 
-def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int, prints: dict[str, str] | None = None) -> Site:
+def assemble(
+    catalog: Catalog,
+    outputs: dict[str, DatasetOutput],
+    epoch: int,
+    prints: dict[str, str] | None = None,
+) -> Site:
+    """The site's entries: listed datasets with their agency, git dates and history, outputs."""
     built = iso_from_epoch(epoch)
     root = Path(catalog.root)
-    listed = [ds for ds in catalog.datasets if ds.access_level != "non-public" or catalog.config.list_non_public]
+    listed = [
+        ds
+        for ds in catalog.datasets
+        if ds.access_level != "non-public" or catalog.config.list_non_public
+    ]
     hidden = None if catalog.config.list_non_public else _unlisted
     history = gitinfo.histories(root, [ds.folder for ds in listed], hidden)
     dirty = gitinfo.dirty_folders(root)
@@ -156,7 +180,17 @@ def assemble(catalog: Catalog, outputs: dict[str, DatasetOutput], epoch: int, pr
         issued = ds.issued or (commits[-1].date[:10] if commits else modified[:10])
         agency = catalog.agency(ds.agency)
         assert agency is not None, f"{ds.id} has no agency"  # validation guarantees it
-        entries.append(Entry(ds, agency, modified, issued, tuple(commits), outputs.get(ds.id), (prints or {}).get(ds.id, "")))
+        entries.append(
+            Entry(
+                ds,
+                agency,
+                modified,
+                issued,
+                tuple(commits),
+                outputs.get(ds.id),
+                (prints or {}).get(ds.id, ""),
+            )
+        )
     entries.sort(key=lambda e: (e.ds.title.lower(), e.id))
     return Site(catalog, tuple(entries), built)
 
@@ -171,4 +205,9 @@ def _unlisted(text: str) -> bool:
 def _utc(date: str) -> str:
     import datetime as dt
 
-    return dt.datetime.fromisoformat(date).astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return (
+        dt.datetime.fromisoformat(date)
+        .astimezone(dt.UTC)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z")
+    )

@@ -34,7 +34,9 @@ def _pins(manifest: Path) -> dict[str, str]:
         declared = json.loads(manifest.read_text("utf-8")).get("dependencies", {})
     except (OSError, ValueError, AttributeError):
         return {}
-    return {name: str(declared[name]) for name in PACKAGES} if set(PACKAGES) <= set(declared) else {}
+    return (
+        {name: str(declared[name]) for name in PACKAGES} if set(PACKAGES) <= set(declared) else {}
+    )
 
 
 def _installed(package: Path) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from catalog.core.model import Config
 
+
 def file_digest(path: Path) -> str:
     """BLAKE2b (160 bits) of a file's bytes, in hex."""
     h = hashlib.blake2b(digest_size=20)

@@ -5,9 +5,9 @@ and access level that changed, and per resource its schema changes and row-level
 
 Version numbers count from the dataset's first shown commit, ``1.0.0`` (a dataset moved
 from another folder keeps the versions it had there; the move is a version, "moved from …"):
-a breaking schema change (a resource or a published column removed, a column retyped, the primary key
-changed) raises the major number, a change of data (rows, columns or resources added, data
-published) the minor, and anything else (metadata) the patch. They are computed over the
+a breaking schema change (a resource or a published column removed, a column retyped, the
+primary key changed) raises the major number, a change of data (rows, columns or resources
+added, data published) the minor, and anything else (metadata) the patch. They are computed over the
 whole history each build, so a number never changes once given; a shallow clone, whose
 history stops short, gets no numbers at all (the build says so).
 
@@ -47,6 +47,8 @@ IGNORED_KEYS = {"resources", "charts"}  # compared on their own (charts: not a c
 
 @dataclass(frozen=True)
 class ResourceChange:
+    """How one resource changed in a version: status, schema changes, row counts."""
+
     name: str
     status: str  # added, removed, changed, published (its data public for the first time)
     schema: tuple[str, ...]  # "column `x` added", ...
@@ -56,6 +58,8 @@ class ResourceChange:
 
 @dataclass(frozen=True)
 class Version:
+    """One version of a dataset: its number, commit, date, summary and changes."""
+
     number: str
     commit: str
     date: str
@@ -73,10 +77,18 @@ class Version:
             "date": self.date,
             "summary": self.summary,
             "level": self.level,
-            "access_level": {"before": self.access[0], "after": self.access[1]} if self.access else None,
+            "access_level": {"before": self.access[0], "after": self.access[1]}
+            if self.access
+            else None,
             "metadata_changed": list(self.metadata),
             "resources": [
-                {"name": r.name, "status": r.status, "schema": list(r.schema), "rows": r.rows, **({"note": r.note} if r.note else {})}
+                {
+                    "name": r.name,
+                    "status": r.status,
+                    "schema": list(r.schema),
+                    "rows": r.rows,
+                    **({"note": r.note} if r.note else {}),
+                }
                 for r in self.resources
             ],
             "files": list(self.files),
@@ -94,7 +106,16 @@ def _version(d: dict[str, Any]) -> Version:
         str(d["level"]),
         (str(access["before"]), str(access["after"])) if access else None,
         tuple(map(str, d["metadata_changed"])),
-        tuple(ResourceChange(str(r["name"]), str(r["status"]), tuple(map(str, r["schema"])), r["rows"], str(r.get("note", ""))) for r in d["resources"]),
+        tuple(
+            ResourceChange(
+                str(r["name"]),
+                str(r["status"]),
+                tuple(map(str, r["schema"])),
+                r["rows"],
+                str(r.get("note", "")),
+            )
+            for r in d["resources"]
+        ),
         tuple(d.get("files", ())),
     )
 
@@ -102,7 +123,12 @@ def _version(d: dict[str, Any]) -> Version:
 def _without_samples(v: Version) -> Version:
     """A version with its counts but not its sample rows (the index of a thousand
     datasets' histories stays small enough to read in a fraction of a second)."""
-    resources = tuple(dataclasses.replace(r, rows={**r.rows, "samples": []}) if r.rows and r.rows.get("samples") else r for r in v.resources)
+    resources = tuple(
+        dataclasses.replace(r, rows={**r.rows, "samples": []})
+        if r.rows and r.rows.get("samples")
+        else r
+        for r in v.resources
+    )
     return dataclasses.replace(v, resources=resources)
 
 
@@ -129,7 +155,11 @@ class _Snapshot:
 def _fields(resource: dict[str, Any]) -> list[dict[str, Any]]:
     schema = resource.get("schema")
     fields = schema.get("fields") if isinstance(schema, dict) else None
-    return [f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)] if isinstance(fields, list) else []
+    return (
+        [f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)]
+        if isinstance(fields, list)
+        else []
+    )
 
 
 def _key(resource: dict[str, Any]) -> tuple[str, ...]:
@@ -192,7 +222,9 @@ class Versions(Sequence[Version]):
     decodes its history. ``newest_data`` (the date of the newest version that changed data)
     and the count are known without reading it."""
 
-    def __init__(self, load: Callable[[], list[Version]], count: int, newest_data: str, record: str = "") -> None:
+    def __init__(
+        self, load: Callable[[], list[Version]], count: int, newest_data: str, record: str = ""
+    ) -> None:
         self._load: Callable[[], list[Version]] | None = load
         self._items: list[Version] = []
         self._count = count
@@ -219,7 +251,9 @@ class Versions(Sequence[Version]):
 
     def mapped(self, change: Callable[[Version], Version]) -> Versions:
         """The same versions, each changed by ``change`` when read."""
-        return Versions(lambda: [change(v) for v in self._all()], self._count, self.newest_data, self.record)
+        return Versions(
+            lambda: [change(v) for v in self._all()], self._count, self.newest_data, self.record
+        )
 
 
 def newest_data(versions: Sequence[Version]) -> str:
@@ -232,7 +266,9 @@ def newest_data(versions: Sequence[Version]) -> str:
 def changes_data(v: Version) -> bool:
     """Did this version change data (rows, columns, resources, or publish it)? A first
     version brings its data."""
-    return v.level == "first" or any(r.rows or r.status in ("added", "removed", "published") or r.schema for r in v.resources)
+    return v.level == "first" or any(
+        r.rows or r.status in ("added", "removed", "published") or r.schema for r in v.resources
+    )
 
 
 class History:
@@ -264,14 +300,23 @@ class History:
         other dataset's versions stay in the cache until read."""
         name = self._name("versions", folder, str(self.keep_files), *(c.sha for c in commits))
         known = self.index.get(name)
-        if isinstance(known, list) and len(known) == 2 and self.cache is not None and (self.cache.folder / name).is_file():
+        if (
+            isinstance(known, list)
+            and len(known) == 2
+            and self.cache is not None
+            and (self.cache.folder / name).is_file()
+        ):
             self.seen[name] = known
-            return Versions(lambda: self._read(name, folder, commits), int(known[0]), str(known[1]), name)
+            return Versions(
+                lambda: self._read(name, folder, commits), int(known[0]), str(known[1]), name
+            )
         found = self._compute(folder, commits)
         if self.cache is not None:
             self.cache.store_record(name, [v.to_json() for v in found])
         self.seen[name] = [len(found), newest_data(found)]
-        return Versions(lambda: found, len(found), newest_data(found), name if self.cache is not None else "")
+        return Versions(
+            lambda: found, len(found), newest_data(found), name if self.cache is not None else ""
+        )
 
     def _read(self, name: str, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
         """A list from the cache (computed again if its record is gone or not sealed)."""
@@ -294,9 +339,19 @@ class History:
             if before is None:
                 step, previous = self._first(commit.folder or folder, commit.sha)
             else:
-                step, previous = self._step((before.folder or folder, before.sha), (commit.folder or folder, commit.sha), previous)
+                step, previous = self._step(
+                    (before.folder or folder, before.sha),
+                    (commit.folder or folder, commit.sha),
+                    previous,
+                )
                 level = step["level"]
-                number = (number[0] + 1, 0, 0) if level == MAJOR else (number[0], number[1] + 1, 0) if level == MINOR else (number[0], number[1], number[2] + 1)
+                number = (
+                    (number[0] + 1, 0, 0)
+                    if level == MAJOR
+                    else (number[0], number[1] + 1, 0)
+                    if level == MINOR
+                    else (number[0], number[1], number[2] + 1)
+                )
             out.append(
                 Version(
                     ".".join(map(str, number)),
@@ -306,7 +361,12 @@ class History:
                     step["level"],
                     tuple(step["access"]) if step["access"] else None,
                     tuple(step["metadata"]),
-                    tuple(ResourceChange(r["name"], r["status"], tuple(r["schema"]), r["rows"], r.get("note", "")) for r in step["resources"]),
+                    tuple(
+                        ResourceChange(
+                            r["name"], r["status"], tuple(r["schema"]), r["rows"], r.get("note", "")
+                        )
+                        for r in step["resources"]
+                    ),
                     tuple(step.get("files", ())),
                 )
             )
@@ -319,10 +379,14 @@ class History:
 
     def _files_kept(self, versions: list[Version]) -> bool:
         """With ``keep_files``: is every version's CSV in the cache?"""
-        return not self.keep_files or all(self.kept_file(str(f.get("sha256", ""))) is not None for v in versions for f in v.files)
+        return not self.keep_files or all(
+            self.kept_file(str(f.get("sha256", ""))) is not None for v in versions for f in v.files
+        )
 
     def _name(self, kind: str, folder: str, *shas: str) -> str:
-        digest = hashlib.blake2b(json.dumps([self.code, kind, folder, *shas]).encode(), digest_size=20)
+        digest = hashlib.blake2b(
+            json.dumps([self.code, kind, folder, *shas]).encode(), digest_size=20
+        )
         return f"history/{kind}/{digest.hexdigest()}.json"
 
     def _cached(self, name: str) -> dict[str, Any] | None:
@@ -331,7 +395,12 @@ class History:
             return None
         files = kept.get("files")
         files = files if isinstance(files, list) else []
-        return kept if not self.keep_files or all(isinstance(f, dict) and self.kept_file(str(f.get("sha256", ""))) for f in files) else None
+        return (
+            kept
+            if not self.keep_files
+            or all(isinstance(f, dict) and self.kept_file(str(f.get("sha256", ""))) for f in files)
+            else None
+        )
 
     def _store(self, name: str, record: dict[str, Any]) -> None:
         if self.cache is not None:
@@ -345,18 +414,30 @@ class History:
             return kept, None
         snap = self._snapshot(sha, folder)
         moved = gitinfo.moved_from(self.root, sha, folder)
-        step = {"level": "first", "access": None, "metadata": [f"moved from {moved}"] if moved else [], "resources": [], "files": self._files(snap)}
+        step = {
+            "level": "first",
+            "access": None,
+            "metadata": [f"moved from {moved}"] if moved else [],
+            "resources": [],
+            "files": self._files(snap),
+        }
         self._store(name, step)
         return step, snap
 
-    def _step(self, old_at: tuple[str, str], new_at: tuple[str, str], old: _Snapshot | None) -> tuple[dict[str, Any], _Snapshot | None]:
+    def _step(
+        self, old_at: tuple[str, str], new_at: tuple[str, str], old: _Snapshot | None
+    ) -> tuple[dict[str, Any], _Snapshot | None]:
         """The change from one commit to the next (each a folder and a commit; cached by the
         pair); the new snapshot when it had to be read (the next step may use it)."""
         name = self._name("step", old_at[0], old_at[1], new_at[0], new_at[1])
         kept = self._cached(name)
         if kept is not None:
             return kept, None
-        before = old if old is not None and (old.folder, old.sha) == old_at else self._snapshot(old_at[1], old_at[0])
+        before = (
+            old
+            if old is not None and (old.folder, old.sha) == old_at
+            else self._snapshot(old_at[1], old_at[0])
+        )
         after = self._snapshot(new_at[1], new_at[0])
         step = {**self._compare(before, after), "files": self._files(after)}
         self._store(name, step)
@@ -364,7 +445,9 @@ class History:
 
     def _snapshot(self, sha: str, folder: str) -> _Snapshot:
         tree = gitinfo.tree_at(self.root, sha, folder)
-        text = gitinfo.blob_text(self.root, tree["dataset.yaml"]) if "dataset.yaml" in tree else None
+        text = (
+            gitinfo.blob_text(self.root, tree["dataset.yaml"]) if "dataset.yaml" in tree else None
+        )
         meta = _yaml(text)
         resources = meta.get("resources")
         for r in resources if isinstance(resources, list) else []:
@@ -384,18 +467,24 @@ class History:
             if not isinstance(path, str) or path not in snap.tree:
                 continue
             name = self._name("csv", "", snap.tree[path], *_published(r))
-            found = self._cached_csv(name) or self._publish_csv(name, snap.tree[path], Path(path).name, _published(r))
+            found = self._cached_csv(name) or self._publish_csv(
+                name, snap.tree[path], Path(path).name, _published(r)
+            )
             if found is not None:
                 out.append({"resource": rname, "format": "csv", **found})
         return out
 
     def _cached_csv(self, name: str) -> dict[str, Any] | None:
         kept = self.cache.record(name) if self.cache is not None else None
-        if not isinstance(kept, dict) or (self.keep_files and self.kept_file(str(kept.get("sha256"))) is None):
+        if not isinstance(kept, dict) or (
+            self.keep_files and self.kept_file(str(kept.get("sha256"))) is None
+        ):
             return None
         return kept
 
-    def _publish_csv(self, name: str, blob: str, filename: str, published: list[str]) -> dict[str, Any] | None:
+    def _publish_csv(
+        self, name: str, blob: str, filename: str, published: list[str]
+    ) -> dict[str, Any] | None:
         """The published CSV of one version of a resource (from its blob in git): its size
         and SHA-256, or None when the version's data cannot be read."""
         with tempfile.TemporaryDirectory(prefix="catalog-history-") as tmp:
@@ -422,9 +511,14 @@ class History:
         return found
 
     def _compare(self, old: _Snapshot, new: _Snapshot) -> dict[str, Any]:
-        a_access, b_access = str(old.meta.get("access_level", "")), str(new.meta.get("access_level", ""))
+        a_access, b_access = (
+            str(old.meta.get("access_level", "")),
+            str(new.meta.get("access_level", "")),
+        )
         keys = (set(old.meta) | set(new.meta)) - IGNORED_KEYS
-        metadata = sorted(k for k in keys if old.meta.get(k) != new.meta.get(k) and k != "access_level")
+        metadata = sorted(
+            k for k in keys if old.meta.get(k) != new.meta.get(k) and k != "access_level"
+        )
         if old.folder != new.folder:
             metadata.append(f"moved from {old.folder}")
         level = PATCH
@@ -446,14 +540,23 @@ class History:
                 rows, note = self._rows(old, o, new, n)
             elif new.public:
                 note = "data published"
-            changed_rows = bool(rows) and any(rows[k] for k in ("added", "removed", "changed", "columns_added", "columns_removed"))  # type: ignore[index]
+            counted = ("added", "removed", "changed", "columns_added", "columns_removed")
+            changed_rows = rows is not None and any(rows[k] for k in counted)
             if breaking:
                 level = MAJOR
             elif level != MAJOR and (schema or changed_rows or note == "data published"):
                 level = MINOR
             if schema or changed_rows or note:
                 status = "published" if note == "data published" else "changed"
-                resources.append({"name": rname, "status": status, "schema": schema, "rows": rows, **({"note": note} if note else {})})
+                resources.append(
+                    {
+                        "name": rname,
+                        "status": status,
+                        "schema": schema,
+                        "rows": rows,
+                        **({"note": note} if note else {}),
+                    }
+                )
         if a_access == "public" and b_access != "public":
             level = MAJOR  # its data is withdrawn
         elif b_access == "public" and a_access != "public" and level == PATCH:
@@ -461,22 +564,44 @@ class History:
         access = [a_access, b_access] if a_access != b_access else None
         return {"level": level, "access": access, "metadata": metadata, "resources": resources}
 
-    def _rows(self, old: _Snapshot, o: dict[str, Any], new: _Snapshot, n: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    def _rows(
+        self, old: _Snapshot, o: dict[str, Any], new: _Snapshot, n: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str]:
         o_path, n_path = o.get("path"), n.get("path")
-        if not isinstance(o_path, str) or not isinstance(n_path, str) or o_path not in old.tree or n_path not in new.tree:
+        if (
+            not isinstance(o_path, str)
+            or not isinstance(n_path, str)
+            or o_path not in old.tree
+            or n_path not in new.tree
+        ):
             return None, "its data file is missing in one version"
         same_columns = _published(o) == _published(n) and _key(o) == _key(n)
         if old.tree[o_path] == new.tree[n_path] and same_columns:
             return None, ""  # the same bytes, read the same way: no row changed
         with tempfile.TemporaryDirectory(prefix="catalog-history-") as tmp:
-            a, b = Path(tmp) / ("old-" + Path(o_path).name), Path(tmp) / ("new-" + Path(n_path).name)
-            if not (gitinfo.write_blob(self.root, old.tree[o_path], a) and gitinfo.write_blob(self.root, new.tree[n_path], b)):
+            a, b = (
+                Path(tmp) / ("old-" + Path(o_path).name),
+                Path(tmp) / ("new-" + Path(n_path).name),
+            )
+            if not (
+                gitinfo.write_blob(self.root, old.tree[o_path], a)
+                and gitinfo.write_blob(self.root, new.tree[n_path], b)
+            ):
                 return None, "its data could not be read from git"
             if is_lfs_pointer(a) or is_lfs_pointer(b):
                 return None, "its data is in Git LFS: rows were not compared"
             key = _key(n) if _key(o) == _key(n) else ()
             try:
                 diff: RowDiff = diff_resource(a, _published(o), b, _published(n), key=key)
-            except (OSError, ValueError, UnreadableData, pa.ArrowException) as exc:  # an invalid version is reported, not fatal
-                return None, f"this version's data could not be read ({type(exc).__name__}): rows were not compared"
+            except (
+                OSError,
+                ValueError,
+                UnreadableData,
+                pa.ArrowException,
+            ) as exc:  # an invalid version is reported, not fatal
+                return (
+                    None,
+                    f"this version's data could not be read ({type(exc).__name__}): rows were not "
+                    "compared",
+                )
         return diff.to_json(), "; ".join(diff.notes)

@@ -67,7 +67,12 @@ def write_legacy(site: Site, staging: Path, files_tree: Path | None) -> None:
         target = tree / "resource" / f"{s.id}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         if resource is None:
-            target.write_text(_error(f"The data of this dataset is not published ({e.ds.access_level}). See {url}"), "utf-8")
+            target.write_text(
+                _error(
+                    f"The data of this dataset is not published ({e.ds.access_level}). See {url}"
+                ),
+                "utf-8",
+            )
             continue
         csv_file = staging / e.url / resource.files["csv"]["path"]
         for path in (f"resource/{s.id}.csv", f"api/views/{s.id}/rows.csv"):
@@ -76,7 +81,13 @@ def write_legacy(site: Site, staging: Path, files_tree: Path | None) -> None:
         if "json" in resource.files:
             _renamed_json(staging / e.url / resource.files["json"]["path"], target, s.fields)
         else:
-            target.write_text(_error(f"This table has more rows than the JSON download carries; its CSV is at /resource/{s.id}.csv and its Parquet file is listed at {url}"), "utf-8")
+            target.write_text(
+                _error(
+                    "This table has more rows than the JSON download carries; its CSV is at "
+                    f"/resource/{s.id}.csv and its Parquet file is listed at {url}"
+                ),
+                "utf-8",
+            )
 
 
 def _error(message: str) -> str:
@@ -87,4 +98,6 @@ def _renamed_json(source: Path, target: Path, fields: Mapping[str, str]) -> None
     """The JSON download with each key renamed to the old API's field name."""
     rows: list[dict[str, Any]] = json.loads(source.read_text("utf-8"))
     renamed = [{fields.get(k, k): v for k, v in row.items()} for row in rows]
-    target.write_text(json.dumps(renamed, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
+    target.write_text(
+        json.dumps(renamed, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8"
+    )

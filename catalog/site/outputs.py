@@ -40,6 +40,7 @@ def dump(data: Any) -> str:
 
 
 def license_url(spdx: str) -> str:
+    """The address of a licence's text (SPDX id), or the SPDX page for unknown ids."""
     return contract.LICENSE_URLS.get(spdx, f"https://spdx.org/licenses/{spdx}.html")
 
 
@@ -49,7 +50,12 @@ def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
     harvested = e.ds.harvested
     if harvested is not None and e.ds.is_public and not (e.output and e.output.resources):
         return [
-            {"@type": "dcat:Distribution", "title": x.title, ("downloadURL" if x.kind == "download" else "accessURL"): x.url, **({"mediaType": x.media_type} if x.media_type else {})}
+            {
+                "@type": "dcat:Distribution",
+                "title": x.title,
+                ("downloadURL" if x.kind == "download" else "accessURL"): x.url,
+                **({"mediaType": x.media_type} if x.media_type else {}),
+            }
             for x in harvested.links
         ]
     if e.output is None:
@@ -75,6 +81,7 @@ def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
 
 
 def dcat_dataset(site: Site, e: Entry) -> dict[str, Any]:
+    """A dataset's DCAT-US 1.1 record for data.json."""
     ds, cfg = e.ds, site.config
     d: dict[str, Any] = {
         "@type": "dcat:Dataset",
@@ -82,8 +89,16 @@ def dcat_dataset(site: Site, e: Entry) -> dict[str, Any]:
         "description": plain_text(ds.description),
         "keyword": list(ds.keywords),
         "modified": e.modified_date,
-        "publisher": {"@type": "org:Organization", "name": e.agency.name, "subOrganizationOf": {"@type": "org:Organization", "name": cfg.publisher}},
-        "contactPoint": {"@type": "vcard:Contact", "fn": ds.contact.name, "hasEmail": f"mailto:{ds.contact.email}"},
+        "publisher": {
+            "@type": "org:Organization",
+            "name": e.agency.name,
+            "subOrganizationOf": {"@type": "org:Organization", "name": cfg.publisher},
+        },
+        "contactPoint": {
+            "@type": "vcard:Contact",
+            "fn": ds.contact.name,
+            "hasEmail": f"mailto:{ds.contact.email}",
+        },
         "identifier": site.absolute(e.url),
         "accessLevel": ds.access_level,
         "landingPage": site.absolute(e.url),
@@ -102,10 +117,20 @@ def dcat_dataset(site: Site, e: Entry) -> dict[str, Any]:
     else:
         d["rights"] = ds.rights or ""
         if ds.access_url:
-            d["distribution"] = [{"@type": "dcat:Distribution", "accessURL": ds.access_url, "title": "How to request access", "format": "Web page", "mediaType": "text/html"}]
+            d["distribution"] = [
+                {
+                    "@type": "dcat:Distribution",
+                    "accessURL": ds.access_url,
+                    "title": "How to request access",
+                    "format": "Web page",
+                    "mediaType": "text/html",
+                }
+            ]
     if ds.temporal_coverage and ds.temporal_coverage.get("start"):
         # DCAT-US wants a closed interval: an open end is the data's last update
-        d["temporal"] = f"{ds.temporal_coverage['start']}/{ds.temporal_coverage.get('end') or e.modified_date}"
+        d["temporal"] = (
+            f"{ds.temporal_coverage['start']}/{ds.temporal_coverage.get('end') or e.modified_date}"
+        )
     if isinstance(ds.spatial, str):
         d["spatial"] = ds.spatial
     elif isinstance(ds.spatial, list):
@@ -140,24 +165,48 @@ def json_ld(site: Site, e: Entry) -> dict[str, Any]:
         "keywords": list(ds.keywords),
         "dateModified": e.modified_date,
         "datePublished": e.issued,
-        "creator": {"@type": "GovernmentOrganization", "name": e.agency.name, "url": e.agency.website or None},
+        "creator": {
+            "@type": "GovernmentOrganization",
+            "name": e.agency.name,
+            "url": e.agency.website or None,
+        },
         "publisher": {"@type": "GovernmentOrganization", "name": site.config.publisher},
-        "includedInDataCatalog": {"@type": "DataCatalog", "name": site.config.title, "url": site.config.base_url},
+        "includedInDataCatalog": {
+            "@type": "DataCatalog",
+            "name": site.config.title,
+            "url": site.config.base_url,
+        },
         "isAccessibleForFree": True,
     }
     if ds.is_public:
         d["license"] = license_url(site.license_of(ds))
-        d["distribution"] = [{"@type": "DataDownload", "encodingFormat": x.get("mediaType", ""), "contentUrl": x["downloadURL"], "name": x["title"]} for x in distributions(site, e) if "downloadURL" in x]
+        d["distribution"] = [
+            {
+                "@type": "DataDownload",
+                "encodingFormat": x.get("mediaType", ""),
+                "contentUrl": x["downloadURL"],
+                "name": x["title"],
+            }
+            for x in distributions(site, e)
+            if "downloadURL" in x
+        ]
         if e.output:
             d["variableMeasured"] = [
-                {"@type": "PropertyValue", "name": f.name, **({"description": f.description} if f.description else {}), **({"unitText": f.unit} if f.unit else {})}
+                {
+                    "@type": "PropertyValue",
+                    "name": f.name,
+                    **({"description": f.description} if f.description else {}),
+                    **({"unitText": f.unit} if f.unit else {}),
+                }
                 for r in ds.resources
                 for f in r.schema.public_fields
             ]
     else:
         d["conditionsOfAccess"] = ds.rights or ""
     if ds.temporal_coverage and ds.temporal_coverage.get("start"):
-        d["temporalCoverage"] = f"{ds.temporal_coverage['start']}/{ds.temporal_coverage.get('end') or '..'}"
+        d["temporalCoverage"] = (
+            f"{ds.temporal_coverage['start']}/{ds.temporal_coverage.get('end') or '..'}"
+        )
     if isinstance(ds.spatial, str):
         d["spatialCoverage"] = {"@type": "Place", "name": ds.spatial}
     d["creator"] = {k: v for k, v in d["creator"].items() if v}
@@ -172,7 +221,11 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
         "url": site.absolute(e.url),
         "title": ds.title,
         "description": ds.description,
-        "agency": {"id": e.agency.slug, "name": e.agency.name, "abbreviation": e.agency.abbreviation},
+        "agency": {
+            "id": e.agency.slug,
+            "name": e.agency.name,
+            "abbreviation": e.agency.abbreviation,
+        },
         "category": ds.category,
         "keywords": list(ds.keywords),
         "update_frequency": ds.update_frequency,
@@ -195,7 +248,14 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
                 "title": r.title,
                 "rows": r.rows,
                 "columns": r.columns,
-                "files": {fmt: {"url": site.download(e, f), "stable_url": stable_url(site.config, e.id, f), "bytes": f["bytes"]} for fmt, f in r.files.items()},
+                "files": {
+                    fmt: {
+                        "url": site.download(e, f),
+                        "stable_url": stable_url(site.config, e.id, f),
+                        "bytes": f["bytes"],
+                    }
+                    for fmt, f in r.files.items()
+                },
             }
             for r in e.output.resources
         ]
@@ -206,14 +266,22 @@ def api_dataset(site: Site, e: Entry) -> dict[str, Any]:
 
 
 def sitemap(site: Site, pages: list[tuple[str, str]]) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    """sitemap.xml: every page with its last modification."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path, lastmod in sorted(pages):
-        lines.append(f"  <url><loc>{xml_text(site.absolute(path))}</loc><lastmod>{lastmod[:10]}</lastmod></url>")
+        lines.append(
+            "  "
+            f"<url><loc>{xml_text(site.absolute(path))}</loc><lastmod>{lastmod[:10]}</lastmod></url>"
+        )
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
 
 def atom(site: Site) -> str:
+    """feed.xml: the most recently updated datasets, as Atom."""
     entries = site.recent(50)
     updated = max((e.modified for e in entries), default=site.built)
     out = [
@@ -247,10 +315,26 @@ def _atom_time(value: str) -> str:
     return value if "T" in value else value + "T00:00:00Z"
 
 
-CATALOG_COLUMNS = ["id", "title", "agency", "category", "keywords", "access_level", "status", "update_frequency", "modified", "issued", "license", "rows", "url", "api_url"]
+CATALOG_COLUMNS = [
+    "id",
+    "title",
+    "agency",
+    "category",
+    "keywords",
+    "access_level",
+    "status",
+    "update_frequency",
+    "modified",
+    "issued",
+    "license",
+    "rows",
+    "url",
+    "api_url",
+]
 
 
 def catalog_rows(site: Site) -> list[dict[str, Any]]:
+    """One row per listed dataset for catalog.csv, catalog.parquet and the bulk database."""
     return [
         {
             "id": e.id,
@@ -273,13 +357,21 @@ def catalog_rows(site: Site) -> list[dict[str, Any]]:
 
 
 def write_catalog_tables(site: Site, staging: Path) -> None:
+    """catalog.csv (spreadsheet-safe cells) and catalog.parquet."""
     rows = catalog_rows(site)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CATALOG_COLUMNS, lineterminator="\n")
     w.writeheader()
-    w.writerows({k: csv_metadata_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
+    w.writerows(
+        {k: csv_metadata_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows
+    )
     (staging / "catalog.csv").write_text(buf.getvalue(), "utf-8")
-    table = pa.Table.from_pylist(rows, schema=pa.schema([pa.field(c, pa.int64() if c == "rows" else pa.string()) for c in CATALOG_COLUMNS]))
+    table = pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [pa.field(c, pa.int64() if c == "rows" else pa.string()) for c in CATALOG_COLUMNS]
+        ),
+    )
     pq.write_table(table, staging / "catalog.parquet", compression="zstd")
 
 
@@ -308,22 +400,34 @@ def write_bulk(site: Site, staging: Path, folders: dict[str, Path]) -> dict[str,
 
 def _gzip(source: Path, target: Path) -> int:
     """``source`` gzip-compressed into ``target``, reproducibly (no name, no time); its size."""
-    with source.open("rb") as src, target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0, filename="") as dst:
+    with (
+        source.open("rb") as src,
+        target.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0, filename="") as dst,
+    ):
         shutil.copyfileobj(src, dst, 1 << 20)
     return target.stat().st_size
 
 
 def write_sqlite(site: Site, staging: Path, db_path: Path) -> int:
+    """The bulk SQLite database: the catalog table and each public table; its size in bytes."""
     db = sqlite3.connect(db_path)
     try:
         db.execute("PRAGMA journal_mode=OFF")
         cols = ", ".join(f'"{c}" {"INTEGER" if c == "rows" else "TEXT"}' for c in CATALOG_COLUMNS)
         db.execute(f"CREATE TABLE datasets ({cols})")
-        db.executemany(f"INSERT INTO datasets VALUES ({', '.join('?' * len(CATALOG_COLUMNS))})", [tuple(r[c] for c in CATALOG_COLUMNS) for r in catalog_rows(site)])
+        db.executemany(
+            f"INSERT INTO datasets VALUES ({', '.join('?' * len(CATALOG_COLUMNS))})",
+            [tuple(r[c] for c in CATALOG_COLUMNS) for r in catalog_rows(site)],
+        )
         for e in site.public:
             assert e.output is not None
             for r in e.output.resources:
-                _sqlite_table(db, sqlite_table_name(e.id, r.name), staging / e.url / r.files["parquet"]["path"])
+                _sqlite_table(
+                    db,
+                    sqlite_table_name(e.id, r.name),
+                    staging / e.url / r.files["parquet"]["path"],
+                )
         db.commit()
         db.execute("VACUUM")
     finally:
@@ -345,7 +449,13 @@ def _sqlite_table(db: sqlite3.Connection, name: str, parquet: Path) -> None:
         else:
             kinds.append("TEXT")
     names = pf.schema_arrow.names
-    db.execute(f'CREATE TABLE "{name}" (' + ", ".join(f'"{n.replace(chr(34), chr(34) * 2)}" {k}' for n, k in zip(names, kinds, strict=True)) + ")")
+    db.execute(
+        f'CREATE TABLE "{name}" ('
+        + ", ".join(
+            f'"{n.replace(chr(34), chr(34) * 2)}" {k}' for n, k in zip(names, kinds, strict=True)
+        )
+        + ")"
+    )
     insert = f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(names))})'
     for batch in pf.iter_batches(batch_size=50_000):
         columns = [_sqlite_values(c) for c in batch.columns]
@@ -361,7 +471,12 @@ def _sqlite_values(col: pa.Array) -> list[Any]:
         return text
     values: list[Any] = col.to_pylist()
     if pa.types.is_floating(t):
-        return [NON_FINITE["nan" if v != v else ("inf" if v > 0 else "-inf")] if v is not None and (v != v or v in (math.inf, -math.inf)) else v for v in values]
+        return [
+            NON_FINITE["nan" if v != v else ("inf" if v > 0 else "-inf")]
+            if v is not None and (v != v or v in (math.inf, -math.inf))
+            else v
+            for v in values
+        ]
     return values
 
 
@@ -373,7 +488,14 @@ def categories(site: Site) -> list[tuple[str, str, int]]:
     return [(c, category_slug(c), counts[c]) for c in site.config.categories if c in counts]
 
 
-def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inputs: str, folders: dict[str, Path], cache: Cache | None = None) -> None:
+def write_metadata(
+    site: Site,
+    staging: Path,
+    listed: list[tuple[str, str]],
+    inputs: str,
+    folders: dict[str, Path],
+    cache: Cache | None = None,
+) -> None:
     """The catalog-wide files; ``folders`` holds each public dataset's built outputs (and
     ``cache`` the datasets' changes files)."""
     (staging / "data.json").write_text(dump(data_json(site)), "utf-8")
@@ -393,4 +515,16 @@ def write_metadata(site: Site, staging: Path, listed: list[tuple[str, str]], inp
     write_catalog_tables(site, staging)
     write_bulk(site, staging, folders)
     (staging / ".nojekyll").write_text("", "utf-8")
-    (staging / "build.json").write_text(json.dumps({"built": site.built, "datasets": len(site.entries), "base_url": site.config.base_url, "inputs": inputs}, sort_keys=True) + "\n", "utf-8")
+    (staging / "build.json").write_text(
+        json.dumps(
+            {
+                "built": site.built,
+                "datasets": len(site.entries),
+                "base_url": site.config.base_url,
+                "inputs": inputs,
+            },
+            sort_keys=True,
+        )
+        + "\n",
+        "utf-8",
+    )

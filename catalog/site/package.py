@@ -25,17 +25,29 @@ PACKAGE_ZIP = ".package.zip"  # a dot-file: kept in the cache, never published i
 
 @dataclass
 class DatasetOutput:
+    """A dataset's built outputs: each resource's files, profile and preview, its charts."""
+
     id: str
     resources: list[ResourceOutput]
     files: dict[str, dict[str, Any]]  # "datapackage" -> {"path", "bytes"}
     charts: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "resources": [r.to_json() for r in self.resources], "files": self.files, "charts": self.charts}
+        return {
+            "id": self.id,
+            "resources": [r.to_json() for r in self.resources],
+            "files": self.files,
+            "charts": self.charts,
+        }
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> DatasetOutput:
-        return DatasetOutput(d["id"], [ResourceOutput.from_json(r) for r in d["resources"]], d["files"], d.get("charts", []))
+        return DatasetOutput(
+            d["id"],
+            [ResourceOutput.from_json(r) for r in d["resources"]],
+            d["files"],
+            d.get("charts", []),
+        )
 
     @property
     def rows(self) -> int:
@@ -44,10 +56,13 @@ class DatasetOutput:
 
 def public_field_descriptor(f: Field) -> dict[str, Any]:
     """A field as published: catalog-only keys removed, the unit kept as a custom key."""
-    return {k: v for k, v in f.descriptor.items() if k not in ("protected", "exemption", "min_cell")}
+    return {
+        k: v for k, v in f.descriptor.items() if k not in ("protected", "exemption", "min_cell")
+    }
 
 
 def published_schema(res: Resource, columns: list[str]) -> dict[str, Any]:
+    """A resource's Table Schema as published: withheld fields and absent columns left out."""
     fields = [public_field_descriptor(f) for f in res.schema.public_fields if f.name in columns]
     out: dict[str, Any] = {"fields": fields}
     if res.schema.primary_key and all(k in columns for k in res.schema.primary_key):
@@ -58,6 +73,7 @@ def published_schema(res: Resource, columns: list[str]) -> dict[str, Any]:
 
 
 def sha256(path: Path) -> str:
+    """The SHA-256 of a file, hex."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -66,6 +82,7 @@ def sha256(path: Path) -> str:
 
 
 def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput]) -> dict[str, Any]:
+    """A dataset's datapackage.json (Frictionless Data Package) for its published files."""
     spdx = catalog.license_of(ds)
     agency = catalog.agency(ds.agency)
     resources = []
@@ -75,7 +92,9 @@ def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput]) ->
             {
                 "name": res.name,
                 # beside datapackage.json, or its address on object storage
-                "path": download_url(catalog.config, ds.id, csv) if catalog.config.files_url else csv["path"],
+                "path": download_url(catalog.config, ds.id, csv)
+                if catalog.config.files_url
+                else csv["path"],
                 "title": res.title,
                 **({"description": res.description} if res.description else {}),
                 "format": "csv",
@@ -93,7 +112,13 @@ def datapackage(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput]) ->
         "description": ds.description,
         "homepage": f"{catalog.config.base_url}datasets/{ds.id}/",
         "keywords": list(ds.keywords),
-        "licenses": [{"name": spdx, "path": contract.LICENSE_URLS.get(spdx, f"https://spdx.org/licenses/{spdx}.html"), "title": spdx}],
+        "licenses": [
+            {
+                "name": spdx,
+                "path": contract.LICENSE_URLS.get(spdx, f"https://spdx.org/licenses/{spdx}.html"),
+                "title": spdx,
+            }
+        ],
         "contributors": [{"title": agency.name if agency else ds.agency, "role": "publisher"}],
         "resources": resources,
     }
@@ -119,7 +144,11 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     for res in ds.resources:
         try:
             limits = catalog.config.limits
-            outputs.append(transform_resource(root / res.path, res, out_dir, limits.preview_rows, limits.json_max_rows))
+            outputs.append(
+                transform_resource(
+                    root / res.path, res, out_dir, limits.preview_rows, limits.json_max_rows
+                )
+            )
         except UnpublishableData as exc:
             exc.path = res.path
             raise
@@ -131,7 +160,11 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     dp.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     # the Data Package as a zip, kept beside the outputs for the bulk download (which stores
     # it as it is) and not published on its own: the CSVs and datapackage.json are
-    write_zip(out_dir / PACKAGE_ZIP, [("datapackage.json", dp)] + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs])
+    write_zip(
+        out_dir / PACKAGE_ZIP,
+        [("datapackage.json", dp)]
+        + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs],
+    )
     files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}}
     from catalog.site.charts import render_charts
 

@@ -9,7 +9,6 @@ back to the site root) and ``page_path``.
 from __future__ import annotations
 
 import urllib.parse
-
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +48,14 @@ class Card:
     @property
     def meta(self) -> str:
         """The card's line of facts, as search results show it."""
-        return " · ".join([self.agency, self.category, f"Updated {self.updated}", *([f"{self.rows} rows"] if self.rows else [])])
+        return " · ".join(
+            [
+                self.agency,
+                self.category,
+                f"Updated {self.updated}",
+                *([f"{self.rows} rows"] if self.rows else []),
+            ]
+        )
 
 
 def card(e: Entry) -> Card:
@@ -311,7 +317,18 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-PageContext = IndexPage | ListPage | AgenciesPage | CategoriesPage | DatasetPage | EmbedPage | SearchPage | ApiPage | ChangesPage | NotFoundPage
+PageContext = (
+    IndexPage
+    | ListPage
+    | AgenciesPage
+    | CategoriesPage
+    | DatasetPage
+    | EmbedPage
+    | SearchPage
+    | ApiPage
+    | ChangesPage
+    | NotFoundPage
+)
 TEMPLATE_CONTEXTS: dict[str, type] = {
     "index.html": IndexPage,
     "list.html": ListPage,
@@ -354,7 +371,9 @@ def index_page(site: Site) -> IndexPage:
 def agency_cards(site: Site) -> tuple[AgencyCard, ...]:
     """Every agency, by name, with its number of listed datasets."""
     agencies = sorted(site.catalog.agencies, key=lambda a: a.name)
-    return tuple(AgencyCard(a, site.agency_path(a.slug), len(site.by_agency(a.slug))) for a in agencies)
+    return tuple(
+        AgencyCard(a, site.agency_path(a.slug), len(site.by_agency(a.slug))) for a in agencies
+    )
 
 
 def category_links(site: Site) -> tuple[Link, ...]:
@@ -362,7 +381,9 @@ def category_links(site: Site) -> tuple[Link, ...]:
     counts: dict[str, int] = {}
     for e in site.entries:
         counts[e.ds.category] = counts.get(e.ds.category, 0) + 1
-    return tuple(Link(c, site.category_path(c), counts[c]) for c in site.config.categories if c in counts)
+    return tuple(
+        Link(c, site.category_path(c), counts[c]) for c in site.config.categories if c in counts
+    )
 
 
 def az_page(site: Site) -> ListPage:
@@ -372,12 +393,19 @@ def az_page(site: Site) -> ListPage:
         first = e.ds.title[:1].upper()
         groups.setdefault(first if first.isalpha() else "0-9", []).append(e)
     intro = "Every dataset in the catalog, in alphabetical order."
-    return ListPage("All datasets, A–Z", intro, site.entries, tuple((k, tuple(v)) for k, v in sorted(groups.items())))
+    return ListPage(
+        "All datasets, A–Z",
+        intro,
+        site.entries,
+        tuple((k, tuple(v)) for k, v in sorted(groups.items())),
+    )
 
 
 def agency_page(site: Site, agency: Agency) -> ListPage:
     """One agency's datasets."""
-    return ListPage(agency.name, agency.description, tuple(site.by_agency(agency.slug)), agency=agency)
+    return ListPage(
+        agency.name, agency.description, tuple(site.by_agency(agency.slug)), agency=agency
+    )
 
 
 def category_page(site: Site, name: str) -> ListPage:
@@ -389,7 +417,10 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
     """Everything a dataset's page shows."""
     ds = e.ds
     spdx = site.license_of(ds)
-    citation = f"{e.agency.name}. ({e.modified[:4]}). {ds.title} [Data set]. {site.config.publisher}. {site.absolute(e.url)}"
+    citation = (
+        f"{e.agency.name}. ({e.modified[:4]}). {ds.title} [Data set]. {site.config.publisher}. "
+        f"{site.absolute(e.url)}"
+    )
     return DatasetPage(
         e=e,
         ds=ds,
@@ -399,7 +430,9 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
         license=spdx,
         license_url=license_url(spdx),
         summary=plain_text(ds.description)[:300],
-        resources=tuple(_resource_view(site, e, r) for r in (e.output.resources if e.output else [])),
+        resources=tuple(
+            _resource_view(site, e, r) for r in (e.output.resources if e.output else [])
+        ),
         dictionaries=tuple(_dictionary(e, res) for res in ds.resources),
         citation=changes.citation(site, e, citation),
         jsonld=json_ld(site, e),
@@ -423,12 +456,20 @@ def changes_page(site: Site, days: int = 7) -> ChangesPage:
     built = dt.datetime.fromisoformat(site.built.replace("Z", "+00:00"))
     since = (built - dt.timedelta(days=days)).date().isoformat()
     items, more = changes.newest_changes(site, WEEK_LISTED, since)
-    return ChangesPage(since, tuple(ChangedDataset(e.ds.title, e.url, e.agency.name, _version_view(v)) for e, v in items), more)
+    return ChangesPage(
+        since,
+        tuple(ChangedDataset(e.ds.title, e.url, e.agency.name, _version_view(v)) for e, v in items),
+        more,
+    )
 
 
 def _version_view(v: Version) -> VersionView:
     samples = tuple(
-        (r.name, ", ".join(s["key"]), tuple((c["column"], c["before"], c["after"]) for c in s["cells"]))
+        (
+            r.name,
+            ", ".join(s["key"]),
+            tuple((c["column"], c["before"], c["after"]) for c in s["cells"]),
+        )
         for r in v.resources
         if r.rows
         for s in r.rows.get("samples", [])
@@ -451,12 +492,26 @@ def filters(e: Entry) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _resource_view(site: Site, e: Entry, r: ResourceOutput) -> ResourceView:
-    order = [fmt for fmt in FORMAT_LABELS if fmt in r.files] + sorted(set(r.files) - set(FORMAT_LABELS))
+    order = [fmt for fmt in FORMAT_LABELS if fmt in r.files] + sorted(
+        set(r.files) - set(FORMAT_LABELS)
+    )
     urls = {fmt: site.download(e, r.files[fmt]) for fmt in order}
-    downloads = tuple(Download(FORMAT_LABELS.get(fmt, fmt.upper()), site.download_href(e, r.files[fmt]), r.files[fmt]["bytes"], urls[fmt]) for fmt in order)
+    downloads = tuple(
+        Download(
+            FORMAT_LABELS.get(fmt, fmt.upper()),
+            site.download_href(e, r.files[fmt]),
+            r.files[fmt]["bytes"],
+            urls[fmt],
+        )
+        for fmt in order
+    )
     explore = None
     if site.explorer and "parquet" in r.files and "csv" in r.files:
-        explore = Explore(site.download_href(e, r.files["parquet"]), r.files["parquet"]["bytes"], site.download_href(e, r.files["csv"]))
+        explore = Explore(
+            site.download_href(e, r.files["parquet"]),
+            r.files["parquet"]["bytes"],
+            site.download_href(e, r.files["csv"]),
+        )
     return ResourceView(r, downloads, urls, tuple(p for p in r.profile if p.non_finite), explore)
 
 
@@ -466,7 +521,10 @@ def _dictionary(e: Entry, res: Resource) -> Dictionary:
         for r in e.output.resources:
             if r.name == res.name:
                 profiles = {p.name: p for p in r.profile}
-    rows = tuple(FieldRow(f, _type_label(f), _constraints_text(f), profiles.get(f.name)) for f in res.schema.public_fields)
+    rows = tuple(
+        FieldRow(f, _type_label(f), _constraints_text(f), profiles.get(f.name))
+        for f in res.schema.public_fields
+    )
     return Dictionary(res, rows, bool(profiles), _withheld(res))
 
 

@@ -25,7 +25,13 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     done: int = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return done == 0
 
@@ -42,6 +48,8 @@ def staging_dir(out: Path) -> Path:
 
 
 def publish(staging: Path, out: Path) -> None:
+    """Swap ``staging`` in as ``out`` whole (atomically where the system can), keeping no half
+    site."""
     if out.exists() and not out.is_dir():
         raise OSError(f"{out} exists and is not a folder")
     if out.is_dir() and _exchange(staging, out):
@@ -62,7 +70,12 @@ def _remove_later(folder: Path, out: Path) -> None:
     try:
         os.replace(folder, retired)
         subprocess.Popen(
-            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(retired)],
+            [
+                sys.executable,
+                "-c",
+                "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                str(retired),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -33,15 +33,17 @@ from catalog.site.pages import (
     PageContext,
     SearchPage,
     agency_cards,
-    card as card_of,
-    content_security_policy,
     agency_page,
     az_page,
     category_links,
     category_page,
     changes_page,
+    content_security_policy,
     dataset_page,
     index_page,
+)
+from catalog.site.pages import (
+    card as card_of,
 )
 from catalog.site.text import markdown_html, plain_text
 
@@ -49,6 +51,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def human_bytes(n: int | None) -> str:
+    """A size for people: ``1.2 MB``."""
     if n is None:
         return ""
     size = float(n)
@@ -60,6 +63,7 @@ def human_bytes(n: int | None) -> str:
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The Jinja environment of the templates (autoescaped, with the site's filters)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -69,7 +73,9 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["bytes"] = human_bytes
-    env.filters["number"] = lambda n: f"{n:,}" if isinstance(n, int) else ("" if n is None else str(n))
+    env.filters["number"] = lambda n: (
+        f"{n:,}" if isinstance(n, int) else ("" if n is None else str(n))
+    )
     env.filters["markdown"] = lambda text: Markup(markdown_html(text))
     env.filters["plain"] = plain_text
     env.filters["script_json"] = script_json
@@ -103,8 +109,6 @@ class Page:
     key: str | None = None  # what the page depends on, for the page cache; None: always render
 
 
-
-
 def root_of(path: str) -> str:
     """The relative path from a page back to the site root."""
     depth = path.count("/")
@@ -118,19 +122,41 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
     cards = agency_cards(site)
     yield Page("agencies/index.html", "agencies.html", partial(AgenciesPage, cards), site.built)
     for card in cards:
-        yield Page(f"{card.path}index.html", "list.html", partial(agency_page, site, card.agency), site.built)
+        yield Page(
+            f"{card.path}index.html",
+            "list.html",
+            partial(agency_page, site, card.agency),
+            site.built,
+        )
     links = category_links(site)
-    yield Page("categories/index.html", "categories.html", partial(CategoriesPage, links), site.built)
+    yield Page(
+        "categories/index.html", "categories.html", partial(CategoriesPage, links), site.built
+    )
     for link in links:
-        yield Page(f"{link.path}index.html", "list.html", partial(category_page, site, link.label), site.built)
-    config_key = f"{site.config!r}|explorer={site.explorer}"  # installing the explorer changes every dataset page
+        yield Page(
+            f"{link.path}index.html",
+            "list.html",
+            partial(category_page, site, link.label),
+            site.built,
+        )
+    # installing the explorer changes every dataset page
+    config_key = f"{site.config!r}|explorer={site.explorer}"
     for e in site.entries:
-        depends = f"{salt}|{config_key}|{e.fingerprint}|{e.modified}|{e.issued}|{[c.sha for c in e.history]}|{e.agency!r}"
+        shas = [c.sha for c in e.history]
+        depends = f"{salt}|{config_key}|{e.fingerprint}|{e.modified}|{e.issued}|{shas}|{e.agency!r}"
         key = hashlib.blake2b(depends.encode(), digest_size=20).hexdigest()
-        yield Page(f"{e.url}index.html", "dataset.html", partial(dataset_page, site, e), e.modified, key)
+        yield Page(
+            f"{e.url}index.html", "dataset.html", partial(dataset_page, site, e), e.modified, key
+        )
         for c in e.output.charts if e.output else []:
             chart_page = partial(embed_page, site, e, c)
-            yield Page(f"{e.url}charts/{c['slug']}/index.html", "embed.html", chart_page, e.modified, f"{key}-{c['slug']}")
+            yield Page(
+                f"{e.url}charts/{c['slug']}/index.html",
+                "embed.html",
+                chart_page,
+                e.modified,
+                f"{key}-{c['slug']}",
+            )
     yield Page("search/index.html", "search.html", partial(SearchPage, FACETS), site.built)
     yield Page("changes/index.html", "changes.html", partial(changes_page, site), site.built)
     example = site.entries[0].api_url if site.entries else None
@@ -139,10 +165,13 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
 
 def embed_page(site: Site, e: Entry, c: dict[str, Any]) -> EmbedPage:
     """A chart's embeddable page."""
-    return EmbedPage(dataset_page(site, e), c, site.absolute(e.url), site.absolute(f"{e.url}charts/{c['slug']}/"))
+    return EmbedPage(
+        dataset_page(site, e), c, site.absolute(e.url), site.absolute(f"{e.url}charts/{c['slug']}/")
+    )
 
 
 def templates_hash(templates: Path) -> str:
+    """A digest of every template file (names and bytes): part of each cached page's key."""
     h = hashlib.blake2b(digest_size=20)
     for f in sorted(p for p in templates.rglob("*") if p.is_file()):
         h.update(f.relative_to(templates).as_posix().encode())
@@ -150,7 +179,9 @@ def templates_hash(templates: Path) -> str:
     return h.hexdigest()
 
 
-def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, cache: Cache | None = None) -> list[tuple[str, str]]:
+def render_all(
+    site: Site, staging: Path, templates: Path = TEMPLATES, cache: Cache | None = None
+) -> list[tuple[str, str]]:
     """Write every page; return (url path, lastmod) pairs for the sitemap. Dataset and
     chart pages whose inputs are unchanged are taken from the build cache (sealed)."""
     env = environment(templates)
@@ -171,8 +202,13 @@ def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, cache: Ca
             link_file(cached, target)
         else:
             context = page.context()
-            assert isinstance(context, TEMPLATE_CONTEXTS[page.template]), (page.template, type(context))
-            html = env.get_template(page.template).render(**common, page=context, root=root_of(page.path), page_path=page.path)
+            assert isinstance(context, TEMPLATE_CONTEXTS[page.template]), (
+                page.template,
+                type(context),
+            )
+            html = env.get_template(page.template).render(
+                **common, page=context, root=root_of(page.path), page_path=page.path
+            )
             target.write_text(html, "utf-8")
             if cache is not None and name:
                 cache.keep(name, target)
@@ -185,10 +221,14 @@ def render_all(site: Site, staging: Path, templates: Path = TEMPLATES, cache: Ca
             if old.name.removesuffix(".seal") not in used:
                 old.unlink(missing_ok=True)
     base_path = base_path_of(site.config.base_url)  # the 404 page is served at any depth
-    not_found = env.get_template("404.html").render(**common, page=NotFoundPage(), root=base_path, page_path="404.html")
+    not_found = env.get_template("404.html").render(
+        **common, page=NotFoundPage(), root=base_path, page_path="404.html"
+    )
     (staging / "404.html").write_text(not_found, "utf-8")
     static = templates / "static"
     if static.is_dir():
         shutil.copytree(static, staging / "static", dirs_exist_ok=True)
-    (staging / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {site.absolute('sitemap.xml')}\n", "utf-8")
+    (staging / "robots.txt").write_text(
+        f"User-agent: *\nAllow: /\nSitemap: {site.absolute('sitemap.xml')}\n", "utf-8"
+    )
     return listed

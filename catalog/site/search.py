@@ -15,17 +15,29 @@ from catalog.core.errors import CatalogError
 
 
 class SearchIndexError(CatalogError):
+    """Pagefind failed or wrote an index the build cannot read back."""
+
     pass
 
 
 def start_indexing(site: Path) -> subprocess.Popen[str]:
     """Start Pagefind on the site's pages; it runs while the build writes other files."""
     # only dataset pages carry data-pagefind-body; reading the rest would be wasted time
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "datasets/*/*/index.html", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--glob",
+        "datasets/*/*/index.html",
+        "--quiet",
+    ]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish_indexing(proc: subprocess.Popen[str], site: Path) -> None:
+    """Wait for Pagefind, then make its index the same for the same pages."""
     out, err = proc.communicate()
     if proc.returncode != 0:
         raise SearchIndexError(f"pagefind failed: {err.strip() or out.strip()}")
@@ -33,6 +45,7 @@ def finish_indexing(proc: subprocess.Popen[str], site: Path) -> None:
 
 
 def index_site(site: Path) -> None:
+    """Index ``site`` for search (Pagefind), stably."""
     finish_indexing(start_indexing(site), site)
 
 
@@ -72,6 +85,7 @@ def cbor_dumps(value: object) -> bytes:
 
 
 def cbor_loads(data: bytes) -> object:
+    """Decode the CBOR Pagefind writes (the subset it uses), all of ``data``."""
     value, end = _cbor_item(data, 0)
     if end != len(data):
         raise SearchIndexError("pagefind index: trailing bytes")
@@ -138,11 +152,15 @@ def stabilise(pagefind: Path) -> None:
             values = [label, sorted([value, sorted(pages)] for value, pages in values)]
             path.unlink()
             prefix = file.rsplit("_", 1)[0] + "_"
-            filters.append([name, _write_index_file(pagefind / "filter", prefix, 7, ".pf_filter", values)])
+            filters.append(
+                [name, _write_index_file(pagefind / "filter", prefix, 7, ".pf_filter", values)]
+            )
         meta[3] = filters
         meta[4] = sorted(meta[4])
         meta_path.unlink()
-        new = _write_index_file(pagefind, "pagefind." + old.rsplit("_", 1)[0] + "_", 10, ".pf_meta", meta)
+        new = _write_index_file(
+            pagefind, "pagefind." + old.rsplit("_", 1)[0] + "_", 10, ".pf_meta", meta
+        )
         new_hash = new.removeprefix("pagefind.")
         entry_text = entry_text.replace(f'"{old}"', f'"{new_hash}"')
     entry_path.write_text(entry_text, "utf-8")

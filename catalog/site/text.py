@@ -20,11 +20,24 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 TAGS = {
-    "p", "br", "strong", "em", "b", "i", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h2", "h3",
-    "h4", "table", "thead", "tbody", "tr", "th", "td", "hr", "abbr", "sup", "sub", "dl", "dt", "dd", "section",
+    "p", "br", "strong", "em", "b", "i", "s", "del", "code", "pre", "blockquote", "ul", "ol",
+    "li", "a", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr", "abbr",
+    "sup", "sub", "dl", "dt", "dd", "section",
 }  # fmt: skip
-ATTRIBUTES = {"a": {"href", "title", "id"}, "abbr": {"title"}, "th": {"scope"}, "td": set(), "sup": {"id"}, "li": {"id"}, "ol": {"start"}}
-ALIGN = {"align-left", "align-center", "align-right"}  # table columns (no inline style: the CSP forbids it)
+ATTRIBUTES = {
+    "a": {"href", "title", "id"},
+    "abbr": {"title"},
+    "th": {"scope"},
+    "td": set(),
+    "sup": {"id"},
+    "li": {"id"},
+    "ol": {"start"},
+}
+ALIGN = {
+    "align-left",
+    "align-center",
+    "align-right",
+}  # table columns (no inline style: the CSP forbids it)
 MAX_NESTING = 20  # blocks within blocks; deeper markup is shown flat
 
 _local = threading.local()
@@ -34,7 +47,10 @@ def _parser() -> MarkdownIt:
     """One parser per thread (creating one costs more than rendering a short text)."""
     parser = getattr(_local, "parser", None)
     if parser is None:
-        parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "maxNesting": MAX_NESTING})
+        parser = MarkdownIt(
+            "commonmark",
+            {"html": False, "linkify": False, "typographer": False, "maxNesting": MAX_NESTING},
+        )
         parser.enable(["table", "strikethrough"]).use(deflist_plugin).use(footnote_plugin)
         _local.parser = parser
     return parser

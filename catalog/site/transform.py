@@ -54,6 +54,8 @@ class UnpublishableData(CatalogError):
 
 @dataclass
 class ColumnProfile:
+    """A column's summary for the data dictionary: counts, extremes, most frequent values."""
+
     name: str
     type: str
     count: int = 0  # non-missing cells
@@ -68,11 +70,15 @@ class ColumnProfile:
 
 @dataclass
 class ResourceOutput:
+    """One resource's published files and summaries (rows, columns, profile, preview)."""
+
     name: str
     title: str
     rows: int
     columns: list[str]
-    files: dict[str, dict[str, Any]]  # format -> {"path": relative to the dataset folder, "bytes": n}
+    files: dict[
+        str, dict[str, Any]
+    ]  # format -> {"path": relative to the dataset folder, "bytes": n}
     profile: list[ColumnProfile]
     preview: list[list[str]]
 
@@ -81,8 +87,12 @@ class ResourceOutput:
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> ResourceOutput:
-        profile = [ColumnProfile(**{**p, "top": [tuple(t) for t in p["top"]]}) for p in d["profile"]]
-        return ResourceOutput(d["name"], d["title"], d["rows"], d["columns"], d["files"], profile, d["preview"])
+        profile = [
+            ColumnProfile(**{**p, "top": [tuple(t) for t in p["top"]]}) for p in d["profile"]
+        ]
+        return ResourceOutput(
+            d["name"], d["title"], d["rows"], d["columns"], d["files"], profile, d["preview"]
+        )
 
 
 class _Profiler:
@@ -110,8 +120,13 @@ class _Profiler:
             finite = pc.is_finite(typed)
             if not pc.all(finite).as_py():
                 self.non_finite += int(pc.sum(pc.invert(pc.fill_null(finite, True))).as_py() or 0)
-                typed = pc.if_else(pc.fill_null(finite, True), typed, pa.scalar(None, typed.type))  # extremes of the finite values
-        if self.field.type in ("integer", "number", "date", "datetime", "time", "year") and len(typed) - nulls:
+                typed = pc.if_else(
+                    pc.fill_null(finite, True), typed, pa.scalar(None, typed.type)
+                )  # extremes of the finite values
+        if (
+            self.field.type in ("integer", "number", "date", "datetime", "time", "year")
+            and len(typed) - nulls
+        ):
             mm = pc.min_max(typed)
             lo, hi = mm["min"].as_py(), mm["max"].as_py()
             if lo is not None:
@@ -128,13 +143,21 @@ class _Profiler:
     def _merge(self) -> None:
         if not self.parts:
             return
-        tables = [pa.Table.from_arrays([c.field("values"), c.field("counts")], names=["values", "counts"]) for c in self.parts]
+        tables = [
+            pa.Table.from_arrays([c.field("values"), c.field("counts")], names=["values", "counts"])
+            for c in self.parts
+        ]
         if self.known is not None:
             tables.append(self.known)
         if len(tables) == 1:  # one block's counts: already one row per value
             merged = tables[0]
         else:
-            merged = pa.concat_tables(tables).group_by("values", use_threads=False).aggregate([("counts", "sum")]).rename_columns(["values", "counts"])
+            merged = (
+                pa.concat_tables(tables)
+                .group_by("values", use_threads=False)
+                .aggregate([("counts", "sum")])
+                .rename_columns(["values", "counts"])
+            )
         merged = merged.filter(pc.is_valid(merged.column("values")))
         self.parts, self.waiting = [], 0
         if merged.num_rows > DISTINCT_CAP:
@@ -195,17 +218,27 @@ def typed_values(parsed: Parsed) -> pa.Array:
     return values
 
 
-def _refuse(parsed: Parsed, name: str, column: pa.Array, first_row: int, zones: Zones | None) -> None:
+def _refuse(
+    parsed: Parsed, name: str, column: pa.Array, first_row: int, zones: Zones | None
+) -> None:
     """Raise for the first cell of the block that would be lost."""
-    problems: dict[int, str] = dict(zones.unpublishable(parsed)) if zones is not None else dict(parsed.reasons or {})
+    problems: dict[int, str] = (
+        dict(zones.unpublishable(parsed)) if zones is not None else dict(parsed.reasons or {})
+    )
     for i in np.flatnonzero(parsed.bad).tolist():
-        problems.setdefault(i, f"is not a valid {parsed.values.type} value (validation should have refused " "it)")
+        problems.setdefault(
+            i, f"is not a valid {parsed.values.type} value (validation should have refused it)"
+        )
     if problems:
         i = min(problems)
         raise UnpublishableData(first_row + i, name, column[i].as_py(), problems[i])
 
 
-NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}  # JSON has no such numbers: they are written as these strings
+NON_FINITE = {
+    "nan": "NaN",
+    "inf": "Infinity",
+    "-inf": "-Infinity",
+}  # JSON has no such numbers: they are written as these strings
 
 
 def _json_default(v: Any) -> Any:
@@ -216,7 +249,15 @@ def _json_default(v: Any) -> Any:
     raise TypeError(type(v).__name__)
 
 
-_ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f")]
+_ESCAPES = [
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\t", "\\t"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+]
 
 
 def _string_bytes(col: pa.Array) -> np.ndarray:
@@ -238,6 +279,34 @@ def _has_control(raw: np.ndarray, also_quote_backslash: bool) -> bool:
 JSON_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 
 
+def _json_strings(col: pa.Array) -> tuple[pa.Array, bool] | None:
+    """A string column as JSON text (see ``_json_values``)."""
+    text = col
+    if _has_control(_string_bytes(col), also_quote_backslash=True):
+        for a, b in _ESCAPES:
+            text = pc.replace_substring(text, a, b)
+        if _has_control(_string_bytes(text), also_quote_backslash=False):
+            return None
+    if not text.null_count:
+        return text, True
+    return pc.fill_null(pc.binary_join_element_wise('"', text, '"', ""), "null"), False
+
+
+def _json_floats(col: pa.Array) -> pa.Array:
+    """A floating column as JSON numbers; NaN and infinities, which JSON has not, as the
+    strings "NaN", "Infinity" and "-Infinity" (nulls stay null)."""
+    text = pc.cast(col, pa.string())
+    finite = pc.is_finite(col)
+    if not pc.all(finite).as_py():
+        words = pc.replace_substring(
+            pc.replace_substring(pc.replace_substring(text, "-inf", '"-Infinity"'), "nan", '"NaN"'),
+            "inf",
+            '"Infinity"',
+        )
+        text = pc.if_else(pc.fill_null(finite, True), text, words)
+    return text
+
+
 def _json_values(col: pa.Array, source: pa.Array | None = None) -> tuple[pa.Array, bool] | None:
     """Each value of a column as JSON text, vectorised, and whether it still needs its
     quotes (then it has no nulls, and the quotes go into the literal text around it); null
@@ -245,26 +314,20 @@ def _json_values(col: pa.Array, source: pa.Array | None = None) -> tuple[pa.Arra
     ``source`` is the column's text as written: numbers written as JSON writes them are
     used as they are (a check four times cheaper than printing the floats again)."""
     t = col.type
-    if source is not None and pa.types.is_floating(t) and not col.null_count and pc.all(pc.is_finite(col)).as_py() and pc.all(pc.match_substring_regex(source, JSON_NUMBER)).as_py():
+    if (
+        source is not None
+        and pa.types.is_floating(t)
+        and not col.null_count
+        and pc.all(pc.is_finite(col)).as_py()
+        and pc.all(pc.match_substring_regex(source, JSON_NUMBER)).as_py()
+    ):
         return source, False
     if pa.types.is_string(t):
-        text = col
-        if _has_control(_string_bytes(col), also_quote_backslash=True):
-            for a, b in _ESCAPES:
-                text = pc.replace_substring(text, a, b)
-            if _has_control(_string_bytes(text), also_quote_backslash=False):
-                return None
-        if not text.null_count:
-            return text, True
-        return pc.fill_null(pc.binary_join_element_wise('"', text, '"', ""), "null"), False
+        return _json_strings(col)
     if pa.types.is_boolean(t):
         text = pc.if_else(col, "true", "false")
     elif pa.types.is_floating(t):
-        text = pc.cast(col, pa.string())
-        finite = pc.is_finite(col)
-        if not pc.all(finite).as_py():  # NaN and infinity are not JSON numbers: written as strings
-            words = pc.replace_substring(pc.replace_substring(pc.replace_substring(text, "-inf", '"-Infinity"'), "nan", '"NaN"'), "inf", '"Infinity"')
-            text = pc.if_else(pc.fill_null(finite, True), text, words)
+        text = _json_floats(col)
     elif pa.types.is_integer(t):
         text = pc.cast(col, pa.string())
     elif pa.types.is_date(t) or pa.types.is_timestamp(t) or pa.types.is_time(t):
@@ -286,9 +349,17 @@ def json_records(batch: pa.RecordBatch, text: pa.RecordBatch | None = None) -> b
     for i, name in enumerate(batch.schema.names):
         found = _json_values(batch.column(i), text.column(i) if text is not None else None)
         if found is None:
-            return "".join(",\n" + json.dumps(r, ensure_ascii=False, default=_json_default, allow_nan=False) for r in _finite(batch.to_pylist())).encode("utf-8")
+            return "".join(
+                ",\n" + json.dumps(r, ensure_ascii=False, default=_json_default, allow_nan=False)
+                for r in _finite(batch.to_pylist())
+            ).encode("utf-8")
         values, quoted = found
-        literal += (",\n{" if i == 0 else ",") + json.dumps(name, ensure_ascii=False) + ":" + ('"' if quoted else "")
+        literal += (
+            (",\n{" if i == 0 else ",")
+            + json.dumps(name, ensure_ascii=False)
+            + ":"
+            + ('"' if quoted else "")
+        )
         parts += [literal, values]
         literal = '"' if quoted else ""
     parts.append(literal + "}")
@@ -309,7 +380,11 @@ def csv_records(text: pa.RecordBatch) -> bytes | memoryview:
         raw = _string_bytes(col)
         if raw.size and _CSV_SPECIAL[raw].any():
             quote = pc.match_substring_regex(col, '[,"\r\n]')
-            col = pc.if_else(quote, pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', ""), col)
+            col = pc.if_else(
+                quote,
+                pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', ""),
+                col,
+            )
         if text.num_columns == 1:  # an empty line would read back as no row at all
             col = pc.if_else(pc.equal(col, ""), '""', col)
         cells.append(col)
@@ -383,8 +458,18 @@ class _ParquetOut:
 
     def write(self, table: pa.Table) -> None:
         if self.writer is None:
-            repeating = [n for n in table.column_names if pc.count_distinct(table.column(n)).as_py() <= max(1, table.num_rows // 10)]
-            self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd", use_dictionary=repeating or False, **PAGES)
+            repeating = [
+                n
+                for n in table.column_names
+                if pc.count_distinct(table.column(n)).as_py() <= max(1, table.num_rows // 10)
+            ]
+            self.writer = pq.ParquetWriter(
+                self.path,
+                table.schema,
+                compression="zstd",
+                use_dictionary=repeating or False,
+                **PAGES,
+            )
         self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
 
     def close(self, empty_schema: pa.Schema) -> None:
@@ -402,13 +487,18 @@ class _ParquetOut:
         tmp = self.path.with_suffix(".retyped")
         with pq.ParquetWriter(tmp, schema, compression="zstd", **PAGES) as out:
             for i in range(source.num_row_groups):
-                out.write_table(source.read_row_group(i).cast(schema), row_group_size=max(source.metadata.row_group(i).num_rows, 1))
+                out.write_table(
+                    source.read_row_group(i).cast(schema),
+                    row_group_size=max(source.metadata.row_group(i).num_rows, 1),
+                )
         source.close()
         os.replace(tmp, self.path)
 
 
 def _retyped(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
-    return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, schema, strict=True)], schema=schema)
+    return pa.RecordBatch.from_arrays(
+        [c.cast(f.type) for c, f in zip(batch.columns, schema, strict=True)], schema=schema
+    )
 
 
 Prepared = tuple[pa.RecordBatch, list[Parsed], bytes | memoryview, bytes | memoryview]
@@ -418,7 +508,9 @@ class _Conversion:
     """One resource's CSV, block by block, into the published CSV, Parquet and JSON files,
     the column profile and the preview."""
 
-    def __init__(self, csv_file: Path, res: Resource, out_dir: Path, preview_rows: int, json_max_rows: int) -> None:
+    def __init__(
+        self, csv_file: Path, res: Resource, out_dir: Path, preview_rows: int, json_max_rows: int
+    ) -> None:
         self.res, self.preview_rows, self.json_max_rows = res, preview_rows, json_max_rows
         self.json_stopped = False  # more rows than limits.json_max_rows: no JSON download
         self.header = _header(csv_file)
@@ -430,13 +522,19 @@ class _Conversion:
         self.profilers = [_Profiler(f) for f in self.public]
         self.preview: list[list[str]] = []
         self.rows = 0
-        self.csv_path, self.pq_path, self.json_path = (out_dir / f"{res.name}.{ext}" for ext in ("csv", "parquet", "json"))
-        self.copy_verbatim = len(self.names) == len(self.header)  # nothing to remove: publish the agency's bytes
+        self.csv_path, self.pq_path, self.json_path = (
+            out_dir / f"{res.name}.{ext}" for ext in ("csv", "parquet", "json")
+        )
+        self.copy_verbatim = len(self.names) == len(
+            self.header
+        )  # nothing to remove: publish the agency's bytes
         self.parquet = _ParquetOut(self.pq_path)
 
     def prepare(self, batch: pa.RecordBatch) -> Prepared:
         """The CPU-heavy part of a block (pyarrow kernels release the GIL): run in threads."""
-        text = pa.RecordBatch.from_arrays([batch.column(n) for n in self.names], schema=self.text_schema)
+        text = pa.RecordBatch.from_arrays(
+            [batch.column(n) for n in self.names], schema=self.text_schema
+        )
         parsed = [p.parse(text.column(i)) for i, p in enumerate(self.parsers)]
         typed = pa.RecordBatch.from_arrays([typed_values(p) for p in parsed], names=self.names)
         records = b"" if self.json_stopped else json_records(typed, text)
@@ -453,7 +551,12 @@ class _Conversion:
             columns.append(values)
         return pa.RecordBatch.from_arrays(columns, names=self.names)
 
-    def finish(self, prepared: Prepared, write: Callable[[bytes | memoryview, bytes | memoryview], None], write_parquet: Callable[[pa.Table], None]) -> None:
+    def finish(
+        self,
+        prepared: Prepared,
+        write: Callable[[bytes | memoryview, bytes | memoryview], None],
+        write_parquet: Callable[[pa.Table], None],
+    ) -> None:
         text, parsed, records, csv_text = prepared
         typed = self.typed_block(text, parsed)
         group = self.parquet.add(typed)
@@ -461,7 +564,9 @@ class _Conversion:
             write_parquet(group)
         if self.rows + text.num_rows > self.json_max_rows:
             self.json_stopped = True  # too many rows for a JSON download: stop writing it
-        records = b"" if self.json_stopped else records[1:] if self.rows == 0 else records  # no comma before the first record
+        records = (
+            b"" if self.json_stopped else records[1:] if self.rows == 0 else records
+        )  # no comma before the first record
         write(csv_text, records)
         for i, p in enumerate(self.profilers):
             p.add(typed.column(i), text.column(i))
@@ -471,7 +576,12 @@ class _Conversion:
         self.rows += text.num_rows
 
     def empty_schema(self) -> pa.Schema:
-        return pa.schema([pa.field(f.name, arrow_type(_descriptor(f), bool(z.aware))) for f, z in zip(self.public, self.zones, strict=True)])
+        return pa.schema(
+            [
+                pa.field(f.name, arrow_type(_descriptor(f), bool(z.aware)))
+                for f, z in zip(self.public, self.zones, strict=True)
+            ]
+        )
 
 
 PREVIEW_CELL = 1_000  # characters of a cell shown in the preview (downloads have them all)
@@ -482,7 +592,9 @@ def _shown(cell: str, most: int = PREVIEW_CELL) -> str:
     return cell if len(cell) <= most else cell[: most - 1] + "…"
 
 
-def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_rows: int, json_max_rows: int = 50_000) -> ResourceOutput:
+def transform_resource(
+    csv_file: Path, res: Resource, out_dir: Path, preview_rows: int, json_max_rows: int = 50_000
+) -> ResourceOutput:
     """Write ``<name>.csv``, ``.parquet`` and (up to ``json_max_rows`` rows) ``.json`` into
     ``out_dir``; return summaries."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -494,16 +606,26 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
     # stays bounded whatever the file's size. Each thread that allocates costs memory of its
     # own (allocator caches), so there are no more of them than that.
     with (
-        open(os.devnull, "wb") if job.copy_verbatim else job.csv_path.open("wb") as csv_out,  # the copy writes csv_path
+        open(os.devnull, "wb")
+        if job.copy_verbatim
+        else job.csv_path.open("wb") as csv_out,  # the copy writes csv_path
         job.json_path.open("wb") as json_out,
         ThreadPoolExecutor(max_workers=2) as pool,
         ThreadPoolExecutor(max_workers=1) as pq_thread,
         ThreadPoolExecutor(max_workers=1) as file_thread,
         ThreadPoolExecutor(max_workers=1) as side_thread,
     ):
-        copied = side_thread.submit(_copy_without_bom, csv_file, job.csv_path) if job.copy_verbatim else None
+        copied = (
+            side_thread.submit(_copy_without_bom, csv_file, job.csv_path)
+            if job.copy_verbatim
+            else None
+        )
         if not job.copy_verbatim:
-            csv_out.write(csv_records(pa.RecordBatch.from_arrays([pa.array([n]) for n in job.names], names=job.names)))
+            csv_out.write(
+                csv_records(
+                    pa.RecordBatch.from_arrays([pa.array([n]) for n in job.names], names=job.names)
+                )
+            )
         json_out.write(b"[")
         pending: deque[Future[Prepared]] = deque()
         writes: deque[Future[Any]] = deque()
@@ -513,7 +635,11 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
             json_out.write(records)
 
         def finish(prepared: Prepared) -> None:
-            job.finish(prepared, lambda c, r: writes.append(file_thread.submit(write_files, c, r)), lambda t: writes.append(pq_thread.submit(job.parquet.write, t)))
+            job.finish(
+                prepared,
+                lambda c, r: writes.append(file_thread.submit(write_files, c, r)),
+                lambda t: writes.append(pq_thread.submit(job.parquet.write, t)),
+            )
             while len(writes) > 2:
                 writes.popleft().result()
 
@@ -529,22 +655,40 @@ def transform_resource(csv_file: Path, res: Resource, out_dir: Path, preview_row
             while writes:
                 writes.popleft().result()
         except BaseException:
-            for future in (*pending, *writes):
-                future.cancel()
-            for future in writes:
-                if not future.cancelled():
-                    future.exception()  # let a running writer finish before its file closes
+            _stop(pending, writes)
             raise
         json_out.write(b"\n]\n")
         if copied is not None:
             copied.result()
+    return _output(job, res)
+
+
+def _stop(pending: deque[Future[Prepared]], writes: deque[Future[Any]]) -> None:
+    """Cancel what has not started; let a running writer finish before its file closes."""
+    for future in (*pending, *writes):
+        future.cancel()
+    for future in writes:
+        if not future.cancelled():
+            future.exception()
+
+
+def _output(job: _Conversion, res: Resource) -> ResourceOutput:
+    """The summaries of a finished conversion (a JSON file over the row limit removed)."""
     formats = [("csv", job.csv_path), ("parquet", job.pq_path)]
     if job.json_stopped:
         job.json_path.unlink()
     else:
         formats.append(("json", job.json_path))
     files = {fmt: {"path": p.name, "bytes": p.stat().st_size} for fmt, p in formats}
-    return ResourceOutput(res.name, res.title, job.rows, job.names, files, [p.result() for p in job.profilers], job.preview)
+    return ResourceOutput(
+        res.name,
+        res.title,
+        job.rows,
+        job.names,
+        files,
+        [p.result() for p in job.profilers],
+        job.preview,
+    )
 
 
 def _copy_without_bom(source: Path, target: Path) -> None:
@@ -574,7 +718,9 @@ def _copy_without_bom(source: Path, target: Path) -> None:
             shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def published_csv(csv_file: Path, published: list[str], write: Callable[[bytes | memoryview], Any]) -> None:
+def published_csv(
+    csv_file: Path, published: list[str], write: Callable[[bytes | memoryview], Any]
+) -> None:
     """The bytes of the CSV the build publishes for ``csv_file`` (plain or compressed) whose
     unwithheld columns are ``published`` (schema order), passed to ``write`` in pieces: the
     agency's bytes less a byte-order mark when no column is withheld, else those columns
@@ -593,7 +739,11 @@ def published_csv(csv_file: Path, published: list[str], write: Callable[[bytes |
     write(csv_records(pa.RecordBatch.from_arrays([pa.array([n]) for n in names], names=names)))
     for batch in _text_batches(csv_file, header, names):
         if batch.num_rows:
-            write(csv_records(pa.RecordBatch.from_arrays([batch.column(n) for n in names], names=names)))
+            write(
+                csv_records(
+                    pa.RecordBatch.from_arrays([batch.column(n) for n in names], names=names)
+                )
+            )
 
 
 def _text_batches(csv_file: Path, header: list[str], names: list[str]) -> CsvBatches:
