@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -134,13 +135,43 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def search_known_titles(site: Path, titles: list[str]) -> list[tuple[str, float, bool]]:
+    """(title, seconds from opening the search page with it to results, whether the first
+    result is that dataset) in Chromium, against the built site served on 127.0.0.1."""
+    from browser import chromium, served  # benchmarks/ is on the path when run as a script
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with served(site) as address, sync_playwright() as p:
+        browser = chromium(p)
+        for title in titles:
+            page = browser.new_page()
+            started = time.perf_counter()
+            page.goto(address + "search/?q=" + urllib.parse.quote(title))
+            page.wait_for_selector("#search-results li", timeout=60_000)
+            seconds = time.perf_counter() - started
+            first = page.locator("#search-results li").first.inner_text()
+            out.append((title, seconds, title in first))
+            page.close()
+        browser.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("folder", type=Path)
     ap.add_argument("--datasets", type=int, default=4000)
+    ap.add_argument("--search-only", action="store_true", help="search FOLDER/site as built")
     args = ap.parse_args()
+    titles = [
+        d["title"] for d in dcat(args.datasets, "https://data.example.org/")["dataset"][::997]
+    ]
+    if args.search_only:
+        for title, seconds, first in search_known_titles(args.folder / "site", titles):
+            print(f"search {title!r}: results in {seconds:.2f} s, first result is it: {first}")
+        return
     shutil.rmtree(args.folder, ignore_errors=True)
     served, root = args.folder / "served", args.folder / "catalog"
     served.mkdir(parents=True)
@@ -215,6 +246,8 @@ def main() -> None:
         f"site: {pages:,} dataset pages; search index "
         f"{sum(p.stat().st_size for p in index.rglob('*') if p.is_file()) / 1_048_576:.1f} MB"
     )
+    for title, seconds, first in search_known_titles(args.folder / "site", titles):
+        print(f"search {title!r}: results in {seconds:.2f} s, first result is it: {first}")
 
 
 if __name__ == "__main__":
