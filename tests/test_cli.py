@@ -362,3 +362,12 @@ def test_build_py_shim_and_module_entry() -> None:
         cwd=REPO,
     )
     assert done.returncode == 0 and "usage: catalog build" in done.stdout
+
+
+def test_new_refuses_a_ragged_file_naming_the_line(make: CatalogMaker, cli: Runner) -> None:
+    make.catalog()
+    make.write("r.csv", 'a,b\n1,2\n"x\ny",4\n3,4,5\n6,7\n')
+    code, _, err = cli("new", "dot/r", "--from", str(make.root / "r.csv"), "--root", str(make.root))
+    assert code == 2 and "Traceback" not in err and "internal error" not in err
+    assert "line 5 of r.csv has 3 cells where the header has 2" in err
+    assert not (make.root / "datasets/dot/r").exists()

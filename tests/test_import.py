@@ -513,3 +513,21 @@ def test_old_identifiers_are_checked(make: CatalogMaker) -> None:
         and "dot/a" in duplicate.message
         and "abcd-1234" in duplicate.message
     )
+
+
+def test_a_csv_that_cannot_be_read_is_reported_with_its_line(
+    make: CatalogMaker, cli: Runner, tmp_path: Path
+) -> None:
+    make.catalog()
+    views = tmp_path / "export"
+    views.mkdir()
+    shutil.copy(FIXTURES / "inspections/ab12-cd34.json", views)
+    rows = (FIXTURES / "inspections/ab12-cd34.csv").read_text("utf-8").splitlines()
+    rows[3] = rows[3] + ",one cell too many"  # a ragged record: line 4
+    (views / "ab12-cd34.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    code, out, err = cli("import", "socrata", str(views), "--root", str(make.root))
+    assert err == "" and code == 1
+    assert (
+        "1 failed" in out and "line 4 of ab12-cd34.csv has 13 cells where the header has 12" in out
+    )
+    assert not (make.root / FOLDER).exists()

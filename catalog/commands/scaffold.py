@@ -29,7 +29,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from catalog.commands.infer import Decision, HeaderLooksLikeData, infer
+from catalog.commands.infer import Decision, HeaderLooksLikeData, Inferred, infer
 from catalog.core import contract
 from catalog.core.contract import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
 from catalog.core.errors import CatalogError
@@ -108,13 +108,7 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
         target = staging / csv_name
         how = sniff(source)
         notes += copy_csv(source, target, how)
-        try:
-            inferred = infer(target, how.delimiter)
-        except HeaderLooksLikeData as exc:
-            raise ScaffoldError(
-                f"the first line of {source.name} looks like data, not column names ({exc}): "
-                "add a first line that names each column, then run `catalog new` again"
-            ) from None
+        inferred = _inferred(source, target, how)
         if inferred.blank_rows or not FileBytes(target).lines_match(inferred.rows + 1):
             dropped = _drop_blank_rows(target)  # blank lines, or lines of empty cells
             if dropped:
@@ -385,6 +379,37 @@ def _refuse_unclosed_quote(source: Path, how: Source) -> None:
             pass
     except csv.Error as exc:
         raise _quote_error(source, reader.line_num, exc) from None
+
+
+def _inferred(source: Path, target: Path, how: Source) -> Inferred:
+    """The schema inferred from the UTF-8 copy, or a ScaffoldError saying what to fix."""
+    try:
+        return infer(target, how.delimiter)
+    except HeaderLooksLikeData as exc:
+        raise ScaffoldError(
+            f"the first line of {source.name} looks like data, not column names ({exc}): "
+            "add a first line that names each column, then run `catalog new` again"
+        ) from None
+    except pa.ArrowInvalid:  # a record with more or fewer cells than the header
+        raise _ragged(source, target) from None
+
+
+def _ragged(source: Path, copy: Path) -> ScaffoldError:
+    """The error for a file whose records do not all have the header's number of cells,
+    naming the first such record's line (of the UTF-8 copy, which keeps the lines)."""
+    with copy.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        start = reader.line_num + 1
+        for row in reader:
+            if len(row) != len(header):
+                return ScaffoldError(
+                    f"line {start} of {source.name} has {len(row)} cells where the header has "
+                    f"{len(header)}: fix that record (a missing or extra comma, or a quote "
+                    "left open), then run `catalog new` again"
+                )
+            start = reader.line_num + 1
+    return ScaffoldError(f"{source.name} cannot be read as CSV: check its delimiter and quotes")
 
 
 def _quote_error(source: Path, line: int, exc: csv.Error) -> ScaffoldError:
