@@ -115,13 +115,17 @@ def test_restricted_and_non_public_pages_have_no_data(example: Path) -> None:
     for ident in ("despp/state-police-incident-reports", "dph/vital-records-death-certificates"):
         folder = example / "datasets" / ident
         # the page, and its change history: metadata and access changes only, never rows
+        # or files
         assert sorted(p.name for p in folder.iterdir()) == [
+            "changes",
             "changes.json",
             "changes.xml",
             "index.html",
         ]
+        assert [p.name for p in (folder / "changes").iterdir()] == ["index.html"]
         versions = json.loads((folder / "changes.json").read_text("utf-8"))["versions"]
         assert all(r["rows"] is None for v in versions for r in v["resources"])
+        assert all(v["files"] == [] for v in versions)
         page = soup(folder / "index.html")
         assert not page.select("ul.downloads, table.preview, table.dictionary")
         assert page.select_one("section.access") is not None

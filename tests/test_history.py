@@ -359,6 +359,18 @@ def test_keep_old_files_publishes_each_version_at_a_permanent_address(
         assert f["url"] == f"{base}datasets/dot/test/{f['sha256'][:16]}/data.csv"
         assert (files_tree / f["url"].removeprefix(base)).read_bytes() == expected
     assert leaks(site) == [] and leaks(files_tree) == []
+    # the dataset's page of versions lists each with its CSV's hash and permanent link
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(
+        (site / "datasets/dot/test/changes/index.html").read_text("utf-8"), "html.parser"
+    )
+    for v in data["versions"]:
+        item = soup.find(id=f"version-{v['version']}")
+        assert item is not None and v["files"][0]["sha256"] in item.get_text()
+        assert item.find("a", href=v["files"][0]["url"]) is not None
+    page = (site / "datasets/dot/test/index.html").read_text("utf-8")
+    assert 'href="changes/"' in page
     # a second build from the cache publishes the same files
     build(make.root, tmp_path / "again", cache_dir=tmp_path / "cache", jobs=1, search=False)
     again = tmp_path / "again-files" if files_url else tmp_path / "again"

@@ -3,6 +3,7 @@ renders with it (StrictUndefined: a name the context lacks is an error)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from conftest import REPO
 
 from catalog.load.loader import load_catalog
 from catalog.site.entries import assemble
+from catalog.site.history import Version
 from catalog.site.package import DatasetOutput
 from catalog.site.pages import TEMPLATE_CONTEXTS, NotFoundPage
 from catalog.site.render import TEMPLATES, environment, pages, root_of
@@ -31,6 +33,13 @@ def test_every_template_renders_with_its_context_type(example: Path) -> None:
         if manifest.is_file():
             outputs[ds.id] = DatasetOutput.from_json(json.loads(manifest.read_text("utf-8")))
     site = assemble(catalog, outputs, 1735689600)
+    # one dataset with versions, whatever the depth of this clone's history
+    version = Version(
+        "1.1.0", "c" * 40, "2025-01-01T00:00:00Z", "Monthly update", "minor", None, (), (),
+        ({"resource": "data", "format": "csv", "bytes": 10, "sha256": "a" * 64},),
+    )  # fmt: skip
+    first = dataclasses.replace(site.entries[0], versions=(version,))
+    site = dataclasses.replace(site, entries=(first, *site.entries[1:]))
     env = environment()
     rendered: dict[str, int] = {}
     for page in pages(site):

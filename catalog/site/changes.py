@@ -169,7 +169,7 @@ def _feed(
             "  <entry>",
             f"    <title>{xml_text(f'{e.ds.title}: version {v.number}')}</title>",
             f"    <id>{xml_text(f'{page}#version-{v.number}')}</id>",
-            f'    <link href="{xml_text(page + "#changes")}"/>',
+            f'    <link href="{xml_text(f"{page}changes/#version-{v.number}")}"/>',
             f"    <updated>{_atom_time(v.date)}</updated>",
             f"    <author><name>{xml_text(e.agency.name)}</name></author>",
             f"    <summary>{xml_text(v.summary + ' — ' + summary(v))}</summary>",

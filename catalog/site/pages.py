@@ -8,6 +8,7 @@ back to the site root) and ``page_path``.
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from catalog.core.model import Agency, Dataset, Field, Resource
 from catalog.site import changes
 from catalog.site.entries import Entry, Site
+from catalog.site.files import kept_url
 from catalog.site.history import Version
 from catalog.site.outputs import json_ld, license_url
 from catalog.site.text import plain_text
@@ -200,6 +202,18 @@ class VersionView:
     what: str
     level: str
     samples: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...]  # (resource, key, cells)
+    files: tuple[VersionFile, ...] = ()  # a public version's CSVs as published then
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """A version's published CSV: its size and SHA-256, and its permanent address when
+    catalog.yaml keeps old files (else "")."""
+
+    resource: str
+    bytes: int
+    sha256: str
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,6 +300,24 @@ class ChangesPage:
 
 
 @dataclass(frozen=True)
+class VersionsPage:
+    """versions.html: every version of one dataset, with its changes and files."""
+
+    e: Entry
+    dataset_path: str  # the dataset's page, from the site root
+    agency_path: str
+    versions: tuple[VersionView, ...]
+
+    @property
+    def crumbs(self) -> tuple[Crumb, ...]:
+        return (
+            Crumb(self.e.agency.name, self.agency_path),
+            Crumb(self.e.ds.title, self.dataset_path),
+            Crumb("Versions"),
+        )
+
+
+@dataclass(frozen=True)
 class NotFoundPage:
     """404.html."""
 
@@ -327,6 +359,7 @@ PageContext = (
     | SearchPage
     | ApiPage
     | ChangesPage
+    | VersionsPage
     | NotFoundPage
 )
 TEMPLATE_CONTEXTS: dict[str, type] = {
@@ -339,6 +372,7 @@ TEMPLATE_CONTEXTS: dict[str, type] = {
     "search.html": SearchPage,
     "api.html": ApiPage,
     "changes.html": ChangesPage,
+    "versions.html": VersionsPage,
     "404.html": NotFoundPage,
 }
 
@@ -461,6 +495,24 @@ def changes_page(site: Site, days: int = 7) -> ChangesPage:
         tuple(ChangedDataset(e.ds.title, e.url, e.agency.name, _version_view(v)) for e, v in items),
         more,
     )
+
+
+def versions_page(site: Site, e: Entry) -> VersionsPage:
+    """A dataset's page of versions: all of them, each with its CSVs' hashes."""
+    keep = site.config.keep_old_files
+    views = []
+    for v in e.versions:
+        files = tuple(
+            VersionFile(
+                str(f["resource"]),
+                int(f["bytes"]),
+                str(f["sha256"]),
+                kept_url(site.config, e.id, f["resource"], f["sha256"]) if keep else "",
+            )
+            for f in v.files
+        )
+        views.append(dataclasses.replace(_version_view(v), files=files))
+    return VersionsPage(e, e.url, site.agency_path(e.agency.slug), tuple(views))
 
 
 def _version_view(v: Version) -> VersionView:

@@ -41,6 +41,7 @@ from catalog.site.pages import (
     content_security_policy,
     dataset_page,
     index_page,
+    versions_page,
 )
 from catalog.site.pages import (
     card as card_of,
@@ -148,6 +149,11 @@ def pages(site: Site, salt: str = "") -> Iterator[Page]:
         yield Page(
             f"{e.url}index.html", "dataset.html", partial(dataset_page, site, e), e.modified, key
         )
+        if e.versions:
+            versions = partial(versions_page, site, e)
+            yield Page(
+                f"{e.url}changes/index.html", "versions.html", versions, e.modified, f"{key}-v"
+            )
         for c in e.output.charts if e.output else []:
             chart_page = partial(embed_page, site, e, c)
             yield Page(
