@@ -33,6 +33,15 @@ def table(rows: list[dict[str, str]], columns: list[str]) -> str:
     return out.getvalue()
 
 
+def init_repo(make: CatalogMaker) -> None:
+    git(make.root, "init", "-q", "-b", "main")
+    git(make.root, "config", "user.email", "ado@example.gov")
+    git(make.root, "config", "user.name", "ADO")
+
+
+WITHHELD = {"name": "ssn", "type": "string", "protected": True, "exemption": "CGS 1-210(b)(2)"}
+
+
 def commit(make: CatalogMaker, message: str) -> None:
     git(make.root, "add", "-A")
     git(make.root, "commit", "-qm", message)
@@ -55,19 +64,14 @@ def edited(make: CatalogMaker, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     # a private repository may hold the withheld data; non-public entries stay off the site
     make.catalog(repository="private", title="History test", list_non_public=False)
     meta = dataset_yaml(access_level="non-public", rights="Personal data under CGS 1-210(b)(2).")
-    fields = meta["resources"][0]["schema"]["fields"]
-    fields.append(
-        {"name": "ssn", "type": "string", "protected": True, "exemption": "CGS 1-210(b)(2)"}
-    )
+    meta["resources"][0]["schema"]["fields"].append(dict(WITHHELD))
     columns = ["id", "name", "amount", "ssn"]
     rows = [
         {"id": str(i), "name": f"n{i}", "amount": str(i), "ssn": f"SENTINEL-{i:03d}"}
         for i in range(1, 21)
     ]
     make.dataset(meta=meta, csv=table(rows, columns))
-    git(make.root, "init", "-q", "-b", "main")
-    git(make.root, "config", "user.email", "ado@example.gov")
-    git(make.root, "config", "user.name", "ADO")
+    init_repo(make)
     commit(make, "SENTINEL subject while non-public")
     make.write(f"{FOLDER}/data.csv", table(rows, columns) + "21,n21,21,SENTINEL-021\n")
     commit(make, "SENTINEL rows added while non-public")
@@ -260,9 +264,7 @@ def test_a_moved_dataset_keeps_its_history(make: CatalogMaker, tmp_path: Path) -
     columns = ["id", "name", "amount"]
     rows = [{"id": str(i), "name": f"n{i}", "amount": str(i)} for i in range(1, 6)]
     make.dataset("dot/old-name", csv=table(rows, columns))
-    git(make.root, "init", "-q", "-b", "main")
-    git(make.root, "config", "user.email", "ado@example.gov")
-    git(make.root, "config", "user.name", "ADO")
+    init_repo(make)
     commit(make, "Add")
     rows[0]["amount"] = "100"
     make.write("datasets/dot/old-name/data.csv", table(rows, columns))
@@ -327,18 +329,14 @@ def test_keep_old_files_publishes_each_version_at_a_permanent_address(
         repository="private", keep_old_files=True, **({"files_url": files_url} if files_url else {})
     )
     meta = dataset_yaml()
-    meta["resources"][0]["schema"]["fields"].append(
-        {"name": "ssn", "type": "string", "protected": True, "exemption": "CGS 1-210(b)(2)"}
-    )
+    meta["resources"][0]["schema"]["fields"].append(dict(WITHHELD))
     columns = ["id", "name", "amount", "ssn"]
     rows = [
         {"id": str(i), "name": f"n{i}", "amount": str(i), "ssn": f"SENTINEL-{i}"}
         for i in range(1, 4)
     ]
     make.dataset(meta=meta, csv=table(rows, columns))
-    git(make.root, "init", "-q", "-b", "main")
-    git(make.root, "config", "user.email", "ado@example.gov")
-    git(make.root, "config", "user.name", "ADO")
+    init_repo(make)
     commit(make, "Add")
     shown = []
     for n in (1, 2):
