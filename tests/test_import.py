@@ -396,6 +396,17 @@ def test_dcat_catalog_over_http(
     data = json.loads((site / "data.json").read_text("utf-8"))
     parks = next(d for d in data["dataset"] if d["title"] == "State Park Map")
     assert parks["distribution"][0]["accessURL"] == "https://maps.example.org/parks"
+    # harvested from a Socrata portal (4×4 identifiers): the old addresses answer here too
+    parks_page = "https://data.example.gov/datasets/department-of-energy-and-environmental-protection/state-park-map/"
+    assert f"url={parks_page}" in (site / "d/0003-abcd/index.html").read_text("utf-8")
+    assert (
+        "maps.example.org/parks"
+        in json.loads((site / "resource/0003-abcd.json").read_text("utf-8"))["message"]
+    )
+    if download:
+        assert (site / "resource/0001-abcd.csv").read_bytes() == (served / "air.csv").read_bytes()
+    else:
+        assert not (site / "resource/0001-abcd.csv").exists()
     # a second run changes nothing
     code, out, _ = cli(*args, *(["--download"] if download else []))
     assert "4 unchanged" in out

@@ -166,6 +166,26 @@ def _distributions(d: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+SOCRATA_ADDRESS = re.compile(r"/(?:api/views|d|resource)/([a-z0-9]{4}-[a-z0-9]{4})(?:[/.?#]|$)")
+SOCRATA_PAGE = re.compile(
+    r"^https?://[^/]+/([A-Za-z0-9-]{1,100})/([A-Za-z0-9-]{1,100})/([a-z0-9]{4}-[a-z0-9]{4})/?$"
+)
+
+
+def socrata_of(d: dict[str, Any]) -> dict[str, str] | None:
+    """The Socrata identity of a dataset harvested from a Socrata portal's data.json: the
+    4×4 in its identifier or landing page, and the landing page's ``<Category>/<Name>``."""
+    for value in (d.get("identifier"), d.get("landingPage")):
+        found = SOCRATA_ADDRESS.search(value) if isinstance(value, str) else None
+        if found:
+            out = {"id": found[1]}
+            page = SOCRATA_PAGE.match(_text(d.get("landingPage")) or "")
+            if page and page[3] == found[1] and page[1].lower() not in ("d", "resource", "api"):
+                out["path"] = f"{page[1]}/{page[2]}"
+            return out
+    return None
+
+
 def _is_csv(x: dict[str, str]) -> bool:
     return x["kind"] == "download" and (
         x["media_type"].lower() == "text/csv"
@@ -250,6 +270,9 @@ def _import_one(
     slug = agency or agencies.find(_text(publisher.get("name")), notes)
     item.folder = writer.folder_for(slug, item.title, item.identifier)
     meta = _metadata(d, item.title, vocab, notes)
+    former = socrata_of(d)
+    if former:  # harvested from a Socrata portal: its old addresses will lead here
+        meta["socrata"] = former
     links = _distributions(d)
     modified = _text(d.get("modified")) or ""
     header = (

@@ -67,12 +67,7 @@ def write_legacy(site: Site, staging: Path, files_tree: Path | None) -> None:
         target = tree / "resource" / f"{s.id}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         if resource is None:
-            target.write_text(
-                _error(
-                    f"The data of this dataset is not published ({e.ds.access_level}). See {url}"
-                ),
-                "utf-8",
-            )
+            target.write_text(_error(_where(e, url)), "utf-8")
             continue
         csv_file = staging / e.url / resource.files["csv"]["path"]
         for path in (f"resource/{s.id}.csv", f"api/views/{s.id}/rows.csv"):
@@ -88,6 +83,14 @@ def write_legacy(site: Site, staging: Path, files_tree: Path | None) -> None:
                 ),
                 "utf-8",
             )
+
+
+def _where(e: Entry, url: str) -> str:
+    """Where the data of a dataset without downloads here is (a harvested entry's links)."""
+    links = e.ds.harvested.links if e.ds.harvested and e.ds.is_public else ()
+    if links:
+        return f"This dataset's data is published elsewhere: {links[0].url} (see {url})"
+    return f"The data of this dataset is not published here ({e.ds.access_level}). See {url}"
 
 
 def _error(message: str) -> str:
