@@ -111,7 +111,15 @@ def watch(page: Page) -> Watch:
             w.foreign.append(req.url)
 
     page.on("request", on_request)
-    page.on("requestfailed", lambda r: w.failed.append(f"{r.url} ({r.failure})"))
+
+    def on_failed(req) -> None:  # type: ignore[no-untyped-def]
+        # Chromium cancels a page's pending favicon fetch when the page navigates or closes
+        # (net::ERR_ABORTED): the browser's own doing, not a failure of the site
+        if req.url.endswith("/favicon.svg") and req.failure == "net::ERR_ABORTED":
+            return
+        w.failed.append(f"{req.url} ({req.failure})")
+
+    page.on("requestfailed", on_failed)
     return w
 
 
