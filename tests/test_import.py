@@ -101,6 +101,10 @@ def test_socrata_view_and_csv_become_a_dataset(imported: tuple[CatalogMaker, str
     ):
         assert words in out, words
     assert (make.root / "datasets/department-of-public-health/agency.yaml").is_file()
+    # a custom field with no place in dataset.yaml: in the report, and kept in the file
+    assert "custom fields not mapped: Dataset Information / Data Owner" in out
+    text = (make.root / FOLDER / "dataset.yaml").read_text("utf-8")
+    assert "#   Dataset Information / Data Owner: Food Protection Program" in text
 
 
 def test_an_imported_dataset_validates_once_its_decisions_are_made(

@@ -23,7 +23,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,7 @@ class View:
     id: str
     name: str
     data: dict[str, Any]
+    used: set[str] = field(default_factory=set)  # the custom fields mapped
 
     @property
     def columns(self) -> list[dict[str, Any]]:
@@ -98,16 +99,21 @@ class View:
 
     def custom(self, *words: str) -> str | None:
         """A custom field's value, by words in its name (case aside), from any fieldset."""
-        fields = (self.data.get("metadata") or {}).get("custom_fields") or {}
-        for fieldset in fields.values() if isinstance(fields, dict) else []:
-            for key, value in fieldset.items() if isinstance(fieldset, dict) else []:
-                if (
-                    isinstance(value, str)
-                    and value.strip()
-                    and all(w in key.lower() for w in words)
-                ):
-                    return value.strip()
+        for _, key, value in self.custom_fields():
+            if all(w in key.lower() for w in words):
+                self.used.add(key)
+                return value
         return None
+
+    def custom_fields(self) -> list[tuple[str, str, str]]:
+        """(fieldset, name, value) of every custom field with a value."""
+        fields = (self.data.get("metadata") or {}).get("custom_fields") or {}
+        out = []
+        for fieldset, values in fields.items() if isinstance(fields, dict) else []:
+            for key, value in values.items() if isinstance(values, dict) else []:
+                if isinstance(value, str | int | float) and str(value).strip():
+                    out.append((str(fieldset), str(key), " ".join(str(value).split())))
+        return out
 
 
 def _position(column: dict[str, Any]) -> int:
@@ -284,6 +290,14 @@ def _import_one(
             f"Imported from Socrata view {view.id} by `catalog import socrata`.\nDecide what is "
             "marked FILL IN, then run `catalog validate`."
         )
+        unmapped = [(s, k, v) for s, k, v in view.custom_fields() if k not in view.used]
+        if unmapped:  # kept where the ADO sees them, and in the report
+            header += "\nCustom fields of the portal with no place here:" + "".join(
+                f"\n  {s} / {k}: {v[:200]}" for s, k, v in unmapped
+            )
+            notes.append(
+                "custom fields not mapped: " + "; ".join(f"{s} / {k}" for s, k, _ in unmapped)
+            )
         writer.write(
             item,
             {"dataset.yaml": yaml_text(header, meta), resource["path"]: data_file},
