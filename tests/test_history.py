@@ -407,6 +407,9 @@ def test_moves_are_paired_by_bytes_then_by_name() -> None:
     assert _moves({"datasets/a/b": "", "datasets/a/c": "2"}, {"datasets/a/b": "1"}) == {
         "datasets/a/b": "datasets/a/c"
     }
+    # one removed, one added, not alike (a dataset replaced by another): not a move
+    unlike = {"datasets/a/b": "", "datasets/a/c": "2"}
+    assert _moves(unlike, {"datasets/a/b": "1"}, lambda _a, _b: False) == {}
     # two removed, two added, all different bytes: no guess
     assert (
         _moves(

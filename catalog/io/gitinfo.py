@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,11 +97,12 @@ def histories(
     except GitError:
         return out
     records = [_record(r) for r in log.split("\x1e")[1:]]
+    similar = _similar(root)
     texts = _blobs(root, {b for _, _, ys, _ in records for b in ys.values()}) if hidden else {}
     state: dict[str, str] = {}  # folder → its dataset.yaml blob, as of the commit
     every: dict[str, list[Commit]] = {}  # each folder's shown commits, oldest first
     for commit, touched, yamls, removed in reversed(records):  # oldest first
-        moves = _moves(yamls, removed)
+        moves = _moves(yamls, removed, similar)
         for old, new in moves.items():  # a moved dataset keeps its history
             every[new] = every.pop(old, [])
         state.update(yamls)
@@ -113,9 +115,14 @@ def histories(
     return out
 
 
-def _moves(added: dict[str, str], removed: dict[str, str]) -> dict[str, str]:
+def _moves(
+    added: dict[str, str],
+    removed: dict[str, str],
+    similar: Callable[[str, str], bool] = lambda _a, _b: True,
+) -> dict[str, str]:
     """Folders a commit moved (old → new): a dataset.yaml removed from one folder and
-    added to another with the same bytes, or the only removal and addition of the commit."""
+    added to another with the same bytes, or the only removal and addition of the commit
+    when their texts are ``similar`` (as git's rename detection: half the text the same)."""
     new = {folder: blob for folder, blob in added.items() if blob and folder not in removed}
     gone = {folder: blob for folder, blob in removed.items() if added.get(folder) == ""}
     moves: dict[str, str] = {}
@@ -126,9 +133,20 @@ def _moves(added: dict[str, str], removed: dict[str, str]) -> dict[str, str]:
             moves[old] = same[0]
     rest_old = [f for f in gone if f not in moves]
     rest_new = [f for f in new if f not in moves.values()]
-    if len(rest_old) == 1 and len(rest_new) == 1:
+    if len(rest_old) == 1 and len(rest_new) == 1 and similar(gone[rest_old[0]], new[rest_new[0]]):
         moves[rest_old[0]] = rest_new[0]
     return moves
+
+
+def _similar(root: Path) -> Callable[[str, str], bool]:
+    """Whether two blobs' texts are at least half the same (git's default rename score)."""
+
+    def check(a: str, b: str) -> bool:
+        texts = _blobs(root, {a, b})
+        left, right = texts.get(a, ""), texts.get(b, "")
+        return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio() >= 0.5
+
+    return check
 
 
 _NO_BLOB = "0" * 40
