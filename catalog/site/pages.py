@@ -479,7 +479,7 @@ def dataset_page(site: Site, e: Entry) -> DatasetPage:
     )
 
 
-WEEK_LISTED = 200  # versions listed on the "What changed" page (every dataset's feed has all)
+WEEK_LISTED = 100  # versions listed on the "What changed" page (every dataset's feed has all)
 
 
 def changes_page(site: Site, days: int = 7) -> ChangesPage:
