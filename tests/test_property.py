@@ -169,11 +169,43 @@ def dataset(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, str]]:
         "contact": {"name": "Data Officer", "email": "data@example.gov"},
         "resources": resources,
     }
+    if draw(st.booleans()):  # imported from a Socrata portal: old addresses on the site
+        meta["socrata"] = {
+            "id": draw(st.from_regex(r"[a-z0-9]{4}-[a-z0-9]{4}", fullmatch=True)),
+            "fields": {
+                f["name"]: draw(st.sampled_from(["a_b", ":id", "x1", "bad name"]))
+                for f in resources[0]["schema"]["fields"]
+            },
+        }
+        if draw(st.booleans()):
+            meta["socrata"]["path"] = draw(
+                st.sampled_from(["Health/Deaths-2012", "dataset/X-1", "api/views", "A/" + "b" * 99])
+            )
+    if draw(st.booleans()):  # harvested from another catalog: its data may live elsewhere
+        url = st.sampled_from(
+            ["https://x.example/a.csv", "javascript:alert(1)", "https://x.example/?a=<b>"]
+        )
+        meta["harvested"] = {
+            "from": draw(title),
+            "identifier": draw(title),
+            "distributions": [
+                {
+                    "title": draw(title),
+                    "url": draw(url),
+                    "media_type": draw(title),
+                    "kind": draw(st.sampled_from(["download", "access"])),
+                }
+                for _ in range(draw(st.integers(0, 2)))
+            ],
+        }
+        if draw(st.booleans()):
+            del meta["resources"]
+            files = {}
     if meta["access_level"] != "public":
         meta["rights"] = "Available on request."
         meta["access_url"] = "https://example.gov/request"
         meta["exemptions"] = [{"authority": "CGS 1-210(b)(2)", "category": "personal-privacy"}]
-        del meta["resources"]
+        meta.pop("resources", None)
         files = {}
     return meta, files
 
