@@ -546,3 +546,31 @@ def test_a_csv_that_cannot_be_read_is_reported_with_its_line(
         "1 failed" in out and "line 4 of ab12-cd34.csv has 13 cells where the header has 12" in out
     )
     assert not (make.root / FOLDER).exists()
+
+
+def test_the_written_yaml_reads_back_whatever_the_portal_held() -> None:
+    from catalog.commands.importing import yaml_text
+
+    odd = "nul\x00 bell\x07 del\x7f line\u2028sep \ud800 #hash: 'quote' \"dq\" {x: [y]}"
+    text = yaml_text(f"Custom fields:\n  Set / Owner: {odd}", {"title": odd, "keywords": [odd]})
+    assert yaml.safe_load(text) == {"title": odd, "keywords": [odd]}
+    assert all(line.startswith("#") for line in text.splitlines()[:4])
+
+
+def test_a_view_with_a_lone_surrogate_imports(
+    make: CatalogMaker, cli: Runner, tmp_path: Path
+) -> None:
+    make.catalog()
+    views = tmp_path / "export"
+    shutil.copytree(FIXTURES / "inspections", views)
+    text = (views / "ab12-cd34.json").read_text("utf-8")
+    text = text.replace('"Food Protection Program"', '"Food \\ud800 Program"')
+    text = text.replace('"name": "Food Service Inspections"', '"name": "Food \\udfff Inspections"')
+    (views / "ab12-cd34.json").write_text(text, "utf-8")
+    code, out, err = cli("import", "socrata", str(views), "--root", str(make.root))
+    assert err == "" and code == 0, err
+    assert (
+        load(make.root, "datasets/department-of-public-health/food-inspections")["title"]
+        == "Food ? Inspections"
+    )
+    assert "Data Owner" in out  # the report (with the cleaned value's field) printed whole

@@ -38,6 +38,7 @@ from catalog.commands.importing import (
     markdown_from_html,
     report,
     unique,
+    utf8,
     yaml_text,
 )
 from catalog.commands.scaffold import ScaffoldError, new_dataset
@@ -72,7 +73,7 @@ def read_catalog(source: str, timeout: float = 30.0) -> list[Any]:
     except (OSError, urllib.error.URLError, UnicodeDecodeError, ValueError) as exc:
         raise ImportFailed(f"{source}: cannot be read ({exc})") from None
     try:
-        data = json.loads(text)
+        data = utf8(json.loads(text))
     except ValueError as exc:
         raise ImportFailed(f"{source}: not JSON ({exc})") from None
     if isinstance(data, dict) and isinstance(data.get("dataset"), list):

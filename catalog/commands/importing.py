@@ -58,6 +58,18 @@ class Imported:
 # --- text ---------------------------------------------------------------------------------
 
 
+def utf8(value: Any) -> Any:
+    """JSON data with every string valid UTF-8: a lone surrogate (``"\\ud800"`` in the
+    source) becomes ``?`` — it could not be written to a file or a terminal."""
+    if isinstance(value, str):
+        return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [utf8(v) for v in value]
+    if isinstance(value, dict):
+        return {utf8(k): utf8(v) for k, v in value.items()}
+    return value
+
+
 class _Markdown(HTMLParser):
     """HTML → Markdown text: paragraphs, line breaks, list items and http(s)/mailto links
     kept; every other tag dropped (script and style with their content); text escaped so
@@ -218,6 +230,7 @@ class Vocabulary:
 
     categories: tuple[str, ...]
     licenses: tuple[str, ...]
+    repository: str = "public"  # public or private: where withheld values may be committed
 
     @staticmethod
     def of(root: Path) -> Vocabulary:
@@ -231,6 +244,7 @@ class Vocabulary:
         return Vocabulary(
             tuple(map(str, cats or contract.DEFAULT_CATEGORIES)),
             tuple(map(str, lics or contract.DEFAULT_LICENSES)),
+            "private" if doc.get("repository") == "private" else "public",
         )
 
     def category(self, value: str | None, notes: list[str]) -> str:
@@ -371,10 +385,15 @@ def contact(values: dict[str, Any], notes: list[str]) -> dict[str, str]:
 # --- writing folders -------------------------------------------------------------------------
 
 
+_NOT_IN_YAML = re.compile("[^\t\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def yaml_text(header: str, data: dict[str, Any]) -> str:
-    """A dataset.yaml: a comment saying where it came from, then the keys in order."""
+    """A dataset.yaml: a comment saying where it came from (characters YAML does not allow
+    in a file shown as ``?``), then the keys in order."""
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    comments = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    lines = [_NOT_IN_YAML.sub("?", line) for line in header.splitlines()]
+    comments = "".join(f"# {line}\n" if line else "#\n" for line in lines)
     return (
         "# yaml-language-server: $schema=../../../catalog/schemas/dataset.schema.json\n"
         + comments

@@ -42,6 +42,7 @@ from catalog.commands.importing import (
     markdown_from_html,
     report,
     unique,
+    utf8,
     yaml_text,
 )
 from catalog.commands.scaffold import ScaffoldError, new_dataset
@@ -125,7 +126,7 @@ def read_view(file: Path) -> View:
     """A view from its JSON (bare, or inside ``{"meta": {"view": …}}`` as ``rows.json``
     exports carry it); ImportFailed naming the file when it is not one."""
     try:
-        data = json.loads(file.read_text("utf-8"))
+        data = utf8(json.loads(file.read_text("utf-8")))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ImportFailed(f"{file}: not readable JSON ({exc})") from None
     if (
@@ -195,7 +196,7 @@ def import_socrata(
     vocab = Vocabulary.of(root)
     agencies = Agencies(root)
     writer = Writer(root, f"socrata:{domain}" if domain else "socrata")
-    private = _repository(root) == "private"
+    private = vocab.repository == "private"
     items: list[Imported] = []
     seen: dict[str, str] = {}
     for view_file, csv_file in pairs(sources):
@@ -225,14 +226,6 @@ def import_socrata(
     return items, report(items, agencies.started, "Import from Socrata")
 
 
-def _repository(root: Path) -> str:
-    try:
-        doc = yaml.safe_load((root / "catalog.yaml").read_text("utf-8"))
-    except (OSError, yaml.YAMLError):
-        return "public"
-    return str(doc.get("repository", "public")) if isinstance(doc, dict) else "public"
-
-
 def _import_one(
     root: Path,
     view: View,
@@ -250,9 +243,8 @@ def _import_one(
     item.folder = folder
     with tempfile.TemporaryDirectory(prefix="catalog-import-") as tmp:
         scratch = Path(tmp)
-        for name in ("catalog.yaml",):
-            if (root / name).is_file():
-                shutil.copyfile(root / name, scratch / name)
+        if (root / "catalog.yaml").is_file():  # its limits and vocabularies
+            shutil.copyfile(root / "catalog.yaml", scratch / "catalog.yaml")
         agency_yaml = root / "datasets" / slug / "agency.yaml"
         if agency_yaml.is_file():
             (scratch / "datasets" / slug).mkdir(parents=True)
