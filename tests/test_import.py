@@ -299,6 +299,7 @@ def dcat_catalog(base: str) -> dict[str, Any]:
     closed = f"http://127.0.0.1:{free_port()}/gone.csv"
     return {
         "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
         "@type": "dcat:Catalog",
         "dataset": [
             dataset(
@@ -574,3 +575,13 @@ def test_a_view_with_a_lone_surrogate_imports(
         == "Food ? Inspections"
     )
     assert "Data Owner" in out  # the report (with the cleaned value's field) printed whole
+
+
+def test_the_harvest_fixture_is_dcat_us(corpus: Path) -> None:
+    """The catalog the harvest tests serve is valid DCAT-US but for the entry that is meant
+    not to be (no identifier)."""
+    data = dcat_catalog("http://127.0.0.1:8000/")
+    found = errors(dcat_us_non_federal(corpus), data)
+    assert found and all(e.startswith("dataset/4") for e in found), found
+    data["dataset"] = data["dataset"][:4]
+    assert errors(dcat_us_non_federal(corpus), data) == []
