@@ -498,3 +498,32 @@ def test_newest_changes_reads_only_what_it_lists_and_equals_a_full_sort() -> Non
         assert more == (len(every) > limit)
         if limit == 10:
             assert loaded < 20  # only the datasets that can be among the newest
+
+
+def test_the_cache_keeps_what_the_last_build_used(make: CatalogMaker, tmp_path: Path) -> None:
+    """Lists of versions, changes files and pages of superseded commits are pruned; those of
+    unchanged datasets stay (and are not recomputed)."""
+    make.catalog()
+    make.dataset("dot/a")
+    make.dataset("dot/b")
+    init_repo(make)
+    commit(make, "Add")
+    make.write("datasets/dot/a/data.csv", "id,name,amount\n1,alpha,1.5\n2,beta,3\n")
+    commit(make, "Change a")
+    cache = tmp_path / "cache"
+
+    def files(sub: str) -> set[str]:
+        return {p.name for p in (cache / sub).rglob("*") if p.is_file()}
+
+    build(make.root, tmp_path / "site", cache_dir=cache, jobs=1, search=False)
+    lists, changes, pages = files("history/versions"), files("changes"), files("pages")
+    assert len(lists) == 2 and len(changes) == 2 * 2 * 2  # two datasets: json + xml, each sealed
+    make.write("datasets/dot/a/data.csv", "id,name,amount\n1,alpha,1.5\n2,beta,4\n")
+    commit(make, "Change a again")
+    build(make.root, tmp_path / "site2", cache_dir=cache, jobs=1, search=False)
+    after = files("history/versions")
+    assert len(after) == 2 and len(after & lists) == 1  # b's list kept, a's replaced
+    assert len(files("changes")) == len(changes) and len(files("changes") & changes) == 4
+    assert len(files("pages")) == len(pages)
+    site = json.loads((tmp_path / "site2/datasets/dot/a/changes.json").read_text("utf-8"))
+    assert [v["version"] for v in site["versions"]] == ["1.2.0", "1.1.0", "1.0.0"]

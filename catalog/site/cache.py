@@ -91,6 +91,7 @@ class Cache:
         self.key = key_for(folder)
         self.used: set[Path] = set()
         self.validated: set[str] = set()
+        self.touched: set[str] = set()  # files and records this build used (see prune)
         self.discarded = 0  # entries whose seal did not hold (tampered, foreign or torn)
 
     def entry(self, ds: Dataset) -> Path:
@@ -130,6 +131,7 @@ class Cache:
 
     def file(self, name: str) -> Path | None:
         """The kept file ``name`` (a path inside the cache), if its seal holds."""
+        self.touched.add(name)
         file = self.folder / name
         try:
             mark = file.with_name(file.name + ".seal").read_text()
@@ -142,6 +144,7 @@ class Cache:
 
     def keep(self, name: str, source: Path) -> None:
         """Keep a copy of ``source`` as ``name``, sealed."""
+        self.touched.add(name)
         file = self.folder / name
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
@@ -156,6 +159,7 @@ class Cache:
         """The JSON record ``name`` (a path inside the cache), if its seal holds. The seal
         covers the record's text as written (its first line is the seal), so reading a
         large record parses it once and serialises nothing."""
+        self.touched.add(name)
         try:
             mark, _, text = (self.folder / name).read_text("utf-8").partition("\n")
             if sealed_text(self.key, name, text, mark):
@@ -167,6 +171,7 @@ class Cache:
 
     def store_record(self, name: str, body: Any) -> None:
         """Keep ``body`` (JSON) as ``name``, sealed."""
+        self.touched.add(name)
         text = json.dumps(body, separators=(",", ":"))
         _replace(self.folder / name, seal_text(self.key, name, text) + "\n" + text)
 
@@ -204,7 +209,23 @@ class Cache:
         body = {"fingerprint": print_, "problems": [p.as_dict() for p in problems]}
         _replace(self._problems_file(ident), json.dumps({**body, "seal": seal(self.key, body)}))
 
+    def touch(self, name: str) -> None:
+        """Mark a file or record as used by this build without reading it (see prune)."""
+        self.touched.add(name)
+
+    # what a build rebuilds cheaply when it is missing: pages, a dataset's changes files, its
+    # list of versions (from the steps, which stay), the CSVs of old versions
+    REBUILT = ("pages", "changes", "history/versions", "history/files")
+
     def prune(self) -> None:
+        """After a build: drop what it did not use (outputs of datasets gone, validation of
+        datasets gone, and of REBUILT what no page or list of this build names any more)."""
+        for sub in self.REBUILT:
+            folder = self.folder / sub
+            for file in folder.rglob("*") if folder.is_dir() else []:
+                name = file.relative_to(self.folder).as_posix().removesuffix(".seal")
+                if file.is_file() and name not in self.touched:
+                    file.unlink(missing_ok=True)
         base = self.folder / "datasets"
         if not base.is_dir():
             return

@@ -306,6 +306,7 @@ class History:
             and self.cache is not None
             and (self.cache.folder / name).is_file()
         ):
+            self.cache.touch(name)  # used, though read only if something asks
             self.seen[name] = known
             return Versions(
                 lambda: self._read(name, folder, commits), int(known[0]), str(known[1]), name
