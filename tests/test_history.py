@@ -527,3 +527,14 @@ def test_the_cache_keeps_what_the_last_build_used(make: CatalogMaker, tmp_path: 
     assert len(files("pages")) == len(pages)
     site = json.loads((tmp_path / "site2/datasets/dot/a/changes.json").read_text("utf-8"))
     assert [v["version"] for v in site["versions"]] == ["1.2.0", "1.1.0", "1.0.0"]
+
+
+def test_the_history_cache_is_keyed_by_the_code_that_makes_it() -> None:
+    """A change to the conversion, the charts or the pages keeps the history's cache; a
+    change to how versions are read, written or diffed does not."""
+    from catalog.site.history import PACKAGE, history_files
+
+    files = {p.relative_to(PACKAGE).as_posix() for p in history_files()}
+    assert {"site/history.py", "site/diff.py", "site/csvtext.py", "io/gitinfo.py"} <= files
+    assert {"io/datafile.py", "io/blocks.py"} <= files  # what reads old versions' files
+    assert not files & {"site/transform.py", "site/cache.py", "site/charts.py", "site/render.py"}

@@ -13,7 +13,6 @@ the rows it shows.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from catalog.io.blocks import CsvBatches
-from catalog.io.datafile import open_text
+from catalog.site.csvtext import header_of, text_batches
 
 SEPARATOR = "\x1f"  # between cells of a row, before hashing
 SAMPLE = 5  # changed rows shown with their old and new values
@@ -80,25 +77,8 @@ class _Digest:
     rows: np.ndarray  # uint64, one per row
 
 
-def _header(path: Path) -> list[str]:
-    with open_text(path) as fh:
-        return next(csv.reader(fh), [])
-
-
 def _batches(path: Path, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
-    header = _header(path)
-    reader = CsvBatches(
-        path,
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()),
-            include_columns=list(columns),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            null_values=[],
-        ),
-    )
-    for batch in reader:
+    for batch in text_batches(path, header_of(path), list(columns)):
         if batch.num_rows:
             yield batch
 
@@ -146,7 +126,7 @@ def diff_resource(
     columns given (the published ones, in either version). Rows are matched by ``key`` when
     both versions publish its columns and its values are unique in both; otherwise by their
     content, and ``notes`` says why."""
-    old_header, new_header = set(_header(old)), set(_header(new))
+    old_header, new_header = set(header_of(old)), set(header_of(new))
     old_cols = [c for c in old_columns if c in old_header]
     new_cols = [c for c in new_columns if c in new_header]
     common = [c for c in new_cols if c in old_cols]

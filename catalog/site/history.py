@@ -15,12 +15,13 @@ Rules of exposure: rows are compared only between two versions that both publish
 data (access level ``public``), over the columns neither withheld; restricted and
 non-public versions show metadata and access changes only, and a dataset that is not
 public now shows nothing else of any version. Each public version lists its CSV as the
-build published it (size and SHA-256, from ``transform.published_csv``). Each step between
+build published it (size and SHA-256, from ``csvtext.published_csv``). Each step between
 two commits is cached (sealed) by the pair, so a new commit costs one step.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import json
@@ -36,9 +37,9 @@ import yaml
 
 from catalog.io import gitinfo
 from catalog.io.datafile import UnreadableData, is_lfs_pointer
-from catalog.site.cache import Cache, code_hash
+from catalog.site.cache import Cache
+from catalog.site.csvtext import published_csv
 from catalog.site.diff import RowDiff, diff_resource
-from catalog.site.transform import published_csv
 
 MAJOR, MINOR, PATCH = "major", "minor", "patch"
 SAMPLED = 5  # the newest versions keep their samples of changed rows; older ones, counts only
@@ -195,6 +196,53 @@ def _schema_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str]
     return sorted(out), breaking
 
 
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def _imports(file: Path) -> set[Path]:
+    """The package's own modules that a module imports (at any depth in its code)."""
+    found = set()
+    for node in ast.walk(ast.parse(file.read_text("utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("catalog"):
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names if a.name.startswith("catalog")]
+        for name in names:
+            parts = name.split(".")[1:]
+            for candidate in (
+                PACKAGE.joinpath(*parts).with_suffix(".py"),
+                PACKAGE.joinpath(*parts, "__init__.py"),
+            ):
+                if parts and candidate.is_file():
+                    found.add(candidate)
+    return found
+
+
+def history_files() -> list[Path]:
+    """This module and the code it reads and diffs versions with, found from the imports
+    (the cache aside: it stores steps, it does not make them)."""
+    todo, seen = [Path(__file__).resolve()], set()
+    while todo:
+        file = todo.pop()
+        if file in seen or file.name == "cache.py":
+            continue
+        seen.add(file)
+        todo += sorted(_imports(file))
+    return sorted(seen)
+
+
+def history_code() -> str:
+    """The key of the history's cached steps and lists: ``history_files`` and the versions of
+    pyarrow and PyYAML. A change elsewhere in the package keeps the history's cache, which
+    otherwise costs a diff per commit of every dataset to rebuild."""
+    h = hashlib.sha256()
+    for file in history_files():
+        h.update(file.relative_to(PACKAGE).as_posix().encode() + b"\0" + file.read_bytes())
+    h.update(f"pyarrow={pa.__version__};pyyaml={yaml.__version__}".encode())
+    return h.hexdigest()
+
+
 def kept_file(cache: Cache, sha256: str) -> Path | None:
     """The published CSV (by its SHA-256) of a version, if the cache keeps it."""
     return cache.file(f"history/files/{sha256}.csv") if sha256 else None
@@ -283,7 +331,7 @@ class History:
         self.root = root
         self.cache = cache
         self.keep_files = keep_files and cache is not None
-        self.code = code_hash()
+        self.code = history_code()
         kept = cache.record(self.INDEX) if cache is not None else None
         self.index: dict[str, Any] = kept if isinstance(kept, dict) else {}
         self.seen: dict[str, Any] = {}  # this build's lists: what save() keeps

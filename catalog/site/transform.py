@@ -9,7 +9,6 @@ rows are kept whole.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -24,14 +23,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from catalog.core.errors import CatalogError
 from catalog.core.model import Field, Resource
 from catalog.core.values import AWARE, FieldParser, Parsed, Zones, arrow_type
-from catalog.io.blocks import CsvBatches
-from catalog.io.datafile import compression, open_data, open_text
+from catalog.io.datafile import compression, open_data
+from catalog.site.csvtext import csv_records, header_of, string_bytes, text_batches
 
 ROW_GROUP = 1 << 15  # at least this many rows per Parquet row group (the last one excepted)
 PAGES: dict[str, Any] = {"data_page_size": 32 << 10, "write_page_index": True}  # see _ParquetOut
@@ -260,15 +258,6 @@ _ESCAPES = [
 ]
 
 
-def _string_bytes(col: pa.Array) -> np.ndarray:
-    """The UTF-8 bytes of a string column's values, as numpy sees them (no copy)."""
-    _, offsets, data = col.buffers()
-    if data is None or not len(col):
-        return np.empty(0, np.uint8)
-    bounds = np.frombuffer(offsets, dtype=np.int32, count=len(col) + 1, offset=col.offset * 4)
-    return np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]
-
-
 def _has_control(raw: np.ndarray, also_quote_backslash: bool) -> bool:
     bad = raw < 0x20
     if also_quote_backslash:
@@ -282,10 +271,10 @@ JSON_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 def _json_strings(col: pa.Array) -> tuple[pa.Array, bool] | None:
     """A string column as JSON text (see ``_json_values``)."""
     text = col
-    if _has_control(_string_bytes(col), also_quote_backslash=True):
+    if _has_control(string_bytes(col), also_quote_backslash=True):
         for a, b in _ESCAPES:
             text = pc.replace_substring(text, a, b)
-        if _has_control(_string_bytes(text), also_quote_backslash=False):
+        if _has_control(string_bytes(text), also_quote_backslash=False):
             return None
     if not text.null_count:
         return text, True
@@ -364,33 +353,7 @@ def json_records(batch: pa.RecordBatch, text: pa.RecordBatch | None = None) -> b
         literal = '"' if quoted else ""
     parts.append(literal + "}")
     rows = pc.binary_join_element_wise(*parts, "")
-    raw = _string_bytes(rows)
-    return raw.data if raw.size else b""
-
-
-_CSV_SPECIAL = np.zeros(256, dtype=bool)
-_CSV_SPECIAL[[ord(","), ord('"'), ord("\n"), ord("\r")]] = True
-
-
-def csv_records(text: pa.RecordBatch) -> bytes | memoryview:
-    """The rows of a batch of text cells as CSV lines, quoted only where needed (as Python's
-    csv module does), vectorised; Arrow's own buffer, no copy."""
-    cells = []
-    for col in text.columns:
-        raw = _string_bytes(col)
-        if raw.size and _CSV_SPECIAL[raw].any():
-            quote = pc.match_substring_regex(col, '[,"\r\n]')
-            col = pc.if_else(
-                quote,
-                pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', ""),
-                col,
-            )
-        if text.num_columns == 1:  # an empty line would read back as no row at all
-            col = pc.if_else(pc.equal(col, ""), '""', col)
-        cells.append(col)
-    lines = pc.binary_join_element_wise(*cells, ",")
-    lines = pc.binary_join_element_wise(lines, "\n", "")
-    raw = _string_bytes(lines)
+    raw = string_bytes(rows)
     return raw.data if raw.size else b""
 
 
@@ -513,7 +476,7 @@ class _Conversion:
     ) -> None:
         self.res, self.preview_rows, self.json_max_rows = res, preview_rows, json_max_rows
         self.json_stopped = False  # more rows than limits.json_max_rows: no JSON download
-        self.header = _header(csv_file)
+        self.header = header_of(csv_file)
         self.public = [f for f in res.schema.public_fields if f.name in self.header]
         self.names = [f.name for f in self.public]
         self.parsers = [FieldParser(_descriptor(f), res.schema.missing_values) for f in self.public]
@@ -599,7 +562,7 @@ def transform_resource(
     ``out_dir``; return summaries."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = _Conversion(csv_file, res, out_dir, preview_rows, json_max_rows)
-    read = _text_batches(csv_file, job.header, job.names)
+    read = text_batches(csv_file, job.header, job.names)
     # Threads, so that both cores stay busy: two prepare blocks; one writes Parquet and one
     # the CSV and JSON files (each in block order); one copies a CSV published as written
     # (in the kernel); this one reads the CSV and profiles. Every queue is short, so memory
@@ -716,51 +679,3 @@ def _copy_without_bom(source: Path, target: Path) -> None:
             src.seek(start + done)
             dst.seek(done)
             shutil.copyfileobj(src, dst, 1 << 20)
-
-
-def published_csv(
-    csv_file: Path, published: list[str], write: Callable[[bytes | memoryview], Any]
-) -> None:
-    """The bytes of the CSV the build publishes for ``csv_file`` (plain or compressed) whose
-    unwithheld columns are ``published`` (schema order), passed to ``write`` in pieces: the
-    agency's bytes less a byte-order mark when no column is withheld, else those columns
-    written as the build writes them. The change history hashes old versions with it."""
-    header = _header(csv_file)
-    names = [n for n in published if n in header]
-    if not names:
-        raise ValueError("none of the schema's published columns is in the file's header")
-    if len(names) == len(header):
-        with open_data(csv_file) as src:
-            first = src.read(3)
-            write(first.removeprefix(b"\xef\xbb\xbf"))
-            while chunk := src.read(1 << 20):
-                write(chunk)
-        return
-    write(csv_records(pa.RecordBatch.from_arrays([pa.array([n]) for n in names], names=names)))
-    for batch in _text_batches(csv_file, header, names):
-        if batch.num_rows:
-            write(
-                csv_records(
-                    pa.RecordBatch.from_arrays([batch.column(n) for n in names], names=names)
-                )
-            )
-
-
-def _text_batches(csv_file: Path, header: list[str], names: list[str]) -> CsvBatches:
-    """The columns ``names`` of a CSV as blocks of text cells, exactly as written."""
-    return CsvBatches(
-        csv_file,
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()),
-            include_columns=names,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            null_values=[],
-        ),
-    )
-
-
-def _header(csv_file: Path) -> list[str]:
-    with open_text(csv_file) as fh:
-        return next(csv.reader(fh), [])
