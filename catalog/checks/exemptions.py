@@ -16,7 +16,7 @@ from typing import Any
 
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem, problem
-from catalog.io.blocks import CsvBatches, read_ahead
+from catalog.io.blocks import CsvBatches, as_written, read_ahead
 from catalog.io.datafile import open_text
 from catalog.io.filebytes import FileBytes
 
@@ -206,13 +206,7 @@ def _scan_vectorised(
         reader = CsvBatches(
             file,
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                include_columns=names,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-            ),
+            convert_options=as_written(header, names),
         )
         found: dict[str, tuple[list[int], int, dict[str, list[int]]]] = {
             s.name: ([], 0, {}) for s in scans

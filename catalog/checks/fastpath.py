@@ -33,7 +33,7 @@ import pyarrow.csv as pacsv
 
 from catalog.core.errors import CatalogError
 from catalog.core.values import FieldParser, Zones, arrow_type
-from catalog.io.blocks import CsvBatches, read_ahead
+from catalog.io.blocks import CsvBatches, as_written, read_ahead
 from catalog.io.filebytes import FileBytes
 
 LIMIT = 10_000  # findings kept, in row order (Frictionless stops at its limit_errors too)
@@ -183,12 +183,7 @@ def _validate(file: Path, descriptor: dict[str, Any], data: FileBytes) -> list[F
     reader = CsvBatches(
         file,
         parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            null_values=[],
-        ),
+        convert_options=as_written(names),
     )
     if reader.schema.names != names:
         raise Unsupported("header differs from the schema")

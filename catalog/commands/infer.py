@@ -34,7 +34,7 @@ import pyarrow.csv as pacsv
 
 from catalog.core.errors import CatalogError
 from catalog.core.values import FieldParser
-from catalog.io.blocks import CsvBatches, read_ahead
+from catalog.io.blocks import CsvBatches, as_written, read_ahead
 
 SHAPE_CAP = 400  # distinct shapes beyond which a column is text
 VALUE_CAP = 100  # distinct values counted exactly (a yes/no column has a handful)
@@ -291,13 +291,7 @@ def _reader(file: Path, columns: list[str] | None = None) -> Iterator[pa.RecordB
         column_names=header,
         skip_rows=1,
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()),
-            include_columns=columns,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            null_values=[],
-        ),
+        convert_options=as_written(header, columns),
     )
     return read_ahead(reader)
 

@@ -23,6 +23,19 @@ T = TypeVar("T")
 _DONE = object()
 
 
+def as_written(columns: Iterable[str], include: list[str] | None = None) -> pacsv.ConvertOptions:
+    """Convert options that keep every cell of ``columns`` as the text written (no nulls, no
+    type guessing), reading only ``include`` (all when None): how validation, inference,
+    conversion and the change history read a CSV's cells."""
+    return pacsv.ConvertOptions(
+        column_types=dict.fromkeys(columns, pa.string()),
+        include_columns=include if include is not None else [],
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        null_values=[],
+    )
+
+
 def read_ahead(source: Iterable[T], depth: int = 2) -> Iterator[T]:
     """The items of ``source``, produced by a thread up to ``depth`` items ahead; an error
     in the thread is raised here. Leaving the loop early stops the thread."""

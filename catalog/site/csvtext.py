@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from catalog.io.blocks import CsvBatches
+from catalog.io.blocks import CsvBatches, as_written
 from catalog.io.datafile import open_data, open_text
 
 
@@ -66,13 +66,7 @@ def text_batches(csv_file: Path, header: list[str], names: list[str]) -> CsvBatc
     return CsvBatches(
         csv_file,
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()),
-            include_columns=names,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            null_values=[],
-        ),
+        convert_options=as_written(header, names),
     )
 
 
