@@ -23,8 +23,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from catalog.commands.importing import (
     Agencies,
     Imported,
@@ -37,11 +35,12 @@ from catalog.commands.importing import (
     long_enough,
     markdown_from_html,
     report,
+    scaffold,
     unique,
     utf8,
     yaml_text,
 )
-from catalog.commands.scaffold import ScaffoldError, new_dataset
+from catalog.commands.scaffold import ScaffoldError
 from catalog.core import contract
 from catalog.core.contract import PLACEHOLDER_MARK
 
@@ -283,7 +282,7 @@ def _import_one(
     csv_link = next((x for x in links if _is_csv(x)), None)
     if download and meta["access_level"] == "public" and csv_link is not None:
         with tempfile.TemporaryDirectory(prefix="catalog-import-") as tmp:
-            made = _downloaded(root, Path(tmp), slug, item, csv_link["url"], timeout)
+            made = _downloaded(root, Path(tmp), item, csv_link["url"], timeout)
             if made is not None:
                 resource, data_file = made
                 meta["resources"] = [resource]
@@ -307,7 +306,7 @@ def _import_one(
 
 
 def _downloaded(
-    root: Path, scratch: Path, slug: str, item: Imported, url: str, timeout: float
+    root: Path, scratch: Path, item: Imported, url: str, timeout: float
 ) -> tuple[dict[str, Any], Path] | None:
     """The distribution's CSV fetched and scaffolded (resource, data file), or None with a
     note saying why the entry stays harvested."""
@@ -320,20 +319,9 @@ def _downloaded(
     except (OSError, urllib.error.URLError, ValueError) as exc:
         item.notes.append(f"could not download {url} ({exc}): kept as a harvested link")
         return None
-    for file in ("catalog.yaml", f"datasets/{slug}/agency.yaml"):
-        if (root / file).is_file():
-            (scratch / file).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / file, scratch / file)
     try:
-        made = new_dataset(
-            scratch, f"{slug}/{item.folder.rsplit('/', 1)[-1]}", target, title=item.title
-        )
+        doc, data_file = scaffold(root, scratch, item.folder, target, item.title, item.notes)
     except ScaffoldError as exc:
         item.notes.append(f"the CSV at {url} cannot be imported ({exc}): kept as a harvested link")
         return None
-    item.notes.extend(made.notes)
-    resource = yaml.safe_load((made.folder / "dataset.yaml").read_text("utf-8"))["resources"][0]
-    keep = scratch / "kept" / resource["path"]
-    keep.parent.mkdir()
-    shutil.move(made.folder / resource["path"], keep)
-    return resource, keep
+    return doc["resources"][0], data_file

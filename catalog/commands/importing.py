@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from catalog.commands.scaffold import new_dataset
 from catalog.core import contract
 from catalog.core.contract import PLACEHOLDER_EMAIL, PLACEHOLDER_MARK
 from catalog.core.errors import CatalogError
@@ -383,6 +384,23 @@ def contact(values: dict[str, Any], notes: list[str]) -> dict[str, str]:
 
 
 # --- writing folders -------------------------------------------------------------------------
+
+
+def scaffold(
+    root: Path, scratch: Path, folder: str, source: Path, title: str, notes: list[str]
+) -> tuple[dict[str, Any], Path]:
+    """`catalog new` of ``source`` as ``folder`` (``datasets/<agency>/<name>``), made in
+    ``scratch`` with the catalog's settings and the agency's details: the dataset.yaml it
+    wrote (as data) and its data file. ScaffoldError when the CSV cannot be imported."""
+    agency = folder.split("/")[1]
+    for file in ("catalog.yaml", f"datasets/{agency}/agency.yaml"):
+        if (root / file).is_file():
+            (scratch / file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / file, scratch / file)
+    made = new_dataset(scratch, folder.removeprefix("datasets/"), source, title=title)
+    notes.extend(made.notes)
+    doc = yaml.safe_load((made.folder / "dataset.yaml").read_text("utf-8"))
+    return doc, made.folder / doc["resources"][0]["path"]
 
 
 _NOT_IN_YAML = re.compile("[^\t\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -20,14 +20,11 @@ import csv
 import gzip
 import json
 import re
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from catalog.commands.importing import (
     Agencies,
@@ -41,11 +38,12 @@ from catalog.commands.importing import (
     long_enough,
     markdown_from_html,
     report,
+    scaffold,
     unique,
     utf8,
     yaml_text,
 )
-from catalog.commands.scaffold import ScaffoldError, new_dataset
+from catalog.commands.scaffold import ScaffoldError
 from catalog.core.contract import PLACEHOLDER_MARK
 
 FOUR_BY_FOUR = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}$")
@@ -242,20 +240,8 @@ def _import_one(
     folder = writer.folder_for(slug, view.name, view.id)
     item.folder = folder
     with tempfile.TemporaryDirectory(prefix="catalog-import-") as tmp:
-        scratch = Path(tmp)
-        if (root / "catalog.yaml").is_file():  # its limits and vocabularies
-            shutil.copyfile(root / "catalog.yaml", scratch / "catalog.yaml")
-        agency_yaml = root / "datasets" / slug / "agency.yaml"
-        if agency_yaml.is_file():
-            (scratch / "datasets" / slug).mkdir(parents=True)
-            shutil.copyfile(agency_yaml, scratch / "datasets" / slug / "agency.yaml")
-        made = new_dataset(
-            scratch, f"{slug}/{folder.rsplit('/', 1)[-1]}", csv_file, title=view.name
-        )
-        notes.extend(made.notes)
-        scaffolded = yaml.safe_load((made.folder / "dataset.yaml").read_text("utf-8"))
+        scaffolded, data_file = scaffold(root, Path(tmp), folder, csv_file, view.name, notes)
         resource = scaffolded["resources"][0]
-        data_file = made.folder / resource["path"]
         missing = list(resource["schema"].get("missingValues") or [""])
         fields, withheld = _fields(
             view, resource["schema"]["fields"], notes, _numbers(data_file, missing)
