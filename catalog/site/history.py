@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -362,10 +362,9 @@ class History:
         found = self._compute(folder, commits)
         if self.cache is not None:
             self.cache.store_record(name, [v.to_json() for v in found])
-        self.seen[name] = [len(found), newest_data(found)]
-        return Versions(
-            lambda: found, len(found), newest_data(found), name if self.cache is not None else ""
-        )
+        newest = newest_data(found)
+        self.seen[name] = [len(found), newest]
+        return Versions(lambda: found, len(found), newest, name if self.cache is not None else "")
 
     def _read(self, name: str, folder: str, commits: list[gitinfo.Commit]) -> list[Version]:
         """A list from the cache (computed again if its record is gone or not sealed)."""
@@ -373,7 +372,7 @@ class History:
         try:
             if isinstance(kept, list):
                 found = [_version(v) for v in kept]
-                if self._files_kept(found):
+                if self._all_kept(f for v in found for f in v.files):
                     return found
         except (KeyError, TypeError, ValueError):
             pass
@@ -426,10 +425,12 @@ class History:
         """A public version's published CSV, kept in the cache (``keep_files``)."""
         return kept_file(self.cache, sha256) if self.cache is not None else None
 
-    def _files_kept(self, versions: list[Version]) -> bool:
-        """With ``keep_files``: is every version's CSV in the cache?"""
+    def _all_kept(self, files: Iterable[Any]) -> bool:
+        """With ``keep_files``: is each of these CSVs (``{"sha256": …}``) in the cache? A
+        cached record whose files are gone is made again, which keeps them again."""
         return not self.keep_files or all(
-            self.kept_file(str(f.get("sha256", ""))) is not None for v in versions for f in v.files
+            isinstance(f, dict) and self.kept_file(str(f.get("sha256", ""))) is not None
+            for f in files
         )
 
     def _name(self, kind: str, folder: str, *shas: str) -> str:
@@ -443,13 +444,7 @@ class History:
         if not isinstance(kept, dict):
             return None
         files = kept.get("files")
-        files = files if isinstance(files, list) else []
-        return (
-            kept
-            if not self.keep_files
-            or all(isinstance(f, dict) and self.kept_file(str(f.get("sha256", ""))) for f in files)
-            else None
-        )
+        return kept if self._all_kept(files if isinstance(files, list) else []) else None
 
     def _store(self, name: str, record: dict[str, Any]) -> None:
         if self.cache is not None:
@@ -525,11 +520,7 @@ class History:
 
     def _cached_csv(self, name: str) -> dict[str, Any] | None:
         kept = self.cache.record(name) if self.cache is not None else None
-        if not isinstance(kept, dict) or (
-            self.keep_files and self.kept_file(str(kept.get("sha256"))) is None
-        ):
-            return None
-        return kept
+        return kept if isinstance(kept, dict) and self._all_kept([kept]) else None
 
     def _publish_csv(
         self, name: str, blob: str, filename: str, published: list[str]
