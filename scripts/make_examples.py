@@ -279,6 +279,39 @@ def _opm_town_population_estimates(rng: random.Random) -> None:
     )
 
 
+# Connecticut's planning regions (GEOID, name, a rough share of the state's children):
+# the GEOIDs and names are those of the boundary dataset opm/ct-planning-regions.
+REGIONS = [
+    ("09110", "Capitol", 0.27),
+    ("09120", "Greater Bridgeport", 0.09),
+    ("09130", "Lower Connecticut River Valley", 0.05),
+    ("09140", "Naugatuck Valley", 0.12),
+    ("09150", "Northeastern Connecticut", 0.03),
+    ("09160", "Northwest Hills", 0.02),
+    ("09170", "South Central Connecticut", 0.16),
+    ("09180", "Southeastern Connecticut", 0.07),
+    ("09190", "Western Connecticut", 0.19),
+]
+
+
+def _dph_lead_poisoning_by_region(rng: random.Random) -> None:
+    """DPH: children tested for lead and confirmed cases by planning region, small counts
+    suppressed (and their rates with them)"""
+    rows = []
+    for year in range(2019, 2024):
+        for geoid, name, share in REGIONS:
+            tested = int(70_000 * share * rng.uniform(0.85, 1.1))
+            per_1000 = rng.uniform(1.0, 9.0) if name != "Northwest Hills" else rng.uniform(0.5, 2.0)
+            cases = round(tested * per_1000 / 1000)
+            rate: object = round(1000 * cases / tested, 2) if cases >= 6 else "*"
+            rows.append([year, geoid, name, tested, suppress(cases), rate])
+    write(
+        ROOT / "dph/lead-poisoning-by-region/lead.csv",
+        ["year", "region_geoid", "region", "children_tested", "cases", "cases_per_1000"],
+        rows,
+    )
+
+
 def main() -> None:
     rng = random.Random(38)  # one stream, in this order: the files stay the same
     _dph_weekly_respiratory_hospitalizations(rng)
@@ -289,6 +322,7 @@ def main() -> None:
     _sde_enrollment_by_district_and_grade(rng)
     _opm_municipal_grants(rng)
     _opm_town_population_estimates(rng)
+    _dph_lead_poisoning_by_region(rng)
 
 
 if __name__ == "__main__":

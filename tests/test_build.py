@@ -159,7 +159,7 @@ def test_data_json_is_dcat_us(example: Path, corpus: Path) -> None:
     data = json.loads((example / "data.json").read_text())
     assert errors(dcat_us_non_federal(corpus), data) == []
     by_title = {d["title"]: d for d in data["dataset"]}
-    assert len(by_title) == 10
+    assert len(by_title) == 12
     restricted = by_title["State Police Incident Reports"]
     assert restricted["accessLevel"] == "restricted public" and restricted["rights"]
     assert all("downloadURL" not in dist for dist in restricted.get("distribution", []))
@@ -235,7 +235,7 @@ def test_parquet_is_typed_from_the_table_schema(example: Path) -> None:
 
 def test_catalog_wide_files(example: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((example / "catalog.csv").read_text())))
-    assert len(rows) == 10 and pq.read_table(example / "catalog.parquet").num_rows == 10
+    assert len(rows) == 12 and pq.read_table(example / "catalog.parquet").num_rows == 12
     sitemap = ElementTree.fromstring((example / "sitemap.xml").read_bytes())
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.github.io/open-data-catalog/datasets/dot/traffic-crashes-2023/" in locs
@@ -244,7 +244,7 @@ def test_catalog_wide_files(example: Path) -> None:
         len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 9
     )  # archived datasets are not "recent"
     api = json.loads((example / "api/datasets.json").read_text())
-    assert len(api) == 10
+    assert len(api) == 12
     one = json.loads((example / "api/datasets/dot/hourly-traffic-counts.json").read_text())
     assert (
         one["resources"][0]["rows"] == 100_740

@@ -82,10 +82,14 @@ def test_example_catalog_covers_the_contract() -> None:
     assert any(f.protected for d in cat.datasets for r in d.resources for f in r.schema.fields)
     assert any(d.archived for d in cat.datasets)
     assert any(c.mark == "map" for d in cat.datasets for c in d.charts)
+    assert any(c.area and c.boundaries for d in cat.datasets for c in d.charts)  # a choropleth
+    assert any(d.boundaries for d in cat.datasets)
     big = max((REPO / r.path).read_bytes().count(b"\n") for d in cat.datasets for r in d.resources)
     assert big > 100_000
     for d in cat.datasets:
-        if d.resources:
+        if d.boundaries:  # real boundaries (Census), saying where they come from
+            assert "**source:**" in d.description.lower()
+        elif d.resources:
             assert "sample data" in d.description.lower()
     total = sum(p.stat().st_size for p in (REPO / "datasets").rglob("*") if p.is_file())
     assert total < 10 * 1024 * 1024

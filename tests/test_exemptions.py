@@ -216,7 +216,7 @@ def test_a_rule_that_fails_is_an_internal_error_of_its_dataset_and_the_others_st
 ) -> None:
     import catalog.checks.charts as charts
 
-    def boom(ds: object) -> list[object]:
+    def boom(catalog: object, ds: object) -> list[object]:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(charts, "check_charts", boom)

@@ -6,21 +6,22 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from catalog.checks.areas import check_area_charts
 from catalog.core.contract import NUMERIC, NUMERIC_AGGREGATES, TEMPORAL
-from catalog.core.model import Chart, Dataset, Encoding, Resource, coordinate_fields
+from catalog.core.model import Catalog, Chart, Dataset, Encoding, Resource, coordinate_fields
 from catalog.core.names import did_you_mean
 from catalog.core.problems import Problem, problem
 
 
-def check_charts(ds: Dataset) -> list[Problem]:
+def check_charts(catalog: Catalog, ds: Dataset) -> list[Problem]:
     """Problems of the dataset's chart declarations."""
     out: list[Problem] = []
     for chart in ds.charts:
-        out.extend(_check(ds, chart))
+        out.extend(_check(catalog, ds, chart))
     return out
 
 
-def _check(ds: Dataset, chart: Chart) -> list[Problem]:
+def _check(catalog: Catalog, ds: Dataset, chart: Chart) -> list[Problem]:
     bad = partial(_bad, ds, chart)
     if not ds.is_public:
         return [bad("not-public", level=ds.access_level or "non-public")]
@@ -37,6 +38,13 @@ def _check(ds: Dataset, chart: Chart) -> list[Problem]:
                 names=", ".join(names),
             )
         ]
+    if chart.mark == "map" and (chart.area or chart.boundaries):
+        found = check_area_charts(catalog, ds, chart, res, bad)
+        if found or chart.area:
+            return found + _check_colour(res, chart, bad)
+        if chart.latitude or chart.longitude:
+            return _check_map(res, chart, bad)  # points drawn over the outlines
+        return []  # the outlines alone
     if chart.mark == "map":
         found = _check_map(res, chart, bad)
         if found:
@@ -53,6 +61,13 @@ def _check(ds: Dataset, chart: Chart) -> list[Problem]:
         if enc is not None and (enc.field or enc.aggregate != "count"):
             out += _check_encoding(res, role, enc, bad)
     return out
+
+
+def _check_colour(res: Resource, chart: Chart, bad: Callable[..., Problem]) -> list[Problem]:
+    enc = chart.color
+    if enc is None or not (enc.field or enc.aggregate != "count"):
+        return []
+    return _check_encoding(res, "color", enc, bad)
 
 
 def _bad(ds: Dataset, chart: Chart, key: str, *at: str, **values: Any) -> Problem:

@@ -71,6 +71,7 @@ def check_metadata(catalog: Catalog, ds: Dataset) -> list[Problem]:
         and not ds.resources
         and not _has_resource_key(ds)
         and ds.harvested is None
+        and ds.boundaries is None
     ):
         out.append(
             problem("resources-missing", ds.path, line=line(("access_level",)), field="resources")

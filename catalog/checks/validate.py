@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from catalog.checks import charts, codeowners, exemptions, metadata, tabular
+from catalog.checks import areas, charts, codeowners, exemptions, metadata, tabular
 from catalog.core import workers
 from catalog.core.model import Catalog, Dataset
 from catalog.core.problems import Problem, problem, sort_problems
@@ -85,7 +85,9 @@ def check_dataset(catalog: Catalog, ds: Dataset) -> list[Problem]:
     out: list[Problem] = []
     out += _rule(metadata.check_dataset, ds.path, "the metadata", catalog, ds)
     out += _rule(exemptions.check_metadata, ds.path, "the exemption rules", catalog, ds)
-    out += _rule(charts.check_charts, ds.path, "the charts", ds)
+    out += _rule(charts.check_charts, ds.path, "the charts", catalog, ds)
+    if ds.boundaries and ds.is_public:
+        out += _rule(areas.check_boundaries, ds.boundaries.path, "the boundary file", catalog, ds)
     if ds.is_public:
         for res in ds.resources:
             # read once, for every check; a compressed file's data no further than the limit

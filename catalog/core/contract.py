@@ -16,6 +16,7 @@ MOST_COLUMNS = 1999  # columns a table may have under any limits (SQLite allows 
 # resource names whose downloads would be files the catalog writes for every dataset
 RESERVED_RESOURCE_NAMES = {"datapackage": "datapackage.json"}
 RESOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+DATASET_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$"
 SOCRATA_ID_PATTERN = r"^[a-z0-9]{4}-[a-z0-9]{4}$"
 SOCRATA_PATH_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,99}/[A-Za-z0-9][A-Za-z0-9-]{0,99}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -81,6 +82,7 @@ GEOGRAPHIC_UNITS = (
     "Census tract",
     "Zip code",
     "Municipality",
+    "Planning region",
     "County",
     "State",
     "Other",
@@ -422,6 +424,21 @@ DATASET_SCHEMA: dict[str, Any] = {
                 ["id"],
                 description="where the dataset lived on a Socrata portal (catalog import socrata)",
             ),
+            "boundaries": _obj(
+                {
+                    "path": {
+                        **_text,
+                        "description": "a GeoJSON or TopoJSON file inside the dataset folder",
+                    },
+                    "key": {
+                        **_text,
+                        "description": "the property that names each area uniquely (e.g. GEOID)",
+                    },
+                    "name": {**_text, "description": "the property holding each area's name"},
+                },
+                ["path", "key"],
+                description="areas other datasets' maps colour by value (a boundary dataset)",
+            ),
             "harvested": _obj(
                 {
                     "from": {**_text, "maxLength": 2000},
@@ -478,6 +495,32 @@ DATASET_SCHEMA: dict[str, Any] = {
                         "color": _encoding,
                         "latitude": _text,
                         "longitude": _text,
+                        "area": {
+                            **_text,
+                            "description": "the column holding each row's area (key or name)",
+                        },
+                        "boundaries": {
+                            "type": "string",
+                            "pattern": DATASET_ID_PATTERN,
+                            "description": "the boundary dataset (<agency>/<dataset>)",
+                        },
+                        "filter": {
+                            "type": "object",
+                            "minProperties": 1,
+                            "additionalProperties": {"type": ["string", "number", "boolean"]},
+                            "description": (
+                                "only rows whose field equals the value ('latest': the largest)"
+                            ),
+                        },
+                        "midpoint": {
+                            "type": "number",
+                            "description": "a diverging colour scale around this value",
+                        },
+                        "others": {
+                            "type": "array",
+                            "items": _text,
+                            "description": "values of the area column that are not areas",
+                        },
                     },
                     ["resource", "mark", "title"],
                 ),
@@ -609,6 +652,11 @@ CATALOG_SCHEMA: dict[str, Any] = {
                             "largest pages' tree the host takes (GitHub Pages: 1 GB); the "
                             "build warns at 80 % and stops past it"
                         ),
+                    },
+                    "boundary_mb": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "description": "largest boundary file (GeoJSON/TopoJSON) of a dataset",
                     },
                     "json_max_rows": {
                         "type": "integer",

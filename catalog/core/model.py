@@ -30,6 +30,7 @@ class Limits:
     compress_above_mb: float = 50.0
     json_max_rows: int = 50_000
     site_mb: float = 1024.0
+    boundary_mb: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,23 @@ class Chart:
     color: Encoding | None = None
     latitude: str | None = None
     longitude: str | None = None
+    area: str | None = None  # the column holding each row's area (a key or name of boundaries)
+    boundaries: str | None = None  # the boundary dataset's id (areas, or outlines behind points)
+    filter: tuple[tuple[str, Any], ...] = ()  # (field, value or "latest"): rows the chart shows
+    midpoint: float | None = None  # a diverging colour scale around this value
+    others: tuple[str, ...] = ()  # values of the area column that are not areas (totals)
     index: int = 0
     slug: str = ""
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """A boundary file of a dataset: the areas other datasets map their values on."""
+
+    path: str  # relative to the catalog root
+    file: str  # as written in dataset.yaml (relative to the dataset folder)
+    key: str  # the property naming each area uniquely
+    name: str | None = None  # the property holding each area's name
 
 
 @dataclass(frozen=True)
@@ -258,6 +274,7 @@ class Dataset:
     data_files: tuple[str, ...] = ()  # every *.csv etc. in the folder, declared or not
     socrata: Socrata | None = None  # imported from a Socrata portal
     harvested: Harvested | None = None  # data elsewhere (catalog import dcat)
+    boundaries: Boundaries | None = None  # a boundary file other datasets map on
 
     @property
     def is_public(self) -> bool:

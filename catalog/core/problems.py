@@ -204,6 +204,26 @@ _c(
     "Invalid chart",
     "A chart declaration names a missing resource or field, or an encoding that cannot work.",
 )
+_c(
+    "invalid-boundaries",
+    "error",
+    "Unusable boundary file",
+    "A boundary dataset's GeoJSON/TopoJSON file cannot be read, is not longitude/latitude, "
+    "holds areas that are not polygons, or does not name each area by a unique key.",
+)
+_c(
+    "boundary-repaired",
+    "warning",
+    "Invalid polygon repaired",
+    "An area's polygon is not valid (a ring crosses itself, rings overlap); the build "
+    "repairs it with shapely's make_valid, which may not be what the source meant.",
+)
+_c(
+    "unknown-area",
+    "error",
+    "Value is not an area",
+    "A map's area column holds a value that is neither a key nor a name of its boundaries.",
+)
 # --- exemptions ------------------------------------------------------------------------
 _c(
     "access-level-missing",
@@ -683,6 +703,11 @@ _m(
     "Put the file inside the dataset folder and write its name, e.g. `path: data.csv`.",
 )
 _m(
+    "unsafe-path:boundaries",
+    "boundary file path {path!r} {reason}",
+    "Put the GeoJSON or TopoJSON file inside the dataset folder, e.g. `path: towns.geojson`.",
+)
+_m(
     "unsafe-path:schema",
     "schema path {path!r} {reason}",
     "Put the schema file inside the dataset folder, e.g. `schema: schema.yaml`.",
@@ -763,6 +788,135 @@ _m(
     "invalid-chart:time-unit",
     "chart {title!r}: {role}: timeUnit {unit!r} needs a date field; {name!r} is {type}",
     "Remove timeUnit, or declare the field as date/datetime/year/yearmonth.",
+)
+_m(
+    "invalid-chart:area-field",
+    "chart {title!r}: area column {name!r} is not a field of {resource!r}.{suggestion}",
+    "Name the column holding each row's area (a town, a region): one of {names}.",
+)
+_m(
+    "invalid-chart:no-area",
+    "chart {title!r}: a map by area needs `area: <column>`",
+    "Add `area:` naming the column whose values are keys or names of the boundaries' areas.",
+)
+_m(
+    "invalid-chart:no-boundaries",
+    "chart {title!r}: a map by area needs `boundaries: <agency>/<dataset>`",
+    "Name the boundary dataset to draw on{known}.",
+)
+_m(
+    "invalid-chart:boundaries",
+    "chart {title!r}: boundary dataset {name!r} does not exist.{suggestion}",
+    "Name a dataset that has a `boundaries:` file{known}.",
+)
+_m(
+    "invalid-chart:not-boundaries",
+    "chart {title!r}: dataset {name!r} has no boundary file",
+    "Name a dataset with a `boundaries:` file{known}, or add one to {name!r}.",
+)
+_m(
+    "invalid-chart:boundaries-not-public",
+    "chart {title!r}: boundary dataset {name!r} is not public",
+    "Maps are published: draw them on a public boundary dataset.",
+)
+_m(
+    "invalid-chart:unusable-boundaries",
+    "chart {title!r}: the boundary file of {name!r} has errors ({file})",
+    "Fix the problems reported for {file}; the map is drawn once they are fixed.",
+)
+_m(
+    "invalid-chart:filter",
+    "chart {title!r}: filter field {name!r} is not a field of {resource!r}.{suggestion}",
+    "Filter on a published field: {names}.",
+)
+_m(
+    "invalid-chart:filter-value",
+    "chart {title!r}: no row has {name} = {value!r}",
+    "Use a value that occurs in the column, or `latest` for its largest value.",
+)
+_m(
+    "unknown-area",
+    "{value!r} in column {column!r} is not an area of {boundaries}.{suggestion}",
+    "Correct the value to an area's key or name, or list it under the chart's `others:` if it "
+    "is not an area on purpose (a statewide total).",
+)
+_m(
+    "more-problems:unknown-area",
+    "{more} more values of column {column!r} are not areas of {boundaries}",
+    "Check the column against the boundary dataset's areas.",
+)
+_m(
+    "invalid-boundaries:missing",
+    "boundary file {file!r} does not exist",
+    "Add the GeoJSON/TopoJSON file to the dataset folder, or correct `boundaries.path`.",
+)
+_m(
+    "invalid-boundaries:too-large",
+    "the boundary file is {size:,.0f} MB, over limits.boundary_mb ({limit:,.0f} MB)",
+    "Simplify it before committing (e.g. mapshaper -simplify 10% keep-shapes), or use the "
+    "Census Bureau's cartographic (generalised) boundaries instead of the detailed TIGER ones.",
+)
+_m(
+    "invalid-boundaries:encoding",
+    "the boundary file is not UTF-8 text ({error})",
+    "Save it as UTF-8 GeoJSON or TopoJSON.",
+)
+_m(
+    "invalid-boundaries:json",
+    "the boundary file is not valid JSON: {error} (column {column})",
+    "Fix the JSON syntax, or export the file again as GeoJSON.",
+)
+_m(
+    "invalid-boundaries:type",
+    "the boundary file is a JSON {found}, not a GeoJSON FeatureCollection or a TopoJSON Topology",
+    "Export the areas as GeoJSON (a FeatureCollection of polygons) or TopoJSON.",
+)
+_m(
+    "invalid-boundaries:topojson",
+    "the TopoJSON file cannot be decoded: {error}",
+    "Export it again (its arcs, objects or transform are broken), or commit GeoJSON.",
+)
+_m(
+    "invalid-boundaries:empty",
+    "the boundary file holds no areas",
+    "Add the areas' features.",
+)
+_m(
+    "invalid-boundaries:projected",
+    "coordinates are not longitude/latitude (WGS84): {where}",
+    "Reproject to WGS84 (EPSG:4326), e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.shp`; "
+    "GeoJSON is longitude/latitude by definition (RFC 7946).",
+)
+_m(
+    "invalid-boundaries:key",
+    "no area has the key property {key!r}; properties found: {found}",
+    "Set `boundaries.key` to the property that names each area uniquely (e.g. GEOID).",
+)
+_m(
+    "invalid-boundaries:no-key",
+    "area {number} has no {key!r} property (found: {found})",
+    "Give every area its key, or remove areas that are not part of the set.",
+)
+_m(
+    "invalid-boundaries:duplicate-key",
+    "two areas have {key} = {value!r} (the first at line {other})",
+    "Each area needs its own key: merge the two into one MultiPolygon, or correct one key.",
+)
+_m(
+    "invalid-boundaries:geometry",
+    "area {value!r} is a {found}, not a Polygon or MultiPolygon",
+    "Boundary files hold areas; points and lines belong in a data column.",
+)
+_m(
+    "invalid-boundaries:coordinates",
+    "area {value!r} has unreadable coordinates: {error}",
+    "Each ring is a list of at least four [longitude, latitude] pairs, first equal to last.",
+)
+_m(
+    "boundary-repaired",
+    "area {value!r} is not a valid polygon ({reason}); the build repairs it",
+    "Fix the ring in the source file (e.g. mapshaper -clean, or QGIS 'Fix geometries') so "
+    "the shape is the one meant.",
 )
 # exemptions
 _m(

@@ -20,6 +20,7 @@ from catalog.core import contract
 from catalog.core.errors import CatalogError
 from catalog.core.model import (
     Agency,
+    Boundaries,
     Catalog,
     Chart,
     Config,
@@ -376,7 +377,30 @@ def _load_dataset(root: Path, agency: str, folder: Path, problems: list[Problem]
         data_files=tuple(rel(root, p) for p in _data_files(folder)),
         socrata=_socrata(_dict(d.get("socrata"))),
         harvested=_harvested(_dict(d.get("harvested"))),
+        boundaries=_boundaries(root, folder, doc, problems),
     )
+
+
+def _boundaries(
+    root: Path, folder: Path, doc: YamlDoc, problems: list[Problem]
+) -> Boundaries | None:
+    d = _dict(doc.data.get("boundaries"))
+    written, key = _str(d.get("path")), _str(d.get("key"))
+    if not written or not key:
+        return None
+    reason = unsafe_reason(folder, written)
+    if reason:
+        problems.append(
+            problem(
+                "unsafe-path:boundaries",
+                doc.path,
+                line=doc.lines.of(("boundaries", "path")),
+                path=written,
+                reason=reason,
+            )
+        )
+        return None
+    return Boundaries(rel(root, folder / written), written, key, _str(d.get("name")))
 
 
 def _socrata(d: dict[str, Any]) -> Socrata | None:
@@ -651,6 +675,15 @@ def _load_charts(doc: YamlDoc, problems: list[Problem]) -> tuple[Chart, ...]:
                 color=_encoding(c.get("color")),
                 latitude=_str(c.get("latitude")),
                 longitude=_str(c.get("longitude")),
+                area=_str(c.get("area")),
+                boundaries=_str(c.get("boundaries")),
+                filter=tuple(
+                    (str(k), v)
+                    for k, v in _dict(c.get("filter")).items()
+                    if isinstance(v, (str, int, float, bool))
+                ),
+                midpoint=_number(c.get("midpoint")),
+                others=_strs(c.get("others")),
                 index=i,
                 slug=slug,
             )
@@ -659,6 +692,10 @@ def _load_charts(doc: YamlDoc, problems: list[Problem]) -> tuple[Chart, ...]:
 
 
 # --- small helpers -----------------------------------------------------------------------
+
+
+def _number(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def _str(v: Any) -> str | None:

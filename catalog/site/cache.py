@@ -73,13 +73,24 @@ def fingerprint(catalog: Catalog, ds: Dataset, digests: Mapping[str, str] | None
     agency = catalog.agency(ds.agency)
     h.update(repr(agency).encode())
     root = Path(catalog.root)
-    folder = root / ds.folder
     known = digests or {}
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            h.update(p.relative_to(folder).as_posix().encode())
-            h.update((known.get(p.relative_to(root).as_posix()) or file_digest(p)).encode())
+    for folder in [root / ds.folder, *_mapped_on(catalog, ds)]:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                h.update(p.relative_to(root).as_posix().encode())
+                h.update((known.get(p.relative_to(root).as_posix()) or file_digest(p)).encode())
     return h.hexdigest()
+
+
+def _mapped_on(catalog: Catalog, ds: Dataset) -> list[Path]:
+    """The folders of the boundary datasets a dataset's maps are drawn on: their files
+    (and whether they are public) are inputs of its charts and of its validation."""
+    out = []
+    for ident in sorted({c.boundaries for c in ds.charts if c.boundaries} - {ds.id}):
+        other = catalog.dataset(ident)
+        if other is not None:
+            out.append(Path(catalog.root) / other.folder)
+    return out
 
 
 class Cache:

@@ -23,7 +23,16 @@ import pyarrow.parquet as pq
 
 from catalog.core.contract import NUMERIC, TEMPORAL
 from catalog.core.errors import CatalogError
-from catalog.core.model import Chart, Dataset, Encoding, Field, Resource, coordinate_fields
+from catalog.core.model import (
+    Catalog,
+    Chart,
+    Dataset,
+    Encoding,
+    Field,
+    Resource,
+    coordinate_fields,
+)
+from catalog.site import maps
 from catalog.site.cache import Cache
 from catalog.site.transform import ResourceOutput
 
@@ -32,6 +41,8 @@ MAP_POINTS = 3_000  # map points after gridding
 TABLE_ROWS = 1_000  # rows of the accessible data table
 LABEL_LIMIT = 100  # characters of a category label
 WIDTH, HEIGHT = 640, 300
+MAP_HEIGHT = 448
+LABELLED_AREAS = 20  # an outline map names its areas when it has at most this many
 FLOOR_UNITS = {
     "year": "year",
     "yearquarter": "quarter",
@@ -70,7 +81,7 @@ class Plan:
     """A chart resolved against its resource: what to aggregate and how to draw it."""
 
     chart: Chart
-    resource: Resource
+    resource: Resource | None  # None: a boundary dataset's outlines, drawn without data
     declared: bool
 
 
@@ -82,6 +93,9 @@ def plans(ds: Dataset, outputs: list[ResourceOutput]) -> list[Plan]:
         return [
             Plan(c, r, True) for c in ds.charts if (r := ds.resource_named(c.resource)) is not None
         ]
+    if ds.default_chart and ds.boundaries:
+        outline = Chart(resource="", mark="map", title=ds.title, boundaries=ds.id, slug="default")
+        return [Plan(outline, None, False)]
     if not ds.default_chart or not ds.resources:
         return []
     default = default_chart(ds.resources[0], outputs[0] if outputs else None)
@@ -176,6 +190,7 @@ def _column(table: pa.Table, f: Field, enc: Encoding) -> pa.Array:
 
 def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axis], str]:
     """The chart's values, its axes (x, y[, color]) and the Vega-Lite mark."""
+    assert plan.resource is not None
     c, schema = plan.chart, plan.resource.schema
     if c.mark == "map":
         lat, lon = coordinate_fields(plan.resource, c)
@@ -345,25 +360,11 @@ def altair_chart(
     data = alt.Data(values=values)
     title = alt.TitleParams(c.title, anchor="start")
     if mark == "map":
-        many = any(v["count"] > 1 for v in values)
-        chart = (
-            alt.Chart(data, title=title)
-            .mark_circle(opacity=0.6, color="#0b4f8a")
-            .encode(
-                longitude="longitude:Q",
-                latitude="latitude:Q",
-                size=alt.Size("count:Q", title="Rows", scale=alt.Scale(range=[12, 300]))
-                if many
-                else alt.value(18),
-                tooltip=[
-                    alt.Tooltip("latitude:Q"),
-                    alt.Tooltip("longitude:Q"),
-                    alt.Tooltip("count:Q", title="Rows"),
-                ],
-            )
+        return (
+            points(data, values)
+            .properties(title=title, width=WIDTH, height=MAP_HEIGHT)
             .project(type="mercator")
         )
-        return chart.properties(width=WIDTH, height=WIDTH * 0.7)
     base = alt.Chart(data, title=title)
     marks = {
         "bar": base.mark_bar(color="#0b4f8a"),
@@ -389,6 +390,27 @@ def altair_chart(
     if "color" in enc:
         chart = chart.mark_bar() if mark == "bar" else chart
     return chart.encode(**enc, tooltip=tooltip).properties(width=WIDTH, height=HEIGHT)
+
+
+def points(data: alt.Data, values: list[dict[str, Any]]) -> alt.Chart:
+    """A map's points (gridded rows), sized by how many rows each stands for."""
+    many = any(v["count"] > 1 for v in values)
+    return (
+        alt.Chart(data)
+        .mark_circle(opacity=0.6, color="#0b4f8a")
+        .encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            size=alt.Size("count:Q", title="Rows", scale=alt.Scale(range=[12, 300]))
+            if many
+            else alt.value(18),
+            tooltip=[
+                alt.Tooltip("latitude:Q"),
+                alt.Tooltip("longitude:Q"),
+                alt.Tooltip("count:Q", title="Rows"),
+            ],
+        )
+    )
 
 
 def describe(plan: Plan, values: list[dict[str, Any]], axes: list[Axis], mark: str) -> str:
@@ -433,18 +455,20 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> list[dict[str, Any]]:
+def render_charts(
+    catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput], folder: Path
+) -> list[dict[str, Any]]:
     """Write ``charts/<slug>.svg|.png|.vl.json`` for each chart; return their summaries."""
     import vl_convert as vlc
 
     out = []
     for plan in plans(ds, outputs):
-        res_out = next(o for o in outputs if o.name == plan.resource.name)
-        values, axes, mark = aggregate(folder / res_out.files["parquet"]["path"], plan)
-        if not values:
+        drawn = _draw(catalog, plan, outputs, folder)
+        if drawn is None:
             continue
-        spec = altair_chart(plan, values, axes, mark).to_dict()
-        spec["description"] = describe(plan, values, axes, mark)
+        chart, description, columns, rows = drawn
+        spec = chart.to_dict()
+        spec["description"] = description
         spec = _without_controls(spec)
         charts = folder / "charts"
         charts.mkdir(exist_ok=True)
@@ -457,24 +481,112 @@ def render_charts(ds: Dataset, outputs: list[ResourceOutput], folder: Path) -> l
         (charts / f"{slug}.vl.json").write_text(
             json.dumps(spec, sort_keys=True, ensure_ascii=False), "utf-8"
         )
-        columns = [a.title for a in axes]
-        rows = [[v.get(a.field) for a in axes] for v in values[:TABLE_ROWS]]
         out.append(
             {
                 "slug": slug,
                 "title": plan.chart.title,
                 "description": spec["description"],
-                "mark": mark,
+                "mark": plan.chart.mark,
                 "declared": plan.declared,
-                "resource": plan.resource.name,
+                "resource": plan.resource.name if plan.resource else None,
                 "files": {
                     k: f"charts/{slug}.{ext}"
                     for k, ext in (("svg", "svg"), ("png", "png"), ("vegalite", "vl.json"))
                 },
-                "table": {"columns": columns, "rows": rows, "total": len(values)},
+                "table": {"columns": columns, "rows": rows[:TABLE_ROWS], "total": len(rows)},
             }
         )
     return out
+
+
+Drawn = tuple[alt.TopLevelMixin, str, list[str], list[list[Any]]]
+
+
+def _draw(
+    catalog: Catalog, plan: Plan, outputs: list[ResourceOutput], folder: Path
+) -> Drawn | None:
+    """The chart, its description and its data table (columns, rows); None: nothing to draw."""
+    c = plan.chart
+    res_out = next(o for o in outputs if o.name == plan.resource.name) if plan.resource else None
+    parquet = folder / res_out.files["parquet"]["path"] if res_out else None
+    if c.mark == "map" and (c.area or c.boundaries):
+        return _draw_areas(catalog, plan, parquet, folder, res_out)
+    assert parquet is not None
+    values, axes, mark = aggregate(parquet, plan)
+    if not values:
+        return None
+    rows = [[v.get(a.field) for a in axes] for v in values]
+    return (
+        altair_chart(plan, values, axes, mark),
+        describe(plan, values, axes, mark),
+        [a.title for a in axes],
+        rows,
+    )
+
+
+def _draw_areas(
+    catalog: Catalog,
+    plan: Plan,
+    parquet: Path | None,
+    folder: Path,
+    res_out: ResourceOutput | None,
+) -> Drawn | None:
+    """A map on a boundary dataset's areas: coloured by value, points over the outlines,
+    or the outlines alone."""
+    from catalog.checks.areas import boundaries_of
+
+    c = plan.chart
+    assert c.boundaries
+    areas = boundaries_of(catalog, c.boundaries)
+    boundary_ds = catalog.dataset(c.boundaries)
+    if areas is None or boundary_ds is None or not areas.usable:
+        return None  # validation says why
+    unit = maps.unit_of(boundary_ds)
+    topo = maps.topology(areas)
+    size = (WIDTH, MAP_HEIGHT)
+    lead = c.description.rstrip(".") + ". " if c.description else ""
+    title = alt.TitleParams(c.title, anchor="start")
+    if c.area and plan.resource and parquet and res_out:
+        csv = folder / res_out.files["csv"]["path"]
+        values, value_title = maps.area_values(parquet, csv, plan.resource, c, areas)
+        chart = maps.choropleth(c.title, topo, values, value_title, c.midpoint, size)
+        rows: list[list[Any]] = [
+            [v.label, v.value if v.status == "value" else v.status]
+            for v in sorted(values, key=lambda v: v.label)
+        ]
+        text = maps.describe_areas(values, value_title, unit)
+        return chart, lead + text, [unit.capitalize(), value_title], rows
+    if plan.resource and parquet and all(coordinate_fields(plan.resource, c)):
+        values_, axes, mark = aggregate(parquet, plan)
+        layered: alt.TopLevelMixin = alt.layer(
+            maps.outlines(topo, filled=False), points(alt.Data(values=values_), values_)
+        )
+        chart = layered.properties(title=title, width=size[0], height=size[1]).project(
+            type="mercator"
+        )
+        text = describe(plan, values_, axes, mark).rstrip(".") + ", over the outlines of "
+        text += f"{len(areas.keys):,} {maps.plural(unit)}."
+        return (
+            chart,
+            text,
+            [a.title for a in axes],
+            [[v.get(a.field) for a in axes] for v in values_],
+        )
+    few = len(areas.keys) <= LABELLED_AREAS
+    outline: alt.TopLevelMixin = (
+        maps.outlines(topo, filled=True, labels=maps.label_points(areas) if few else None)
+        .properties(title=title, width=size[0], height=size[1])
+        .project(type="mercator")
+    )
+    names = sorted(range(len(areas.keys)), key=areas.label)
+    text = f"Map of the {len(areas.keys):,} {maps.plural(unit)} of {boundary_ds.title}"
+    text += ", each named." if few else "."
+    return (
+        outline,
+        lead + text,
+        ["Key", "Name"],
+        [[areas.keys[i], areas.names[i] or ""] for i in names],
+    )
 
 
 def write_vega_runtime(static: Path, cache: Cache) -> None:

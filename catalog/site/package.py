@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,36 @@ def write_zip(target: Path, members: list[tuple[str, Path]], *, compress: bool =
                     dst.write(chunk)
 
 
+def boundary_files(catalog: Catalog, ds: Dataset, out_dir: Path) -> dict[str, dict[str, Any]]:
+    """A boundary dataset's files: the file as committed and the simplified TopoJSON its
+    maps draw (``key`` and ``name`` properties), each with its size and SHA-256."""
+    from catalog.checks.areas import boundaries_of
+    from catalog.site.maps import topology
+
+    b = ds.boundaries
+    areas = boundaries_of(catalog, ds.id) if b else None
+    if b is None or areas is None or not areas.usable:
+        return {}
+    name = Path(b.file).name
+    taken = {p.name for p in out_dir.iterdir()}
+    name = name if name not in taken else f"boundaries-{name}"
+    original = out_dir / name
+    shutil.copyfile(Path(catalog.root) / b.path, original)
+    simplified = out_dir / f"{Path(name).stem}.simplified.topojson"
+    simplified.write_text(
+        json.dumps(topology(areas), separators=(",", ":"), sort_keys=True) + "\n", "utf-8"
+    )
+    return {
+        kind: {
+            "path": p.name,
+            "bytes": p.stat().st_size,
+            "digest": sha256(p),
+            "areas": len(areas.keys),
+        }
+        for kind, p in (("boundaries", original), ("boundaries_simplified", simplified))
+    }
+
+
 def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput:
     """All published files of one public dataset, written into ``out_dir``."""
     root = Path(catalog.root)
@@ -166,6 +197,7 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
         + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs],
     )
     files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}}
+    files.update(boundary_files(catalog, ds, out_dir))
     from catalog.site.charts import render_charts
 
-    return DatasetOutput(ds.id, outputs, files, render_charts(ds, outputs, out_dir))
+    return DatasetOutput(ds.id, outputs, files, render_charts(catalog, ds, outputs, out_dir))

@@ -1,0 +1,207 @@
+"""Maps by area: boundary files, and the charts that colour their areas by a column.
+
+A boundary dataset's file is checked by ``catalog.io.areas``. A chart that maps a column on
+areas is checked against the boundary dataset it names: it exists, is public, its file is
+usable, and every value of the area column is one of its areas' keys or names (a
+"did you mean" for the others) — or is listed under the chart's ``others``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from catalog.core.model import Catalog, Chart, Dataset, Resource
+from catalog.core.names import did_you_mean
+from catalog.core.problems import Problem, problem
+from catalog.io.areas import Areas, normal, read_areas
+from catalog.io.blocks import CsvBatches, as_written
+from catalog.io.datafile import open_text
+
+
+def check_boundaries(catalog: Catalog, ds: Dataset) -> list[Problem]:
+    """Problems of a boundary dataset's file (none when the dataset has none)."""
+    b = ds.boundaries
+    if b is None:
+        return []
+    areas = read_areas(Path(catalog.root), b.path, b.key, b.name, catalog.config.limits.boundary_mb)
+    return list(areas.problems)
+
+
+def boundaries_of(catalog: Catalog, ident: str) -> Areas | None:
+    """The areas of boundary dataset ``ident`` (None if it has no boundary file)."""
+    ds = catalog.dataset(ident)
+    if ds is None or ds.boundaries is None:
+        return None
+    b = ds.boundaries
+    return read_areas(Path(catalog.root), b.path, b.key, b.name, catalog.config.limits.boundary_mb)
+
+
+def check_area_charts(
+    catalog: Catalog, ds: Dataset, chart: Chart, res: Resource, bad: Callable[..., Problem]
+) -> list[Problem]:
+    """Problems of a map chart that names boundaries (areas coloured, or outlines)."""
+    known = _known(catalog)
+    if not chart.boundaries:
+        return [bad("no-boundaries", "mark", known=known)]
+    other = catalog.dataset(chart.boundaries)
+    if other is None:
+        ids = [d.id for d in catalog.datasets if d.boundaries]
+        return [
+            bad(
+                "boundaries",
+                "boundaries",
+                name=chart.boundaries,
+                suggestion=did_you_mean(chart.boundaries, ids),
+                known=known,
+            )
+        ]
+    if other.boundaries is None:
+        return [bad("not-boundaries", "boundaries", name=other.id, known=known)]
+    if not other.is_public:
+        return [bad("boundaries-not-public", "boundaries", name=other.id)]
+    areas = boundaries_of(catalog, other.id)
+    if areas is None or not areas.usable:
+        return [bad("unusable-boundaries", "boundaries", name=other.id, file=other.boundaries.path)]
+    if not chart.area:
+        return []
+    names = [f.name for f in res.schema.public_fields]
+    out = []
+    for role, name in [("area", chart.area), *(("filter", k) for k, _ in chart.filter)]:
+        f = res.schema.field_named(name)
+        if f is None:
+            key = "area-field" if role == "area" else "filter"
+            out.append(
+                bad(
+                    key,
+                    role,
+                    name=name,
+                    resource=res.name,
+                    suggestion=did_you_mean(name, names),
+                    names=", ".join(names),
+                )
+            )
+        elif f.protected:
+            out.append(bad("protected", role, role=role, name=f.name))
+    if out:
+        return out
+    return _scan_values(catalog, chart, res, areas, other, bad)
+
+
+def _known(catalog: Catalog) -> str:
+    ids = sorted(d.id for d in catalog.datasets if d.boundaries and d.is_public)
+    return f" ({', '.join(ids[:10])})" if ids else " (the catalog has none yet)"
+
+
+def _scan_values(
+    catalog: Catalog,
+    chart: Chart,
+    res: Resource,
+    areas: Areas,
+    boundary_ds: Dataset,
+    bad: Callable[..., Problem],
+) -> list[Problem]:
+    """Every value of the area column is an area (or one of ``others``), and each filter
+    value occurs: a problem at the first row of each value that is not."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    file = Path(catalog.root) / res.path
+    try:
+        with open_text(file) as fh:
+            header = next(csv.reader(fh), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []  # the data's own checks report it
+    wanted = [chart.area or "", *(k for k, _ in chart.filter)]
+    if not header or any(w not in header for w in wanted) or len(set(header)) != len(header):
+        return []
+    lookup = areas.lookup()
+    skip = {normal(o) for o in chart.others} | {normal(m) for m in res.schema.missing_values}
+    first: dict[str, tuple[str, int]] = {}  # normalised value → (as written, row)
+    found = {k: False for k, _ in chart.filter}
+    try:
+        batches = CsvBatches(
+            file,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=as_written(header, sorted(set(wanted))),
+        )
+        row = 2
+        for batch in batches:
+            col = batch.column(chart.area)
+            for value, index in _first_rows(pc.utf8_trim_whitespace(col)):
+                key = normal(value)
+                if key not in lookup and key not in skip and key not in first:
+                    first[key] = (value, row + index)
+            for k, v in chart.filter:
+                if not found[k] and v != "latest":
+                    found[k] = _occurs(batch.column(k), v)
+            row += batch.num_rows
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, UnicodeDecodeError):
+        return []  # the data's own checks report it
+    cap = catalog.config.limits.max_problems_per_code
+    labels = sorted({areas.label(i) for i in range(len(areas.keys))})
+    out = [
+        problem(
+            "unknown-area",
+            res.path,
+            row=r,
+            field=chart.area,
+            column=chart.area,
+            value=value,
+            boundaries=boundary_ds.id,
+            suggestion=did_you_mean(value, labels) if len(labels) <= 5000 else "",
+        )
+        for value, r in sorted(first.values(), key=lambda x: x[1])[:cap]
+    ]
+    if len(first) > cap:
+        out.append(
+            problem(
+                "more-problems:unknown-area",
+                res.path,
+                field=chart.area,
+                column=chart.area,
+                more=len(first) - cap,
+                boundaries=boundary_ds.id,
+            )
+        )
+    for k, v in chart.filter:
+        if v != "latest" and not found[k]:
+            out.append(bad("filter-value", "filter", name=k, value=v))
+    return out
+
+
+def _first_rows(col: Any) -> list[tuple[str, int]]:
+    """(value, index of its first row) of each distinct non-empty value of a text column."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    positions = pc.index_in(col, value_set=pc.unique(col)).to_numpy(zero_copy_only=False)
+    _, first = np.unique(positions, return_index=True)
+    return [(v, i) for i in first.tolist() if (v := col[i].as_py())]
+
+
+def _occurs(col: Any, value: Any) -> bool:
+    """Whether a text column holds ``value`` (numbers compared as numbers)."""
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(col)
+    if isinstance(value, bool):
+        return bool(pc.any(pc.is_in(pc.utf8_lower(text), value_set=_bool_texts(value))).as_py())
+    if isinstance(value, (int, float)):
+        for candidate in pc.unique(text).to_pylist():
+            try:
+                if float(candidate) == float(value):
+                    return True
+            except ValueError:
+                continue
+        return False
+    return bool(pc.any(pc.equal(text, str(value))).as_py())
+
+
+def _bool_texts(value: bool) -> Any:
+    import pyarrow as pa
+
+    return pa.array(["true", "yes", "1"] if value else ["false", "no", "0"])
