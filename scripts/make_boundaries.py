@@ -22,6 +22,7 @@ import sys
 import tarfile
 import tempfile
 from hashlib import sha256
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,9 +65,7 @@ def regions(topo: dict) -> list[dict]:
     for f in topology_features(sub):
         geometry = f["geometry"]
         polygons = (
-            [geometry["coordinates"]]
-            if geometry["type"] == "Polygon"
-            else geometry["coordinates"]
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         )
         # RFC 7946: outer rings counter-clockwise (TopoJSON from d3 winds them clockwise)
         polygons = [[_ccw(r) if i == 0 else _cw(r) for i, r in enumerate(p)] for p in polygons]
@@ -83,7 +82,7 @@ def regions(topo: dict) -> list[dict]:
 
 
 def _area2(ring: list[list[float]]) -> float:
-    return sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False))
+    return sum(a[0] * b[1] - b[0] * a[1] for a, b in pairwise(ring))
 
 
 def _ccw(ring: list[list[float]]) -> list[list[float]]:

@@ -1,0 +1,523 @@
+"""Maps by area: boundary datasets, choropleths drawn on them, and what goes wrong.
+
+A generated boundary set of 169 areas (tests/areas.py: a grid over Connecticut's extent
+with wiggly shared borders, ten real town names then "Town 011"…) stands in for a town
+boundary dataset; values are written for it and compared with what the built map shows.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from areas import grid_areas, town_names, write_areas
+from conftest import CatalogMaker, dataset_yaml
+from test_safety import leaks
+
+from catalog.site.build import build
+
+TOWNS = "ctgis/towns"  # the boundary dataset of these tests
+
+
+def boundary_meta(path: str = "towns.geojson", key: str = "geoid", **more: Any) -> dict[str, Any]:
+    """A public boundary dataset.yaml: the file, plus the list of areas as its CSV."""
+    return dataset_yaml(
+        title="Town boundaries (generated)",
+        row_label="Town",
+        geographic_unit="Municipality",
+        boundaries={"path": path, "key": key, "name": "town", **more},
+        resources=[
+            {
+                "name": "towns",
+                "path": "towns.csv",
+                "schema": {
+                    "primaryKey": ["geoid"],
+                    "fields": [
+                        {"name": "geoid", "type": "string"},
+                        {"name": "town", "type": "string"},
+                    ],
+                },
+            }
+        ],
+    )
+
+
+def add_towns(make: CatalogMaker, side: int = 13, **kwargs: Any) -> dict[str, Any]:
+    """The boundary dataset ctgis/towns with ``side``² generated areas; returns them."""
+    make.dataset(TOWNS, csv=None, meta=boundary_meta())
+    fc = write_areas(make.root / "datasets" / TOWNS / "towns.geojson", side=side, **kwargs)
+    rows = "".join(
+        f"{f['properties']['geoid']},{f['properties']['town']}\n" for f in fc["features"]
+    )
+    make.write(f"datasets/{TOWNS}/towns.csv", "geoid,town\n" + rows)
+    return fc
+
+
+MAP = {
+    "resource": "deaths",
+    "mark": "map",
+    "title": "Overdose deaths by town",
+    "area": "town",
+    "boundaries": TOWNS,
+    "filter": {"year": "latest"},
+    "color": {"field": "deaths", "aggregate": "sum", "title": "Deaths"},
+}
+
+
+def deaths_meta(**chart: Any) -> dict[str, Any]:
+    """A dataset of deaths by town and year (1–5 suppressed as '*'), mapped by town."""
+    return dataset_yaml(
+        title="Overdose deaths by town",
+        geographic_unit="Municipality",
+        resources=[
+            {
+                "name": "deaths",
+                "path": "data.csv",
+                "schema": {
+                    "missingValues": ["", "*"],
+                    "primaryKey": ["year", "town"],
+                    "fields": [
+                        {"name": "year", "type": "year"},
+                        {"name": "town", "type": "string"},
+                        {"name": "deaths", "type": "integer", "min_cell": 6, "unit": "deaths"},
+                    ],
+                },
+            }
+        ],
+        charts=[{**MAP, **chart}],
+    )
+
+
+def deaths_csv(values: dict[str, str], old: int = 999) -> str:
+    """2022 rows (all ``old``, which the latest-year filter must drop) and 2023 rows."""
+    rows = [f"2022,{t},{old}" for t in values] + [f"2023,{t},{v}" for t, v in values.items()]
+    return "year,town,deaths\n" + "\n".join(rows) + "\n"
+
+
+def town_values() -> dict[str, str]:
+    """Values for 160 of the 169 towns: three suppressed, one written empty, nine absent."""
+    names = town_names(169)
+    values = {n: str(10 + 7 * i) for i, n in enumerate(names[:160])}
+    values["Hartford"] = "1234"
+    for n in ("New Haven", "Town 050", "Town 160"):
+        values[n] = "*"
+    values["Town 100"] = ""
+    return values
+
+
+def built(make: CatalogMaker, tmp_path: Path, name: str = "site") -> Path:
+    out = tmp_path / name
+    build(make.root, out, search=False)
+    return out
+
+
+def map_files(site: Path, ident: str = "dph/deaths") -> tuple[dict[str, Any], str, str]:
+    """The (only) map chart of a dataset: its spec, SVG and page."""
+    folder = site / "datasets" / ident
+    (spec_file,) = [p for p in (folder / "charts").glob("*.vl.json") if "town" in p.name]
+    svg = spec_file.with_name(spec_file.name.replace(".vl.json", ".svg")).read_text()
+    return json.loads(spec_file.read_text()), svg, (folder / "index.html").read_text()
+
+
+def lookup_values(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The area values a choropleth spec joins to its shapes."""
+    found = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "lookup" in node and "from" in node:
+                found.extend(node["from"]["data"]["values"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    unique = {v["key"]: v for v in found}
+    return list(unique.values())
+
+
+# --- the map ------------------------------------------------------------------------------
+
+
+def test_a_town_map_shows_each_value_suppressed_and_missing_areas(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    fc = add_towns(make)
+    values = town_values()
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta())
+    assert [p for p in make.problems() if p.severity == "error"] == []
+    site = built(make, tmp_path)
+    spec, svg, page = map_files(site)
+
+    # every area once, in the boundary file's order; values exactly those of 2023
+    shown = {v["label"]: v for v in lookup_values(spec)}
+    assert len(shown) == 169 == len(fc["features"])
+    for name in town_names(169):
+        v = shown[name]
+        written = values.get(name)
+        if written in ("*",):
+            assert (v["status"], v["value"]) == ("Suppressed", None)
+        elif written in (None, ""):
+            assert (v["status"], v["value"]) == ("No data", None)
+        else:
+            assert (v["status"], v["value"]) == ("value", int(written))
+    # not one suppressed or missing area is drawn as zero or in the value scale
+    assert not any(v["value"] == 0 for v in shown.values())
+
+    # the table alternative: every area, sorted, with its value or what it is instead
+    table = re.search(r'<table class="chart-table">(.*?)</table>', page, re.S)
+    assert table
+    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", table.group(1))
+    assert len(cells) == 169
+    as_table = dict(cells)
+    assert as_table["Hartford"] == "1,234" and as_table["New Haven"] == "Suppressed"
+    assert as_table["Town 100"] == "No data" and as_table["Town 165"] == "No data"
+    assert [c[0] for c in cells] == sorted(c[0] for c in cells)
+
+    # the text description names the highest and lowest, and what is not shown
+    desc = spec["description"]
+    assert "the highest is Hartford (1,234)" in desc
+    assert "3 suppressed" in desc and "10 with no data" in desc
+
+    # the spec fits the budget and draws 169 shapes; the SVG holds them all
+    size = len(json.dumps(spec))
+    assert size <= 200_000, size
+    assert svg.count('aria-roledescription="geoshape"') == 169
+    assert leaks(site) == []
+
+
+def test_spec_stays_under_budget_for_a_detailed_boundary_file(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    """About 4 MB of borders (400 points each) simplified until the map's spec fits, with
+    shared borders still shared (each inner border one arc, used by both its areas)."""
+    add_towns(make, detail=400)
+    assert (make.root / "datasets" / TOWNS / "towns.geojson").stat().st_size > 3_000_000
+    make.dataset("dph/deaths", csv=deaths_csv(town_values()), meta=deaths_meta())
+    site = built(make, tmp_path)
+    spec, _, _ = map_files(site)
+    assert len(json.dumps(spec)) <= 200_000
+    topo = json.loads((site / "datasets" / TOWNS / "towns.simplified.topojson").read_text("utf-8"))
+    uses: dict[int, int] = {}
+    for g in topo["objects"]["areas"]["geometries"]:
+        for ring in g["arcs"]:
+            for a in ring:
+                uses[a if a >= 0 else ~a] = uses.get(a if a >= 0 else ~a, 0) + 1
+    shared = sum(1 for n in uses.values() if n == 2)
+    assert shared >= 12 * 13 * 2  # the 312 inner borders of a 13×13 grid, each shared once
+
+
+def test_diverging_scale_around_a_midpoint(make: CatalogMaker, tmp_path: Path) -> None:
+    add_towns(make, side=4)
+    names = town_names(16)
+    csv = "year,town,deaths\n" + "".join(f"2023,{n},{i * 3 - 20}\n" for i, n in enumerate(names))
+    meta = deaths_meta(midpoint=0, title="Change in deaths by town")
+    meta["resources"][0]["schema"]["fields"][2] = {"name": "deaths", "type": "integer"}
+    make.dataset("dph/deaths", csv=csv, meta=meta)
+    site = built(make, tmp_path)
+    spec, _, _ = map_files(site)
+    text = json.dumps(spec)
+    assert '"domainMid": 0' in text and '"blueorange"' in text
+
+
+def test_a_boundary_dataset_publishes_its_files_and_an_outline_map(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    add_towns(make, side=4)
+    site = built(make, tmp_path)
+    folder = site / "datasets" / TOWNS
+    original = make.root / "datasets" / TOWNS / "towns.geojson"
+    assert (folder / "towns.geojson").read_bytes() == original.read_bytes()
+    topo = json.loads((folder / "towns.simplified.topojson").read_text())
+    props = [g["properties"] for g in topo["objects"]["areas"]["geometries"]]
+    assert props[0] == {"key": "0900001", "name": "Hartford"} and len(props) == 16
+    page = (folder / "index.html").read_text()
+    assert 'href="towns.geojson"' in page and 'href="towns.simplified.topojson"' in page
+    assert "Map of the 16 towns of Town boundaries (generated), each named." in page
+    svg = (folder / "charts" / "default.svg").read_text()
+    assert svg.count('aria-roledescription="geoshape"') == 16 and "Hartford" in svg
+
+
+def test_point_maps_draw_the_outlines_behind_the_points(make: CatalogMaker, tmp_path: Path) -> None:
+    add_towns(make, side=3)
+    meta = dataset_yaml(
+        resources=[
+            {
+                "name": "data",
+                "path": "data.csv",
+                "schema": {
+                    "fields": [
+                        {"name": "latitude", "type": "number"},
+                        {"name": "longitude", "type": "number"},
+                    ]
+                },
+            }
+        ],
+        charts=[{"resource": "data", "mark": "map", "title": "Where", "boundaries": TOWNS}],
+    )
+    make.dataset("dot/points", csv="latitude,longitude\n41.5,-72.7\n41.7,-72.9\n", meta=meta)
+    assert [p for p in make.problems() if p.severity == "error"] == []
+    site = built(make, tmp_path)
+    svg = (site / "datasets/dot/points/charts/where.svg").read_text()
+    assert svg.count('aria-roledescription="geoshape"') == 9
+    assert svg.count('aria-roledescription="circle"') == 2
+    assert "over the outlines of 9 towns" in (site / "datasets/dot/points/index.html").read_text()
+
+
+def test_topojson_boundaries_with_the_key_in_id(make: CatalogMaker, tmp_path: Path) -> None:
+    """A TopoJSON file (as us-atlas ships: the key in each geometry's ``id``) maps the same."""
+    import topojson
+
+    fc = grid_areas(side=3)
+    for f in fc["features"]:
+        f["id"] = f["properties"].pop("geoid")
+    topo = topojson.Topology(fc, prequantize=1e6, object_name="towns").to_dict()
+    for g, f in zip(topo["objects"]["towns"]["geometries"], fc["features"], strict=True):
+        g["id"] = f["id"]
+    make.dataset(TOWNS, csv=None, meta=boundary_meta("towns.topojson", key="id"))
+    make.write(f"datasets/{TOWNS}/towns.topojson", json.dumps(topo))
+    make.write(f"datasets/{TOWNS}/towns.csv", "geoid,town\n0900001,Hartford\n")
+    csv = "year,town,deaths\n2023,0900001,40\n2023,900002,50\n2023,Bridgeport,60\n"
+    make.dataset("dph/deaths", csv=csv, meta=deaths_meta())
+    assert [p for p in make.problems() if p.severity == "error"] == []
+    spec, _, _ = map_files(built(make, tmp_path))
+    shown = {v["label"]: v["value"] for v in lookup_values(spec)}
+    # a key, a key whose leading zero an integer column lost, and a name all match
+    assert (shown["Hartford"], shown["New Haven"], shown["Bridgeport"]) == (40, 50, 60)
+
+
+def test_a_change_to_the_boundaries_redraws_the_maps_on_them(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    add_towns(make, side=3)
+    make.dataset("dph/deaths", csv=deaths_csv({"Hartford": "40"}), meta=deaths_meta())
+    spec, _, _ = map_files(built(make, tmp_path, "one"))
+    assert {v["label"] for v in lookup_values(spec)} >= {"Hartford", "West Hartford"}
+    file = make.root / "datasets" / TOWNS / "towns.geojson"
+    file.write_text(file.read_text().replace('"West Hartford"', '"Lyme"'))
+    spec, _, _ = map_files(built(make, tmp_path, "two"))
+    assert "Lyme" in {v["label"] for v in lookup_values(spec)}
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def test_a_misspelt_area_is_reported_with_its_row_and_a_suggestion(make: CatalogMaker) -> None:
+    add_towns(make)
+    values = {"Hartford": "40", "Hartfrod": "12", "Connecticut": "99", "Atlantis": "7"}
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta())
+    found = [p for p in make.problems() if p.code == "unknown-area"]
+    assert [(p.path, p.row, p.field) for p in found] == [
+        ("datasets/dph/deaths/data.csv", 3, "town"),
+        ("datasets/dph/deaths/data.csv", 4, "town"),
+        ("datasets/dph/deaths/data.csv", 5, "town"),
+    ]
+    assert found[0].message == (
+        "'Hartfrod' in column 'town' is not an area of ctgis/towns. Did you mean 'Hartford'?"
+    )
+    # a statewide total, listed as not an area, is no longer reported
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta(others=["Connecticut"]))
+    assert {p.message.split(" ")[0] for p in make.problems() if p.code == "unknown-area"} == {
+        "'Hartfrod'",
+        "'Atlantis'",
+    }
+
+
+def chart_problem(make: CatalogMaker) -> list[tuple[int | None, str]]:
+    return [
+        (p.line, p.message)
+        for p in make.problems()
+        if p.path == "datasets/dph/deaths/dataset.yaml" and p.severity == "error"
+    ]
+
+
+def test_a_map_naming_a_missing_boundary_dataset_or_column(make: CatalogMaker) -> None:
+    add_towns(make, side=3)
+    make.dataset("dph/deaths", csv=deaths_csv({}), meta=deaths_meta(boundaries="ctgis/town"))
+    ((line, message),) = chart_problem(make)
+    text = (make.root / "datasets/dph/deaths/dataset.yaml").read_text().splitlines()
+    assert text[line - 1].strip() == "boundaries: ctgis/town"
+    assert "does not exist. Did you mean 'ctgis/towns'?" in message
+    make.dataset("dph/deaths", csv=deaths_csv({}), meta=deaths_meta(boundaries="dph/deaths"))
+    assert "dataset 'dph/deaths' has no boundary file" in chart_problem(make)[0][1]
+    make.dataset("dph/deaths", csv=deaths_csv({}), meta=deaths_meta(area="twon"))
+    ((line, message),) = chart_problem(make)
+    assert "area column 'twon' is not a field" in message and "Did you mean 'town'?" in message
+    make.dataset("dph/deaths", csv=deaths_csv({}), meta=deaths_meta(filter={"year": 1999}))
+    assert "no row has year = 1999" in chart_problem(make)[0][1]
+
+
+def test_a_map_on_a_non_public_boundary_dataset_is_refused(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    add_towns(make, side=3)
+    meta = boundary_meta()
+    meta.update(
+        access_level="non-public",
+        rights="Contains parcel owners",
+        exemptions=[{"authority": "CGS 1-210(b)(2)", "category": "personal-privacy"}],
+        resources=[],
+    )
+    make.dataset(TOWNS, csv=None, meta=meta)
+    (make.root / "datasets" / TOWNS / "towns.csv").unlink()
+    make.catalog(repository="private")
+    make.dataset("dph/deaths", csv=deaths_csv({"Hartford": "40"}), meta=deaths_meta())
+    assert any("is not public" in m for _, m in chart_problem(make))
+
+
+def bad_boundaries(make: CatalogMaker, content: str | bytes, name: str = "towns.geojson") -> Any:
+    make.dataset(TOWNS, csv=None, meta=boundary_meta(name))
+    make.write(f"datasets/{TOWNS}/towns.csv", "geoid,town\n0900001,Hartford\n")
+    make.write(f"datasets/{TOWNS}/{name}", content)
+    return [
+        (p.line, p.severity, p.message)
+        for p in make.problems()
+        if p.path == f"datasets/{TOWNS}/{name}"
+    ]
+
+
+def feature(geoid: str, ring: list[list[float]], **props: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": {"geoid": geoid, "town": "T", **props},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+SQUARE = [[-72.0, 41.0], [-71.9, 41.0], [-71.9, 41.1], [-72.0, 41.1], [-72.0, 41.0]]
+
+
+def collection(*features: dict[str, Any]) -> str:
+    lines = ",\n".join(json.dumps(f) for f in features)
+    return '{"type": "FeatureCollection", "features": [\n' + lines + "\n]}\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"type": "FeatureCollection", "features": [\n{"type": }\n', (2, "not valid JSON")),
+        ("geoid,town\n0900001,Hartford\n", (1, "not valid JSON")),
+        ('{"type": "Feature", "geometry": null}', (1, "a JSON Feature, not a GeoJSON")),
+        ("[1, 2]", (1, "a JSON list, not a GeoJSON")),
+        ('{"type": "FeatureCollection", "features": []}', (1, "holds no areas")),
+        (
+            collection(
+                feature("a", SQUARE),
+                feature(
+                    "b",
+                    [[500000, 4600000], [500100, 4600000], [500100, 4600100], [500000, 4600000]],
+                ),
+            ),
+            (3, "not longitude/latitude (WGS84): area 'b' spans x 500000"),
+        ),
+        (
+            collection(feature("a", SQUARE), feature("b", SQUARE), feature("a", SQUARE)),
+            (4, "two areas have geoid = 'a' (the first at line 2)"),
+        ),
+        (
+            collection(
+                feature("a", SQUARE),
+                {
+                    "type": "Feature",
+                    "properties": {"geoid": "p"},
+                    "geometry": {"type": "Point", "coordinates": [-72, 41]},
+                },
+            ),
+            (3, "area 'p' is a Point, not a Polygon or MultiPolygon"),
+        ),
+        (
+            collection(
+                feature("a", SQUARE),
+                {
+                    "type": "Feature",
+                    "properties": {"GEOID": "b"},
+                    "geometry": {"type": "Polygon", "coordinates": [SQUARE]},
+                },
+            ),
+            (3, "area 2 has no 'geoid' property (found: GEOID)"),
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2234"}},
+                    "features": [],
+                }
+            ),
+            (1, "its crs is urn:ogc:def:crs:EPSG::2234"),
+        ),
+    ],
+)
+def test_unusable_boundary_files_are_problems_at_their_line(
+    make: CatalogMaker, content: str, expected: tuple[int, str]
+) -> None:
+    found = bad_boundaries(make, content)
+    assert any(
+        line == expected[0] and sev == "error" and expected[1] in msg for line, sev, msg in found
+    ), found
+
+
+def test_a_key_no_area_has_names_the_properties_there_are(make: CatalogMaker) -> None:
+    make.dataset(TOWNS, csv=None, meta=boundary_meta(key="GEOID20"))
+    write_areas(make.root / "datasets" / TOWNS / "towns.geojson", side=2)
+    make.write(f"datasets/{TOWNS}/towns.csv", "geoid,town\n0900001,Hartford\n")
+    (p,) = [p for p in make.problems() if p.path.endswith("towns.geojson")]
+    assert p.message == "no area has the key property 'GEOID20'; properties found: geoid, town"
+
+
+def test_a_self_intersecting_area_is_repaired_with_a_warning(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    bowtie = [[-72.0, 41.0], [-71.9, 41.1], [-71.9, 41.0], [-72.0, 41.1], [-72.0, 41.0]]
+    found = bad_boundaries(make, collection(feature("a", SQUARE), feature("b", bowtie)))
+    assert found == [
+        (
+            3,
+            "warning",
+            "area 'b' is not a valid polygon (Self-intersection[-71.95 41.05]); "
+            "the build repairs it",
+        )
+    ]
+    site = built(make, tmp_path)
+    topo = json.loads((site / "datasets" / TOWNS / "towns.simplified.topojson").read_text())
+    kinds = [g["type"] for g in topo["objects"]["areas"]["geometries"]]
+    assert kinds == ["Polygon", "MultiPolygon"]  # the bow-tie as its two triangles
+
+
+def test_a_boundary_file_over_the_limit_is_refused_unread(make: CatalogMaker) -> None:
+    make.dataset(TOWNS, csv=None, meta=boundary_meta())
+    make.write(f"datasets/{TOWNS}/towns.csv", "geoid,town\n0900001,Hartford\n")
+    big = make.root / "datasets" / TOWNS / "towns.geojson"
+    with big.open("wb") as fh:  # 200 MB, sparse: the size alone refuses it
+        fh.truncate(200_000_000)
+    (p,) = [p for p in make.problems() if p.path.endswith("towns.geojson")]
+    assert p.message == "the boundary file is 200 MB, over limits.boundary_mb (50 MB)"
+    assert p.severity == "error"
+
+
+def test_a_map_on_unusable_boundaries_says_so_and_the_build_stops(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    bad_boundaries(make, "[1, 2]")
+    make.dataset("dph/deaths", csv=deaths_csv({"Hartford": "40"}), meta=deaths_meta())
+    assert any("the boundary file of 'ctgis/towns' has errors" in m for _, m in chart_problem(make))
+    from catalog.site.build import BuildFailed
+
+    with pytest.raises(BuildFailed):
+        build(make.root, tmp_path / "site", search=False)
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_protected_area_column_is_never_mapped(make: CatalogMaker) -> None:
+    add_towns(make, side=3)
+    meta = deaths_meta()
+    fields = meta["resources"][0]["schema"]["fields"]
+    fields[1] = {**fields[1], "protected": True, "exemption": "CGS 1-210(b)(2)"}
+    make.dataset("dph/deaths", csv=deaths_csv({"Hartford": "40"}), meta=copy.deepcopy(meta))
+    assert any("'town' is protected" in m for _, m in chart_problem(make))
