@@ -521,3 +521,59 @@ def test_a_protected_area_column_is_never_mapped(make: CatalogMaker) -> None:
     fields[1] = {**fields[1], "protected": True, "exemption": "CGS 1-210(b)(2)"}
     make.dataset("dph/deaths", csv=deaths_csv({"Hartford": "40"}), meta=copy.deepcopy(meta))
     assert any("'town' is protected" in m for _, m in chart_problem(make))
+
+
+# --- defaults -----------------------------------------------------------------------------
+
+
+def test_a_dataset_by_town_gets_a_map_by_default(make: CatalogMaker, tmp_path: Path) -> None:
+    """Geographic unit Municipality, one boundary dataset of that unit, a column named
+    ``town``: the default chart is a map of the measure for the latest year."""
+    add_towns(make, side=4)
+    meta = deaths_meta()
+    del meta["charts"]
+    meta["resources"][0]["schema"]["fields"][2].pop("min_cell")
+    values = {n: str(i + 1) for i, n in enumerate(town_names(16)) if i < 12}
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=meta)
+    site = built(make, tmp_path)
+    spec = json.loads((site / "datasets/dph/deaths/charts/default.vl.json").read_text())
+    shown = {v["label"]: v["value"] for v in lookup_values(spec)}
+    assert shown["Hartford"] == 1 and shown["Town 012"] == 12 and shown["Town 013"] is None
+    assert "Deaths by town (latest year)" in (site / "datasets/dph/deaths/index.html").read_text()
+    # a second boundary dataset of the same unit: no longer obvious, no map
+    make.dataset("ctgis/towns-2", csv=None, meta=boundary_meta())
+    make.write("datasets/ctgis/towns-2/towns.geojson", json.dumps(grid_areas(side=2)))
+    make.write("datasets/ctgis/towns-2/towns.csv", "geoid,town\n0900001,Hartford\n")
+    site = built(make, tmp_path, "two")
+    spec = json.loads((site / "datasets/dph/deaths/charts/default.vl.json").read_text())
+    assert "geoshape" not in json.dumps(spec)
+
+
+def test_catalog_map_outlines_go_behind_every_point_map(make: CatalogMaker, tmp_path: Path) -> None:
+    add_towns(make, side=3)
+    make.catalog(map_outlines="ctgis/town")
+    (p,) = [p for p in make.problems() if p.path == "catalog.yaml"]
+    assert p.message == (
+        "map_outlines 'ctgis/town' is not a public boundary dataset. Did you mean 'ctgis/towns'?"
+    )
+    make.catalog(map_outlines=TOWNS)
+    meta = dataset_yaml(
+        resources=[
+            {
+                "name": "data",
+                "path": "data.csv",
+                "schema": {
+                    "fields": [
+                        {"name": "latitude", "type": "number"},
+                        {"name": "longitude", "type": "number"},
+                    ]
+                },
+            }
+        ]
+    )
+    make.dataset("dot/points", csv="latitude,longitude\n41.5,-72.7\n41.7,-72.9\n", meta=meta)
+    assert [p for p in make.problems() if p.severity == "error"] == []
+    site = built(make, tmp_path)
+    svg = (site / "datasets/dot/points/charts/default.svg").read_text()
+    assert svg.count('aria-roledescription="geoshape"') == 9
+    assert svg.count('aria-roledescription="circle"') == 2

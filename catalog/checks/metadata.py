@@ -26,6 +26,20 @@ def check_config(catalog: Catalog) -> list[Problem]:
                 allowed=", ".join(cfg.licenses),
             )
         )
+    if cfg.map_outlines:
+        other = catalog.dataset(cfg.map_outlines)
+        if other is None or other.boundaries is None or not other.is_public:
+            ids = [d.id for d in catalog.datasets if d.boundaries and d.is_public]
+            out.append(
+                problem(
+                    "invalid-map-outlines",
+                    cfg.path,
+                    line=cfg.lines.of(("map_outlines",)),
+                    name=cfg.map_outlines,
+                    suggestion=did_you_mean(cfg.map_outlines, ids),
+                    known=", ".join(ids) or "none yet",
+                )
+            )
     for dup in sorted({c for c in cfg.categories if cfg.categories.count(c) > 1}):
         out.append(
             problem(

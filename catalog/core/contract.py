@@ -605,6 +605,14 @@ CATALOG_SCHEMA: dict[str, Any] = {
                 "type": "boolean",
                 "description": "list non-public inventory entries on the site and in data.json",
             },
+            "map_outlines": {
+                "type": "string",
+                "pattern": DATASET_ID_PATTERN,
+                "description": (
+                    "a boundary dataset (<agency>/<dataset>) whose outlines point maps draw "
+                    "behind their points unless a chart names its own boundaries"
+                ),
+            },
             "keep_old_files": {
                 "type": "boolean",
                 "description": (

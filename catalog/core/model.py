@@ -60,6 +60,7 @@ class Config:
     repository_url: str | None = None
     list_non_public: bool = True
     keep_old_files: bool = False  # each public version's CSV stays at a permanent address
+    map_outlines: str | None = None  # boundary dataset drawn behind point maps naming none
     limits: Limits = field(default_factory=Limits)
     bureau_code: str | None = None
     program_code: str | None = None

@@ -212,6 +212,13 @@ _c(
     "holds areas that are not polygons, or does not name each area by a unique key.",
 )
 _c(
+    "invalid-map-outlines",
+    "error",
+    "Map outlines are not a boundary dataset",
+    "catalog.yaml's `map_outlines` names a dataset that does not exist, has no boundary "
+    "file, or is not public.",
+)
+_c(
     "boundary-repaired",
     "warning",
     "Invalid polygon repaired",
@@ -911,6 +918,12 @@ _m(
     "invalid-boundaries:coordinates",
     "area {value!r} has unreadable coordinates: {error}",
     "Each ring is a list of at least four [longitude, latitude] pairs, first equal to last.",
+)
+_m(
+    "invalid-map-outlines",
+    "map_outlines {name!r} is not a public boundary dataset.{suggestion}",
+    "Name a public dataset with a `boundaries:` file (the catalog's: {known}), or remove "
+    "map_outlines.",
 )
 _m(
     "boundary-repaired",

@@ -245,6 +245,7 @@ def _load_config(root: Path, problems: list[Problem]) -> Config:
         repository_url=_str(d.get("repository_url")),
         list_non_public=d.get("list_non_public", True) is not False,
         keep_old_files=d.get("keep_old_files") is True,
+        map_outlines=_str(d.get("map_outlines")),
         limits=_limits(limits),
         bureau_code=_str(d.get("bureau_code")),
         program_code=_str(d.get("program_code")),

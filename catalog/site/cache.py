@@ -85,8 +85,19 @@ def fingerprint(catalog: Catalog, ds: Dataset, digests: Mapping[str, str] | None
 def _mapped_on(catalog: Catalog, ds: Dataset) -> list[Path]:
     """The folders of the boundary datasets a dataset's maps are drawn on: their files
     (and whether they are public) are inputs of its charts and of its validation."""
+    ids = {c.boundaries for c in ds.charts if c.boundaries}
+    if not ds.charts and ds.default_chart and ds.geographic_unit:  # a default map by area
+        unit = ds.geographic_unit.lower()
+        ids |= {
+            d.id
+            for d in catalog.datasets
+            if d.boundaries and (d.geographic_unit or "").lower() == unit
+        }
+    outlines = catalog.config.map_outlines
+    if outlines and (any(c.mark == "map" for c in ds.charts) or not ds.charts):
+        ids.add(outlines)  # behind point maps
     out = []
-    for ident in sorted({c.boundaries for c in ds.charts if c.boundaries} - {ds.id}):
+    for ident in sorted(ids - {ds.id}):
         other = catalog.dataset(ident)
         if other is not None:
             out.append(Path(catalog.root) / other.folder)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,14 @@ MAP_POINTS = 3_000  # map points after gridding
 TABLE_ROWS = 1_000  # rows of the accessible data table
 LABEL_LIMIT = 100  # characters of a category label
 WIDTH, HEIGHT = 640, 300
+NOT_MEASURES = ("latitude", "longitude", "lat", "lon", "lng", "id", "year")
+UNIT_COLUMNS = {  # column names that hold areas of a geographic unit, besides the unit's
+    "municipality": ("town", "city", "town_name", "municipality_name"),
+    "planning region": ("region", "region_name", "planning_region_name"),
+    "county": ("county_name",),
+    "census tract": ("tract", "geoid"),
+    "zip code": ("zip", "zipcode", "zcta"),
+}
 MAP_HEIGHT = 448
 LABELLED_AREAS = 20  # an outline map names its areas when it has at most this many
 FLOOR_UNITS = {
@@ -85,21 +93,103 @@ class Plan:
     declared: bool
 
 
-def plans(ds: Dataset, outputs: list[ResourceOutput]) -> list[Plan]:
-    """The charts to draw for a public dataset: those declared, else a default one."""
+def plans(catalog: Catalog, ds: Dataset, outputs: list[ResourceOutput]) -> list[Plan]:
+    """The charts to draw for a public dataset: those declared, else a default one. Point
+    maps naming no boundaries draw catalog.yaml's ``map_outlines`` behind their points."""
     if not ds.is_public:
         return []
     if ds.charts:
-        return [
+        found = [
             Plan(c, r, True) for c in ds.charts if (r := ds.resource_named(c.resource)) is not None
         ]
-    if ds.default_chart and ds.boundaries:
+    elif ds.default_chart and ds.boundaries:
         outline = Chart(resource="", mark="map", title=ds.title, boundaries=ds.id, slug="default")
-        return [Plan(outline, None, False)]
-    if not ds.default_chart or not ds.resources:
-        return []
-    default = default_chart(ds.resources[0], outputs[0] if outputs else None)
-    return [Plan(default, ds.resources[0], False)] if default else []
+        found = [Plan(outline, None, False)]
+    elif not ds.default_chart or not ds.resources:
+        found = []
+    else:
+        res, out = ds.resources[0], outputs[0] if outputs else None
+        default = default_area_map(catalog, ds, res) or default_chart(res, out)
+        found = [Plan(default, res, False)] if default else []
+    outlines = catalog.config.map_outlines
+    return [
+        Plan(replace(p.chart, boundaries=outlines), p.resource, p.declared)
+        if outlines and p.chart.mark == "map" and not p.chart.boundaries and not p.chart.area
+        else p
+        for p in found
+    ]
+
+
+def default_area_map(catalog: Catalog, ds: Dataset, res: Resource) -> Chart | None:
+    """A map by area when the data makes one obvious: the dataset's geographic unit is that
+    of exactly one public boundary dataset, and one column is named for the areas (the
+    unit, the boundaries' key or name property, or ``<something>_<key>``). Coloured by the
+    first measure (summed; averaged when it is a rate), for the latest year if there are
+    several."""
+    unit = (ds.geographic_unit or "").lower()
+    if not unit:
+        return None
+    matches = [
+        d
+        for d in catalog.datasets
+        if d.boundaries
+        and d.is_public
+        and d.id != ds.id
+        and (d.geographic_unit or "").lower() == unit
+    ]
+    if len(matches) != 1:
+        return None
+    other = matches[0]
+    b = other.boundaries
+    assert b is not None
+    words = unit.replace("/", " ").split()
+    names = {unit.replace(" ", "_"), words[-1], *UNIT_COLUMNS.get(unit, ())}
+    names |= {p.lower() for p in (b.key, b.name) if p and p.lower() not in ("name", "id")}
+    fields = res.schema.public_fields
+    area = next(
+        (
+            f
+            for f in fields
+            if f.type in ("string", "integer")
+            and (f.name.lower() in names or f.name.lower().endswith("_" + b.key.lower()))
+        ),
+        None,
+    )
+    if area is None:
+        return None
+    keys = set(res.schema.primary_key)
+    measure = next(
+        (
+            f
+            for f in fields
+            if f.type in NUMERIC
+            and f is not area
+            and f.name not in keys
+            and f.name.lower() not in NOT_MEASURES
+        ),
+        None,
+    )
+    years = [
+        f for f in fields if f.type == "year" or (f.name.lower() == "year" and f.type in NUMERIC)
+    ]
+    rate = measure is not None and any(
+        w in f"{measure.name} {measure.unit or ''}".lower()
+        for w in ("rate", "per", "percent", "pct")
+    )
+    label = measure.label if measure else "Rows"
+    label = label[:1].upper() + label[1:]
+    return Chart(
+        resource=res.name,
+        mark="map",
+        title=f"{label} by {maps.unit_of(other)}" + (" (latest year)" if years else ""),
+        area=area.name,
+        boundaries=other.id,
+        filter=((years[0].name, "latest"),) if years else (),
+        color=Encoding(measure.name, aggregate="mean" if rate else "sum")
+        if measure
+        else Encoding("", aggregate="count"),
+        slug="default",
+    )
 
 
 def default_chart(res: Resource, out: ResourceOutput | None) -> Chart | None:
@@ -111,9 +201,7 @@ def default_chart(res: Resource, out: ResourceOutput | None) -> Chart | None:
     numbers = [
         f
         for f in fields
-        if f.type in NUMERIC
-        and f.name not in keys
-        and f.name.lower() not in ("latitude", "longitude", "lat", "lon", "lng", "id", "year")
+        if f.type in NUMERIC and f.name not in keys and f.name.lower() not in NOT_MEASURES
     ]
     if dates and numbers:
         d, n = dates[0], numbers[0]
@@ -462,7 +550,7 @@ def render_charts(
     import vl_convert as vlc
 
     out = []
-    for plan in plans(ds, outputs):
+    for plan in plans(catalog, ds, outputs):
         drawn = _draw(catalog, plan, outputs, folder)
         if drawn is None:
             continue
@@ -510,7 +598,10 @@ def _draw(
     res_out = next(o for o in outputs if o.name == plan.resource.name) if plan.resource else None
     parquet = folder / res_out.files["parquet"]["path"] if res_out else None
     if c.mark == "map" and (c.area or c.boundaries):
-        return _draw_areas(catalog, plan, parquet, folder, res_out)
+        drawn = _draw_areas(catalog, plan, parquet, folder, res_out)
+        if drawn is not None or c.area or parquet is None:
+            return drawn
+        # outlines that cannot be drawn (validation says why): the points alone
     assert parquet is not None
     values, axes, mark = aggregate(parquet, plan)
     if not values:

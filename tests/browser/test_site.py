@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from browser.conftest import Served, Watch, screenshot, watch
 
+MAP_SLUG = "lead-poisoning-per-1-000-children-tested-by-planning-region-latest-year"
 PAGE_TYPES = {
     "home": "",
     "dataset": "datasets/dot/traffic-crashes-2023/",
@@ -26,6 +27,8 @@ PAGE_TYPES = {
     "changes": "changes/",
     "embed": "datasets/dot/hourly-traffic-counts/charts/vehicles-per-month-all-stations/",
     "not-found": "no/such/page/",
+    "map": "datasets/dph/lead-poisoning-by-region/charts/" + MAP_SLUG + "/",
+    "boundaries": "datasets/opm/ct-planning-regions/",
 }
 
 
@@ -40,7 +43,7 @@ def results(page: Page) -> list[str]:
 def test_home_search_facet_dataset_downloads(page: tuple[Page, Watch], served: Served) -> None:
     p, w = page
     p.goto(served.url)
-    p.get_by_label("Search 10 datasets").fill("traffic")
+    p.get_by_label("Search 12 datasets").fill("traffic")
     p.get_by_role("button", name="Search").last.click()
     p.wait_for_url("**/search/?q=traffic")
     found = results(p)
@@ -153,7 +156,7 @@ def test_browsing_works_without_javascript(browser: Browser, served: Served) -> 
         "img => img.complete && img.naturalWidth > 0"
     )
     p.goto(served.url + "datasets/")
-    assert p.locator("ul.cards li").count() == 10
+    assert p.locator("ul.cards li").count() == 12
     context.close()
 
 
@@ -220,7 +223,7 @@ def test_every_page_type_is_clean_and_accessible(
     p.goto(served.url + PAGE_TYPES[name])
     if name == "search":
         results(p)
-    if name in ("embed", "dataset"):
+    if name in ("embed", "dataset", "map", "boundaries"):
         p.wait_for_selector(".chart-view.interactive", timeout=15_000)
     screenshot(p, name)
     violations = Axe().run(p).response["violations"]
@@ -247,8 +250,8 @@ def test_mobile_journey(browser: Browser, served: Served) -> None:
     p = context.new_page()
     w = watch(p)
     p.goto(served.url)
-    p.get_by_label("Search 10 datasets").fill("population")
-    p.get_by_label("Search 10 datasets").press("Enter")
+    p.get_by_label("Search 12 datasets").fill("population")
+    p.get_by_label("Search 12 datasets").press("Enter")
     assert results(p) == ["Town Population Estimates"]
     p.get_by_role("link", name="Town Population Estimates").tap()
     expect(p.get_by_role("heading", level=1)).to_have_text("Town Population Estimates")
@@ -322,4 +325,36 @@ def test_chart_tooltips_work_under_the_policy(page: tuple[Page, Watch], served: 
     assert tooltip.inner_text().strip()
     p.locator(".embed-source").hover()  # off the chart: hidden by style.css's rules
     expect(tooltip).to_be_hidden(timeout=5_000)
+    assert w.clean(), (w.errors, w.foreign, w.failed)
+
+
+def test_a_choropleth_is_interactive_offline_and_names_each_area(
+    page: tuple[Page, Watch], served: Served
+) -> None:
+    """The map's spec carries its shapes and values inline: the page's Vega runtime draws
+    the nine regions with nothing fetched but the site's own files, and hovering a region
+    names it and its value (or says it is suppressed)."""
+    p, w = page
+    p.goto(served.url + PAGE_TYPES["map"])
+    p.wait_for_selector(".chart-view.interactive svg", timeout=15_000)
+    shapes = p.locator(".vega-target svg .mark-shape path")
+    assert shapes.count() == 9
+    spec = json.loads(
+        urllib.request.urlopen(
+            served.url + "datasets/dph/lead-poisoning-by-region/charts/" + MAP_SLUG + ".vl.json"
+        ).read()
+    )
+    text = json.dumps(spec)
+    assert "http" not in text.replace("https://vega.github.io/schema/vega-lite/", "")
+    tips = set()
+    tooltip = p.locator("#vg-tooltip-element")
+    for i in range(9):
+        shapes.nth(i).hover(force=True)
+        expect(tooltip).to_be_visible(timeout=5_000)
+        tips.add(tooltip.inner_text().strip())
+    assert any("Northwest Hills" in t and "Suppressed" in t for t in tips), tips
+    assert any("Western Connecticut" in t and "8.51" in t for t in tips), tips
+    p.get_by_text("Data table for this chart").click()
+    rows = p.locator("table.chart-table tbody tr").all_inner_texts()
+    assert len(rows) == 9 and "Northwest Hills\tSuppressed" in rows
     assert w.clean(), (w.errors, w.foreign, w.failed)
