@@ -554,14 +554,14 @@ def render_charts(
         drawn = _draw(catalog, plan, outputs, folder)
         if drawn is None:
             continue
-        chart, description, columns, rows = drawn
-        spec = chart.to_dict()
-        spec["description"] = description
-        spec = _without_controls(spec)
+        spec = _without_controls(drawn.spec())
+        columns, rows = drawn.columns, drawn.rows
         charts = folder / "charts"
         charts.mkdir(exist_ok=True)
         slug = plan.chart.slug
         svg = vlc.vegalite_to_svg(spec)
+        if drawn.shapes is not None:
+            svg = maps.rounded_paths(svg)
         (charts / f"{slug}.svg").write_text(svg, "utf-8")
         (charts / f"{slug}.png").write_bytes(
             vlc.svg_to_png(svg, scale=2)
@@ -587,7 +587,25 @@ def render_charts(
     return out
 
 
-Drawn = tuple[alt.TopLevelMixin, str, list[str], list[list[Any]]]
+@dataclass
+class Drawn:
+    """A chart ready to render: its description, its data table and, for maps, the shapes
+    (a TopoJSON topology) its spec names as the dataset ``areas``."""
+
+    chart: alt.TopLevelMixin
+    description: str
+    columns: list[str]
+    rows: list[list[Any]]
+    shapes: dict[str, Any] | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """The Vega-Lite spec, the shapes added after Altair's validation (which costs
+        seconds on a topology of 150 KB and has nothing to check in it)."""
+        spec: dict[str, Any] = self.chart.to_dict()
+        if self.shapes is not None:
+            spec.setdefault("datasets", {})[maps.SHAPES] = self.shapes
+        spec["description"] = self.description
+        return spec
 
 
 def _draw(
@@ -606,12 +624,11 @@ def _draw(
     values, axes, mark = aggregate(parquet, plan)
     if not values:
         return None
-    rows = [[v.get(a.field) for a in axes] for v in values]
-    return (
+    return Drawn(
         altair_chart(plan, values, axes, mark),
         describe(plan, values, axes, mark),
         [a.title for a in axes],
-        rows,
+        [[v.get(a.field) for a in axes] for v in values],
     )
 
 
@@ -640,43 +657,42 @@ def _draw_areas(
     if c.area and plan.resource and parquet and res_out:
         csv = folder / res_out.files["csv"]["path"]
         values, value_title = maps.area_values(parquet, csv, plan.resource, c, areas)
-        chart = maps.choropleth(c.title, topo, values, value_title, c.midpoint, size)
         rows: list[list[Any]] = [
             [v.label, v.value if v.status == "value" else v.status]
             for v in sorted(values, key=lambda v: v.label)
         ]
-        text = maps.describe_areas(values, value_title, unit)
-        return chart, lead + text, [unit.capitalize(), value_title], rows
+        return Drawn(
+            maps.choropleth(c.title, values, value_title, c.midpoint, size),
+            lead + maps.describe_areas(values, value_title, unit),
+            [unit.capitalize(), value_title],
+            rows,
+            topo,
+        )
     if plan.resource and parquet and all(coordinate_fields(plan.resource, c)):
         values_, axes, mark = aggregate(parquet, plan)
         layered: alt.TopLevelMixin = alt.layer(
-            maps.outlines(topo, filled=False), points(alt.Data(values=values_), values_)
-        )
-        chart = layered.properties(title=title, width=size[0], height=size[1]).project(
-            type="mercator"
+            maps.outlines(filled=False), points(alt.Data(values=values_), values_)
         )
         text = describe(plan, values_, axes, mark).rstrip(".") + ", over the outlines of "
         text += f"{len(areas.keys):,} {maps.plural(unit)}."
-        return (
-            chart,
+        return Drawn(
+            layered.properties(title=title, width=size[0], height=size[1]).project(type="mercator"),
             text,
             [a.title for a in axes],
             [[v.get(a.field) for a in axes] for v in values_],
+            topo,
         )
     few = len(areas.keys) <= LABELLED_AREAS
-    outline: alt.TopLevelMixin = (
-        maps.outlines(topo, filled=True, labels=maps.label_points(areas) if few else None)
-        .properties(title=title, width=size[0], height=size[1])
-        .project(type="mercator")
-    )
     names = sorted(range(len(areas.keys)), key=areas.label)
     text = f"Map of the {len(areas.keys):,} {maps.plural(unit)} of {boundary_ds.title}"
-    text += ", each named." if few else "."
-    return (
-        outline,
-        lead + text,
+    return Drawn(
+        maps.outlines(filled=True, labels=maps.label_points(areas) if few else None)
+        .properties(title=title, width=size[0], height=size[1])
+        .project(type="mercator"),
+        lead + text + (", each named." if few else "."),
         ["Key", "Name"],
         [[areas.keys[i], areas.names[i] or ""] for i in names],
+        topo,
     )
 
 

@@ -12,6 +12,7 @@ area *suppressed*, and an area with no value is *missing*: neither is drawn as z
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ import altair as alt
 from catalog.core.model import Chart, Resource
 from catalog.io.areas import Areas, normal
 
-TOPOLOGY_BYTES = 150_000  # the simplified topology in a map's spec (its values add the rest)
+SHAPES = "areas"  # the name of a map's shapes in its spec's datasets
+TOPOLOGY_BYTES = 120_000  # the simplified topology in a map's spec (its values add the rest)
 QUANTIZE = 100_000  # grid of the topology's coordinates (1e5: about 1 m across a state)
 SIMPLIFY = (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # tolerances × the extent
 COLOURS = {"value": "#0b4f8a", "outline": "#6b7785", "fill": "#dde7f0"}
@@ -250,7 +252,6 @@ def _suppressed(csv_file: Path, name: str, missing: tuple[str, ...], rows: int) 
 
 def choropleth(
     title: str,
-    topo: dict[str, Any],
     values: list[AreaValue],
     value_title: str,
     midpoint: float | None,
@@ -260,7 +261,7 @@ def choropleth(
     legend of their own."""
     from catalog.site.charts import channel_title
 
-    shapes = alt.Data(values=topo, format=alt.DataFormat(type="topojson", feature="areas"))
+    shapes = _shapes()
     lookup = alt.LookupData(
         alt.Data(values=[v.record() for v in values]),
         key="key",
@@ -303,10 +304,10 @@ def choropleth(
     return chart.project(type="mercator").properties(width=size[0], height=size[1])
 
 
-def outlines(topo: dict[str, Any], filled: bool, labels: list[dict[str, Any]] | None = None) -> Any:
+def outlines(filled: bool, labels: list[dict[str, Any]] | None = None) -> Any:
     """The areas' outlines (a boundary dataset's own map, or behind a map's points), with
     each area's name at a point inside it when ``labels`` are given."""
-    shapes = alt.Data(values=topo, format=alt.DataFormat(type="topojson", feature="areas"))
+    shapes = _shapes()
     drawn = (
         alt.Chart(shapes)
         .mark_geoshape(
@@ -324,6 +325,31 @@ def outlines(topo: dict[str, Any], filled: bool, labels: list[dict[str, Any]] | 
         .encode(longitude="longitude:Q", latitude="latitude:Q", text="name:N")
     )
     return alt.layer(drawn, text)
+
+
+def _shapes() -> Any:
+    """The areas, named: the spec's ``datasets`` holds them (see charts.Drawn.spec)."""
+    return alt.NamedData(name=SHAPES, format=alt.DataFormat(type="topojson", feature="areas"))
+
+
+_NUMBER = re.compile(r"-?\d+\.\d+")
+_PATH = re.compile(r' d="([^"]*)"')
+
+
+def rounded_paths(svg: str) -> str:
+    """An SVG with its paths' coordinates rounded to a tenth of a pixel: a map's borders
+    drawn at 640 pixels lose nothing visible, and the file loses about a quarter."""
+
+    def path(m: re.Match[str]) -> str:
+        return ' d="' + _NUMBER.sub(lambda n: _tenth(n.group()), m.group(1)) + '"'
+
+    return _PATH.sub(path, svg)
+
+
+def _tenth(number: str) -> str:
+    text = f"{float(number):.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text
 
 
 def label_points(areas: Areas) -> list[dict[str, Any]]:
