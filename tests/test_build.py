@@ -241,7 +241,7 @@ def test_catalog_wide_files(example: Path) -> None:
     assert "https://example.github.io/open-data-catalog/datasets/dot/traffic-crashes-2023/" in locs
     feed = ElementTree.fromstring((example / "feed.xml").read_bytes())
     assert (
-        len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 9
+        len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 11
     )  # archived datasets are not "recent"
     api = json.loads((example / "api/datasets.json").read_text())
     assert len(api) == 12
