@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from bs4 import BeautifulSoup
-from conftest import CatalogMaker, dataset_yaml
+from conftest import REPO, CatalogMaker, dataset_yaml
 from lossless import open_bulk_database
 from schemas import data_package, dcat_us_non_federal, errors
 
@@ -253,8 +253,17 @@ def test_catalog_wide_files(example: Path) -> None:
     with zipfile.ZipFile(example / "bulk/all-public-data.zip") as zf:
         names = zf.namelist()
         inner = zipfile.ZipFile(io.BytesIO(zf.read("dot/hourly-traffic-counts.zip")))
-    assert len(names) == 8 and "dot/hourly-traffic-counts.zip" in names
+    assert len(names) == 10 and "dot/hourly-traffic-counts.zip" in names
     assert sorted(inner.namelist()) == ["counts.csv", "datapackage.json"]
+    with zipfile.ZipFile(example / "bulk/all-public-data.zip") as zf:
+        shapes = zipfile.ZipFile(io.BytesIO(zf.read("opm/ct-planning-regions.zip")))
+        package = json.loads(shapes.read("datapackage.json"))
+        committed = (
+            REPO / "datasets/opm/ct-planning-regions/planning-regions.geojson"
+        ).read_bytes()
+        assert shapes.read("planning-regions.geojson") == committed
+        (b,) = [r for r in package["resources"] if r["name"] == "boundaries"]
+        assert (b["format"], b["bytes"]) == ("geojson", len(committed))
     assert not any(n.startswith(("dph/vital", "despp/")) for n in names)
     assert not list(example.glob("datasets/*/*/*.zip"))  # the packages are in the bulk zip only
     assert "json" not in one["resources"][0]["files"]  # 100,740 rows: over json_max_rows
@@ -263,7 +272,7 @@ def test_catalog_wide_files(example: Path) -> None:
     assert db.execute(
         'SELECT count(*), sum(vehicles) > 0 FROM "dot__hourly_traffic_counts__counts"'
     ).fetchone() == (100_740, 1)
-    assert db.execute("SELECT count(*) FROM datasets").fetchone() == (10,)
+    assert db.execute("SELECT count(*) FROM datasets").fetchone() == (12,)
 
 
 # --- determinism and the incremental cache -----------------------------------------------

@@ -163,9 +163,15 @@ def boundary_files(catalog: Catalog, ds: Dataset, out_dir: Path) -> dict[str, di
             "bytes": p.stat().st_size,
             "digest": sha256(p),
             "areas": len(areas.keys),
+            "topojson": p.suffix.lower() == ".topojson" or _is_topology(p),
         }
         for kind, p in (("boundaries", original), ("boundaries_simplified", simplified))
     }
+
+
+def _is_topology(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return b'"Topology"' in fh.read(4096)
 
 
 def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput:
@@ -186,7 +192,22 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     for out in outputs:  # each download's SHA-256: its address on object storage, its hash
         for f in out.files.values():  # in datapackage.json
             f["digest"] = sha256(out_dir / f["path"])
+    shapes = boundary_files(catalog, ds, out_dir)
     package = datapackage(catalog, ds, outputs)
+    if "boundaries" in shapes:  # the boundary file is part of the package, as it was committed
+        b = shapes["boundaries"]
+        geojson = b["path"].lower().endswith((".geojson", ".json")) and not b.get("topojson")
+        package["resources"].append(
+            {
+                "name": "boundaries",
+                "path": b["path"],
+                "title": "Boundaries",
+                "format": "geojson" if geojson else "topojson",
+                "mediatype": "application/geo+json" if geojson else "application/json",
+                "bytes": b["bytes"],
+                "hash": "sha256:" + b["digest"],
+            }
+        )
     dp = out_dir / "datapackage.json"
     dp.write_text(json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     # the Data Package as a zip, kept beside the outputs for the bulk download (which stores
@@ -194,10 +215,11 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     write_zip(
         out_dir / PACKAGE_ZIP,
         [("datapackage.json", dp)]
-        + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs],
+        + [(o.files["csv"]["path"], out_dir / o.files["csv"]["path"]) for o in outputs]
+        + [(b["path"], out_dir / b["path"]) for k, b in shapes.items() if k == "boundaries"],
     )
     files = {"datapackage": {"path": "datapackage.json", "bytes": dp.stat().st_size}}
-    files.update(boundary_files(catalog, ds, out_dir))
+    files.update(shapes)
     from catalog.site.charts import render_charts
 
     return DatasetOutput(ds.id, outputs, files, render_charts(catalog, ds, outputs, out_dir))
