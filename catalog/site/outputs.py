@@ -77,6 +77,22 @@ def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
                     "describedByType": "application/vnd.datapackage+json",
                 }
             )
+    for kind, title in (
+        ("boundaries", "Boundaries"),
+        ("boundaries_simplified", "Boundaries for maps"),
+    ):
+        f = e.output.files.get(kind)
+        if f is not None:  # beside the pages (maps read them from there), never moved
+            topo = f.get("topojson") or kind == "boundaries_simplified"
+            out.append(
+                {
+                    "@type": "dcat:Distribution",
+                    "title": f"{title} ({'TopoJSON' if topo else 'GeoJSON'})",
+                    "downloadURL": site.absolute(e.url + f["path"]),
+                    "mediaType": "application/json" if topo else "application/geo+json",
+                    "format": "TopoJSON" if topo else "GeoJSON",
+                }
+            )
     return out
 
 
