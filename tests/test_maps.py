@@ -577,3 +577,23 @@ def test_catalog_map_outlines_go_behind_every_point_map(make: CatalogMaker, tmp_
     svg = (site / "datasets/dot/points/charts/default.svg").read_text()
     assert svg.count('aria-roledescription="geoshape"') == 9
     assert svg.count('aria-roledescription="circle"') == 2
+
+
+def test_validating_some_datasets_loads_and_checks_what_their_maps_tie_them_to(
+    make: CatalogMaker,
+) -> None:
+    """`catalog validate <folder>` (or --changed-since) of a dataset with a map reads its
+    boundary dataset; of a boundary dataset, also checks the maps drawn on it."""
+    from catalog.checks.validate import validate
+    from catalog.load.loader import load_catalog
+
+    add_towns(make, side=3)
+    make.catalog(map_outlines=TOWNS)
+    make.dataset("dph/deaths", csv=deaths_csv({"Hartford": "40"}), meta=deaths_meta())
+    assert validate(load_catalog(make.root, only=["dph/deaths"]), ["dph/deaths"]) == []
+    file = make.root / "datasets" / TOWNS / "towns.geojson"
+    file.write_text(file.read_text().replace('"Hartford"', '"Hartfort"'))
+    found = validate(load_catalog(make.root, only=[TOWNS]), [TOWNS])
+    assert [(p.code, p.path, p.row) for p in found] == [
+        ("unknown-area", "datasets/dph/deaths/data.csv", 2)
+    ]

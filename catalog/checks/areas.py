@@ -30,6 +30,11 @@ def check_boundaries(catalog: Catalog, ds: Dataset) -> list[Problem]:
     return list(areas.problems)
 
 
+def mapped_on(catalog: Catalog, idents: set[str]) -> set[str]:
+    """The datasets whose declared maps are drawn on one of the boundary datasets ``idents``."""
+    return {d.id for d in catalog.datasets if any(c.boundaries in idents for c in d.charts)}
+
+
 def boundaries_of(catalog: Catalog, ident: str) -> Areas | None:
     """The areas of boundary dataset ``ident`` (None if it has no boundary file)."""
     ds = catalog.dataset(ident)

@@ -31,7 +31,7 @@ def validate(
     catalog-wide rules always run). ``reuse`` gives known results of unchanged datasets
     (the build's cache); ``record`` receives each dataset's results."""
     catalog = loaded.catalog
-    wanted = set(only) if only is not None else None
+    wanted = _wanted(catalog, only)
     problems: list[Problem] = [
         p for p in loaded.problems if wanted is None or _concerns(p, wanted, catalog)
     ]
@@ -128,6 +128,15 @@ def _rule(rule: Callable[..., list[Problem]], path: str, what: str, *args: Any) 
         return rule(*args)
     except Exception as exc:  # noqa: BLE001 - one rule's fault must not hide the others' findings
         return [problem("internal-error", path, what=what, error=f"{type(exc).__name__}: {exc}")]
+
+
+def _wanted(catalog: Catalog, only: Iterable[str] | None) -> set[str] | None:
+    """The datasets to check: those named, and those whose maps are drawn on one of them
+    (a changed boundary file can break them)."""
+    if only is None:
+        return None
+    wanted = set(only)
+    return wanted | areas.mapped_on(catalog, wanted)
 
 
 def _concerns(p: Problem, wanted: set[str], catalog: Catalog) -> bool:

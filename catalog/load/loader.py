@@ -201,7 +201,35 @@ def _load_catalog(root: Path, only: set[str] | None) -> Loaded:
                 ds = _load_dataset(root, agency_dir.name, ds_dir, problems)
                 if ds:
                     datasets.append(ds)
+    if only is not None and base.is_dir():
+        datasets += _map_context(root, config, datasets, problems)
     return Loaded(Catalog(str(root), config, tuple(agencies), tuple(datasets)), tuple(problems))
+
+
+def _map_context(
+    root: Path, config: Config, datasets: list[Dataset], problems: list[Problem]
+) -> list[Dataset]:
+    """With ``only``, the other datasets maps tie to the chosen ones: the boundary datasets
+    their charts (and catalog.yaml's map_outlines) name, and the datasets whose maps are
+    drawn on a chosen boundary dataset (found by its id in their dataset.yaml's text)."""
+    have = {d.id for d in datasets}
+    wanted = {c.boundaries for d in datasets for c in d.charts if c.boundaries}
+    if config.map_outlines:
+        wanted.add(config.map_outlines)
+    shapes = [d.id for d in datasets if d.boundaries]
+    if shapes:
+        for meta in sorted((root / "datasets").glob("*/*/dataset.yaml")):
+            ident = f"{meta.parent.parent.name}/{meta.parent.name}"
+            if ident not in have and any(s.encode() in meta.read_bytes() for s in shapes):
+                wanted.add(ident)
+    out = []
+    for ident in sorted(wanted - have):
+        folder = root / "datasets" / ident
+        if "/" in ident and (folder / "dataset.yaml").is_file():
+            ds = _load_dataset(root, ident.split("/")[0], folder, problems)
+            if ds:
+                out.append(ds)
+    return out
 
 
 # --- catalog.yaml ------------------------------------------------------------------------
