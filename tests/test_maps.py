@@ -597,3 +597,27 @@ def test_validating_some_datasets_loads_and_checks_what_their_maps_tie_them_to(
     assert [(p.code, p.path, p.row) for p in found] == [
         ("unknown-area", "datasets/dph/deaths/data.csv", 2)
     ]
+
+
+def test_a_map_of_hundreds_of_areas_links_its_shapes(make: CatalogMaker, tmp_path: Path) -> None:
+    """900 areas do not fit a 200 KB spec with their shapes inline: the Vega-Lite file links
+    the boundary dataset's simplified TopoJSON (relative to the charts folder), while the SVG
+    and PNG were drawn with every area."""
+    add_towns(make, side=30, detail=8)
+    values = {n: str(i + 10) for i, n in enumerate(town_names(900)) if i % 3}
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta())
+    site = built(make, tmp_path)
+    (spec_file,) = (site / "datasets/dph/deaths/charts").glob("*.vl.json")
+    assert spec_file.stat().st_size <= 200_000
+    spec = json.loads(spec_file.read_text())
+    assert "areas" not in spec.get("datasets", {})
+    urls = {d["url"] for layer in spec["layer"] for d in [layer.get("data", {})] if "url" in d} | (
+        {spec["data"]["url"]} if "url" in spec.get("data", {}) else set()
+    )
+    assert urls == {"../../../ctgis/towns/towns.simplified.topojson"}
+    linked = (spec_file.parent / urls.pop()).resolve()
+    assert linked == (site / "datasets/ctgis/towns/towns.simplified.topojson").resolve()
+    assert len(json.loads(linked.read_text())["objects"]["areas"]["geometries"]) == 900
+    svg = spec_file.with_name(spec_file.name.replace(".vl.json", ".svg")).read_text()
+    assert svg.count('aria-roledescription="geoshape"') == 900
+    assert len(lookup_values(spec)) == 900

@@ -551,7 +551,7 @@ def render_charts(
 
     out = []
     for plan in plans(catalog, ds, outputs):
-        drawn = _draw(catalog, plan, outputs, folder)
+        drawn = _draw(catalog, ds, plan, outputs, folder)
         if drawn is None:
             continue
         spec = _without_controls(drawn.spec())
@@ -566,9 +566,14 @@ def render_charts(
         (charts / f"{slug}.png").write_bytes(
             vlc.svg_to_png(svg, scale=2)
         )  # from the SVG: twice as fast as rendering again
-        (charts / f"{slug}.vl.json").write_text(
-            json.dumps(spec, sort_keys=True, ensure_ascii=False), "utf-8"
-        )
+        text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
+        if drawn.shapes_url and len(text.encode()) > maps.SPEC_BYTES:
+            # the shapes of hundreds of areas: linked (the page's runtime reads them from
+            # the boundary dataset), while the SVG and PNG above were drawn with them inline
+            text = json.dumps(
+                maps.external(spec, drawn.shapes_url), sort_keys=True, ensure_ascii=False
+            )
+        (charts / f"{slug}.vl.json").write_text(text, "utf-8")
         out.append(
             {
                 "slug": slug,
@@ -597,6 +602,7 @@ class Drawn:
     columns: list[str]
     rows: list[list[Any]]
     shapes: dict[str, Any] | None = None
+    shapes_url: str | None = None  # where the shapes are published, from the charts/ folder
 
     def spec(self) -> dict[str, Any]:
         """The Vega-Lite spec, the shapes added after Altair's validation (which costs
@@ -609,14 +615,14 @@ class Drawn:
 
 
 def _draw(
-    catalog: Catalog, plan: Plan, outputs: list[ResourceOutput], folder: Path
+    catalog: Catalog, ds: Dataset, plan: Plan, outputs: list[ResourceOutput], folder: Path
 ) -> Drawn | None:
     """The chart, its description and its data table (columns, rows); None: nothing to draw."""
     c = plan.chart
     res_out = next(o for o in outputs if o.name == plan.resource.name) if plan.resource else None
     parquet = folder / res_out.files["parquet"]["path"] if res_out else None
     if c.mark == "map" and (c.area or c.boundaries):
-        drawn = _draw_areas(catalog, plan, parquet, folder, res_out)
+        drawn = _draw_areas(catalog, ds, plan, parquet, folder, res_out)
         if drawn is not None or c.area or parquet is None:
             return drawn
         # outlines that cannot be drawn (validation says why): the points alone
@@ -634,6 +640,7 @@ def _draw(
 
 def _draw_areas(
     catalog: Catalog,
+    ds: Dataset,
     plan: Plan,
     parquet: Path | None,
     folder: Path,
@@ -651,6 +658,7 @@ def _draw_areas(
         return None  # validation says why
     unit = maps.unit_of(boundary_ds)
     topo = maps.topology(areas)
+    url = maps.shapes_url(ds, boundary_ds)
     size = (WIDTH, MAP_HEIGHT)
     lead = c.description.rstrip(".") + ". " if c.description else ""
     title = alt.TitleParams(c.title, anchor="start")
@@ -667,6 +675,7 @@ def _draw_areas(
             [unit.capitalize(), value_title],
             rows,
             topo,
+            url,
         )
     if plan.resource and parquet and all(coordinate_fields(plan.resource, c)):
         values_, axes, mark = aggregate(parquet, plan)
@@ -681,6 +690,7 @@ def _draw_areas(
             [a.title for a in axes],
             [[v.get(a.field) for a in axes] for v in values_],
             topo,
+            url,
         )
     few = len(areas.keys) <= LABELLED_AREAS
     names = sorted(range(len(areas.keys)), key=areas.label)
@@ -693,6 +703,7 @@ def _draw_areas(
         ["Key", "Name"],
         [[areas.keys[i], areas.names[i] or ""] for i in names],
         topo,
+        url,
     )
 
 

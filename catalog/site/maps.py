@@ -19,9 +19,10 @@ from typing import Any
 
 import altair as alt
 
-from catalog.core.model import Chart, Resource
+from catalog.core.model import Boundaries, Chart, Dataset, Resource
 from catalog.io.areas import Areas, normal
 
+SPEC_BYTES = 200_000  # a map's spec with its shapes inline, at most; else they are linked
 SHAPES = "areas"  # the name of a map's shapes in its spec's datasets
 TOPOLOGY_BYTES = 120_000  # the simplified topology in a map's spec (its values add the rest)
 QUANTIZE = 100_000  # grid of the topology's coordinates (1e5: about 1 m across a state)
@@ -45,6 +46,38 @@ def topology(areas: Areas) -> dict[str, Any]:
 
 
 _TOPOLOGIES: dict[tuple[str, tuple[int, int]], str] = {}
+
+
+def simplified_name(b: Boundaries) -> str:
+    """The file name of a boundary dataset's simplified TopoJSON, beside its page."""
+    return Path(b.file).stem + ".simplified.topojson"
+
+
+def shapes_url(ds: Dataset, boundary_ds: Dataset) -> str:
+    """The simplified TopoJSON's address relative to ``ds``'s charts/ folder."""
+    assert boundary_ds.boundaries is not None
+    up = "../" if ds.id == boundary_ds.id else f"../../../{boundary_ds.id}/"
+    return up + simplified_name(boundary_ds.boundaries)
+
+
+def external(spec: dict[str, Any], url: str) -> dict[str, Any]:
+    """A spec whose shapes are read from ``url`` instead of carried inline: for maps whose
+    shapes would take the spec past ``SPEC_BYTES`` (hundreds of areas)."""
+    out = dict(spec)
+    datasets = dict(out.get("datasets", {}))
+    datasets.pop(SHAPES, None)
+    out["datasets"] = datasets
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("name") == SHAPES and "format" in node:
+                return {"url": url, "format": node["format"]}
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(out)
 
 
 def _topology(areas: Areas) -> str:

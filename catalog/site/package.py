@@ -142,7 +142,7 @@ def boundary_files(catalog: Catalog, ds: Dataset, out_dir: Path) -> dict[str, di
     """A boundary dataset's files: the file as committed and the simplified TopoJSON its
     maps draw (``key`` and ``name`` properties), each with its size and SHA-256."""
     from catalog.checks.areas import boundaries_of
-    from catalog.site.maps import topology
+    from catalog.site.maps import simplified_name, topology
 
     b = ds.boundaries
     areas = boundaries_of(catalog, ds.id) if b else None
@@ -153,7 +153,7 @@ def boundary_files(catalog: Catalog, ds: Dataset, out_dir: Path) -> dict[str, di
     name = name if name not in taken else f"boundaries-{name}"
     original = out_dir / name
     shutil.copyfile(Path(catalog.root) / b.path, original)
-    simplified = out_dir / f"{Path(name).stem}.simplified.topojson"
+    simplified = out_dir / simplified_name(b)
     simplified.write_text(
         json.dumps(topology(areas), separators=(",", ":"), sort_keys=True) + "\n", "utf-8"
     )

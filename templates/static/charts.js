@@ -6,8 +6,9 @@
   if (typeof window.vegaEmbed !== "function" || typeof window.fetch !== "function") return;
   document.querySelectorAll("[data-vega-spec]").forEach((el) => {
     var img = el.querySelector("img");
+    var url = new URL(el.getAttribute("data-vega-spec"), window.location.href);
     window
-      .fetch(el.getAttribute("data-vega-spec"))
+      .fetch(url.href)
       .then((r) => {
         if (!r.ok) throw new Error(String(r.status));
         return r.json();
@@ -23,6 +24,8 @@
             actions: false,
             renderer: "svg",
             ast: true,
+            // a map whose shapes are linked names them relative to its spec's folder
+            loader: { baseURL: new URL(".", url).href },
             defaultStyle: false,
             tooltip: { disableDefaultStyle: true },
           })
