@@ -109,6 +109,14 @@ def town_values() -> dict[str, str]:
     return values
 
 
+def add_points(make: CatalogMaker, **meta: Any) -> None:
+    """dot/points: two rows of coordinates (its map is a point map)."""
+    fields = [{"name": "latitude", "type": "number"}, {"name": "longitude", "type": "number"}]
+    resource = {"name": "data", "path": "data.csv", "schema": {"fields": fields}}
+    csv = "latitude,longitude\n41.5,-72.7\n41.7,-72.9\n"
+    make.dataset("dot/points", csv=csv, meta=dataset_yaml(resources=[resource], **meta))
+
+
 def built(make: CatalogMaker, tmp_path: Path, name: str = "site") -> Path:
     out = tmp_path / name
     build(make.root, out, search=False)
@@ -246,22 +254,9 @@ def test_a_boundary_dataset_publishes_its_files_and_an_outline_map(
 
 def test_point_maps_draw_the_outlines_behind_the_points(make: CatalogMaker, tmp_path: Path) -> None:
     add_towns(make, side=3)
-    meta = dataset_yaml(
-        resources=[
-            {
-                "name": "data",
-                "path": "data.csv",
-                "schema": {
-                    "fields": [
-                        {"name": "latitude", "type": "number"},
-                        {"name": "longitude", "type": "number"},
-                    ]
-                },
-            }
-        ],
-        charts=[{"resource": "data", "mark": "map", "title": "Where", "boundaries": TOWNS}],
+    add_points(
+        make, charts=[{"resource": "data", "mark": "map", "title": "Where", "boundaries": TOWNS}]
     )
-    make.dataset("dot/points", csv="latitude,longitude\n41.5,-72.7\n41.7,-72.9\n", meta=meta)
     assert [p for p in make.problems() if p.severity == "error"] == []
     site = built(make, tmp_path)
     svg = (site / "datasets/dot/points/charts/where.svg").read_text()
@@ -557,21 +552,7 @@ def test_catalog_map_outlines_go_behind_every_point_map(make: CatalogMaker, tmp_
         "map_outlines 'ctgis/town' is not a public boundary dataset. Did you mean 'ctgis/towns'?"
     )
     make.catalog(map_outlines=TOWNS)
-    meta = dataset_yaml(
-        resources=[
-            {
-                "name": "data",
-                "path": "data.csv",
-                "schema": {
-                    "fields": [
-                        {"name": "latitude", "type": "number"},
-                        {"name": "longitude", "type": "number"},
-                    ]
-                },
-            }
-        ]
-    )
-    make.dataset("dot/points", csv="latitude,longitude\n41.5,-72.7\n41.7,-72.9\n", meta=meta)
+    add_points(make)
     assert [p for p in make.problems() if p.severity == "error"] == []
     site = built(make, tmp_path)
     svg = (site / "datasets/dot/points/charts/default.svg").read_text()
