@@ -125,7 +125,8 @@ def check_site(site: Path) -> int:
             dp = json.loads(package.read_text("utf-8"))
             dataset_id = package.parent.relative_to(site / "datasets").as_posix()
             for resource in dp["resources"]:
-                total += check_resource(package.parent, dataset_id, resource, db)
+                if "schema" in resource:  # tables (a boundary file is a resource too)
+                    total += check_resource(package.parent, dataset_id, resource, db)
     finally:
         if db is not None:
             db.close()

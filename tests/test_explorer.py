@@ -371,7 +371,7 @@ def test_only_published_resources_get_an_explorer(example: Path) -> None:
     for ident in ("despp/state-police-incident-reports", "dph/vital-records-death-certificates"):
         assert "data-explore" not in pages[ident] and "explore.js" not in pages[ident]
     assert 'data-explore="crashes"' in pages["dot/traffic-crashes-2023"]
-    assert sum("data-explore=" in page for page in pages.values()) == 8
+    assert sum("data-explore=" in page for page in pages.values()) == 10
     # every module the page preloads is served
     listed = json.loads((example / "static/vendor/modules.json").read_text())
     assert "vendor/hyparquet/index.js" in listed and "explorer/engine.js" in listed

@@ -120,7 +120,7 @@ def test_portal_values_reach_every_typed_download(make: CatalogMaker, tmp_path: 
 
 
 def test_example_catalog_loses_no_value(example: Path) -> None:
-    assert check_site(example) > 350_000  # every typed cell of the ten example datasets
+    assert check_site(example) > 350_000  # every typed cell of the example datasets
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,7 @@ def test_search_ranks_facets_and_sorts(page: tuple[Page, Watch], served: Served)
         + "&agency=Office+of+Policy+and+Management&sort=title"
     )
     assert results(p) == [
+        "Connecticut Planning Regions (Boundaries)",
         "Hourly Traffic Counts at Continuous Count Stations",
         "Town Population Estimates",
         "Traffic Crashes, 2023",
@@ -99,7 +100,7 @@ def test_search_ranks_facets_and_sorts(page: tuple[Page, Watch], served: Served)
     assert "Transportation (2)" in counts
     # an agency facet keeps offering the other agencies (disjunctive counts)
     assert (
-        "Department of Public Health (3)"
+        "Department of Public Health (4)"
         in p.locator("fieldset.facet", has_text="Agency").inner_text()
     )
     expect(p.locator("#search-more")).to_be_hidden()
