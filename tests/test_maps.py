@@ -250,6 +250,12 @@ def test_a_boundary_dataset_publishes_its_files_and_an_outline_map(
     assert "Map of the 16 towns of Town boundaries (generated), each named." in page
     svg = (folder / "charts" / "default.svg").read_text()
     assert svg.count('aria-roledescription="geoshape"') == 16 and "Hartford" in svg
+    (entry,) = [
+        d for d in json.loads((site / "data.json").read_text())["dataset"] if "Town" in d["title"]
+    ]
+    assert entry["spatial"] == "-73.73,40.98,-71.79,42.05"  # the areas' bounding box
+    kinds = {x["format"] for x in entry["distribution"]}
+    assert {"GeoJSON", "TopoJSON", "CSV"} <= kinds
 
 
 def test_point_maps_draw_the_outlines_behind_the_points(make: CatalogMaker, tmp_path: Path) -> None:

@@ -151,6 +151,8 @@ def dcat_dataset(site: Site, e: Entry) -> dict[str, Any]:
         d["spatial"] = ds.spatial
     elif isinstance(ds.spatial, list):
         d["spatial"] = ",".join(str(x) for x in ds.spatial)
+    elif bbox := _boundary_box(e):  # a boundary dataset: its areas' bounding box
+        d["spatial"] = ",".join(f"{v:g}" for v in bbox)
     if ds.references or ds.source_link:
         d["references"] = [*ds.references, *([ds.source_link] if ds.source_link else [])]
     return d
@@ -225,8 +227,21 @@ def json_ld(site: Site, e: Entry) -> dict[str, Any]:
         )
     if isinstance(ds.spatial, str):
         d["spatialCoverage"] = {"@type": "Place", "name": ds.spatial}
+    elif bbox := _boundary_box(e):  # schema.org's box: "south west north east"
+        west, south, east, north = bbox
+        d["spatialCoverage"] = {
+            "@type": "Place",
+            "geo": {"@type": "GeoShape", "box": f"{south:g} {west:g} {north:g} {east:g}"},
+        }
     d["creator"] = {k: v for k, v in d["creator"].items() if v}
     return d
+
+
+def _boundary_box(e: Entry) -> list[float] | None:
+    """A boundary dataset's bounding box (west, south, east, north), if it has one."""
+    f = e.output.files.get("boundaries") if e.output else None
+    box = f.get("bbox") if f else None
+    return [float(v) for v in box] if isinstance(box, list) and len(box) == 4 else None
 
 
 def api_dataset(site: Site, e: Entry) -> dict[str, Any]:

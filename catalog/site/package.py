@@ -141,6 +141,8 @@ def write_zip(target: Path, members: list[tuple[str, Path]], *, compress: bool =
 def boundary_files(catalog: Catalog, ds: Dataset, out_dir: Path) -> dict[str, dict[str, Any]]:
     """A boundary dataset's files: the file as committed and the simplified TopoJSON its
     maps draw (``key`` and ``name`` properties), each with its size and SHA-256."""
+    import shapely
+
     from catalog.checks.areas import boundaries_of
     from catalog.site.maps import simplified_name, topology
 
@@ -163,6 +165,7 @@ def boundary_files(catalog: Catalog, ds: Dataset, out_dir: Path) -> dict[str, di
             "bytes": p.stat().st_size,
             "digest": sha256(p),
             "areas": len(areas.keys),
+            "bbox": [round(float(v), 5) for v in shapely.total_bounds(areas.geometries)],
             "topojson": p.suffix.lower() == ".topojson" or _is_topology(p),
         }
         for kind, p in (("boundaries", original), ("boundaries_simplified", simplified))
