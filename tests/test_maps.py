@@ -608,3 +608,29 @@ def test_a_map_of_hundreds_of_areas_links_its_shapes(make: CatalogMaker, tmp_pat
     svg = spec_file.with_name(spec_file.name.replace(".vl.json", ".svg")).read_text()
     assert svg.count('aria-roledescription="geoshape"') == 900
     assert len(lookup_values(spec)) == 900
+
+
+def test_area_names_are_escaped_wherever_they_land(make: CatalogMaker, tmp_path: Path) -> None:
+    """A name from a boundary file goes into the SVG, the spec, the page's description and
+    table, and the boundary dataset's map labels: escaped for each."""
+    from xml.etree import ElementTree
+
+    hostile = '<script>alert(1)</script> & "Q\\\\" \u2028'
+    add_towns(make, side=2)
+    file = make.root / "datasets" / TOWNS / "towns.geojson"
+    file.write_text(file.read_text().replace('"Hartford"', json.dumps(hostile)))
+    values = {hostile: "40", "New Haven": "*", "Bridgeport": "12"}
+    csv = "year,town,deaths\n" + "".join(
+        f'2023,"{n.replace(chr(34), chr(34) * 2)}",{v}\n' for n, v in values.items()
+    )
+    make.dataset("dph/deaths", csv=csv, meta=deaths_meta())
+    assert [p.message for p in make.problems() if p.severity == "error"] == []
+    site = built(make, tmp_path)
+    spec, svg, page = map_files(site)
+    ElementTree.fromstring(svg)  # well-formed
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert hostile in {v["label"] for v in lookup_values(spec)}
+    own = (site / "datasets" / TOWNS / "charts" / "default.svg").read_text()
+    ElementTree.fromstring(own)
+    assert "&lt;script&gt;" in own and "<script>" not in own
+    assert leaks(site) == []

@@ -225,7 +225,8 @@ def area_values(
         title = enc.title
     elif field:
         title = f"{_agg_word(agg)} of {field.label.lower()}"
-        title += f" ({field.unit})" if field.unit else ""
+        if field.unit and field.unit.lower() not in title.lower():
+            title += f" ({field.unit})"
     else:
         title = "Rows"
     return out, title
