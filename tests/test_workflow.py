@@ -345,3 +345,18 @@ def test_review_shows_hostile_titles_and_names_as_text(repo: Path, cli: Runner) 
     assert "&lt;img src=x onerror=alert(1)&gt; | `x` **y** [z](javascript:alert(2))" in heading
     for row in html.split("<tr>")[1:]:  # every table row has as many cells as its header
         assert row.count("<td") in (0, 2, 3), row
+
+
+def test_review_shows_changed_areas_and_the_maps_they_break(repo: Path, cli: Runner) -> None:
+    """A pull request that renames a planning region: the review lists the rename, and the
+    dataset mapped on the regions — not changed itself — fails validation in the report."""
+    git(repo, "checkout", "-qb", "opm/rename-region")
+    shapes = repo / "datasets/opm/ct-planning-regions/planning-regions.geojson"
+    shapes.write_text(shapes.read_text().replace('"Capitol"', '"Capitol Region"'))
+    git(repo, "commit", "-qam", "Rename a region")
+    code, report, _ = cli("review", "--base", "main", "--root", str(repo))
+    assert code == 0
+    assert "boundaries: areas renamed: `09110` Capitol → Capitol Region" in report
+    assert "validation: ❌ 1 error(s)" in report
+    other = report.split("### Other problems")[1]
+    assert "datasets/dph/lead-poisoning-by-region/lead.csv" in other and "Capitol" in other

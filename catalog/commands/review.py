@@ -22,11 +22,13 @@ from catalog.checks.validate import validate
 from catalog.core.escape import markdown_cell, markdown_code, markdown_text
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem
+from catalog.io.areas import read_areas
 from catalog.io.datafile import UnreadableData, is_lfs_pointer, open_text
 from catalog.io.gitinfo import GitError, changed_files, git
 from catalog.load.loader import load_catalog
 from catalog.site.diff import RowDiff, diff_resource
 
+MAX_BOUNDARY_MB = 1e6  # the review reads what the checks accepted (they apply the limit)
 OPENNESS = {"non-public": 0, "restricted public": 1, "public": 2, "": -1}
 COMPARED = (
     "title",
@@ -198,6 +200,7 @@ def _compare_dataset(
     new_res = {r.name: r for r in new.resources}
     for name in sorted(old_res.keys() | new_res.keys()):
         _compare_resource(change, name, (old, old_res.get(name)), (new, new_res.get(name)), roots)
+    change.notes += _boundary_notes(old, new, roots)
     if old:
         for key in COMPARED:
             a, b = _value(old, key), _value(new, key)
@@ -206,6 +209,44 @@ def _compare_dataset(
         if old.status != new.status:
             change.metadata.append(("status", old.status, new.status))
     return change
+
+
+def _boundary_notes(
+    old: Dataset | None, new: Dataset, roots: tuple[Path | None, Path]
+) -> list[str]:
+    """What changed in a boundary dataset's areas: keys added and removed (a map on it may
+    lose areas), names changed (maps matching by name may break)."""
+    (base_root, head_root), b = roots, new.boundaries
+    if b is None:
+        return []
+    after = read_areas(head_root, b.path, b.key, b.name, MAX_BOUNDARY_MB)
+    before = (
+        read_areas(
+            base_root, old.boundaries.path, old.boundaries.key, old.boundaries.name, MAX_BOUNDARY_MB
+        )
+        if old and old.boundaries and base_root
+        else None
+    )
+    if before is None:
+        return [f"boundaries: {len(after.keys):,} areas"]
+    was = dict(zip(before.keys, before.names, strict=True))
+    now = dict(zip(after.keys, after.names, strict=True))
+    notes = []
+    if was.keys() != now.keys():
+        notes.append(f"boundaries: {len(was):,} areas → {len(now):,}")
+    for word, keys in (("added", now.keys() - was.keys()), ("removed", was.keys() - now.keys())):
+        if keys:
+            shown = ", ".join(markdown_code(k) for k in sorted(keys)[:20])
+            more = f" and {len(keys) - 20:,} more" if len(keys) > 20 else ""
+            notes.append(f"boundaries: areas {word}: {shown}{more}")
+    renamed = sorted(k for k in was.keys() & now.keys() if was[k] != now[k])
+    if renamed:
+        shown = ", ".join(
+            f"{markdown_code(k)} {markdown_text(str(was[k]))} → {markdown_text(str(now[k]))}"
+            for k in renamed[:20]
+        )
+        notes.append(f"boundaries: areas renamed: {shown}")
+    return notes
 
 
 def _compare_access(change: DatasetChange, old: Dataset | None, new: Dataset) -> None:
@@ -299,12 +340,15 @@ def review(root: Path, ref: str) -> str:
         key = "/".join(parts[1:3]) if len(parts) >= 3 and parts[0] == "datasets" else "(catalog)"
         by_dataset.setdefault(key, []).append(p)
     for c in changes:
-        c.problems = by_dataset.get(c.id, [])
-    return render(changes, ref, by_dataset.get("(catalog)", []))
+        c.problems = by_dataset.pop(c.id, [])
+    # what is left concerns datasets not changed themselves: maps drawn on changed boundaries
+    elsewhere = [p for key in sorted(by_dataset) for p in by_dataset[key]]
+    return render(changes, ref, elsewhere)
 
 
 def render(changes: list[DatasetChange], ref: str, catalog_problems: list[Problem]) -> str:
-    """The review report in Markdown, alerts first."""
+    """The review report in Markdown, alerts first. ``catalog_problems``: those of
+    catalog.yaml and of datasets not changed themselves (maps drawn on changed boundaries)."""
     out = [f"## Catalog review: changes since {markdown_code(ref)}", ""]
     if not changes:
         out.append("No dataset changed.")
@@ -331,7 +375,7 @@ def render(changes: list[DatasetChange], ref: str, catalog_problems: list[Proble
             for c in group:
                 out += _render_change(c)
     if catalog_problems:
-        out += ["### Catalog-wide problems", *_problems_table(catalog_problems), ""]
+        out += ["### Other problems", *_problems_table(catalog_problems), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
