@@ -406,6 +406,30 @@ def collection(*features: dict[str, Any]) -> str:
         ("geoid,town\n0900001,Hartford\n", (1, "not valid JSON")),
         ('{"type": "Feature", "geometry": null}', (1, "a JSON Feature, not a GeoJSON")),
         ("[1, 2]", (1, "a JSON list, not a GeoJSON")),
+        ("[" * 100_000 + "]" * 100_000, (1, "arrays nested too deeply")),
+        (
+            collection(feature("a", [[-72, 41], [-71.9, 41], [-71.9, float("nan")], [-72, 41]])),
+            (2, "NaN is not a number JSON allows"),
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "Topology",
+                    "arcs": [],
+                    "objects": {
+                        "towns": {
+                            "type": "GeometryCollection",
+                            "geometries": [{"type": "Polygon", "arcs": [[5]], "id": "a"}],
+                        }
+                    },
+                }
+            ),
+            (None, "the TopoJSON file cannot be decoded: IndexError"),
+        ),
+        (
+            "version https://git-lfs.github.com/spec/v1\noid sha256:" + "a" * 64 + "\nsize 9\n",
+            (1, "is a Git LFS pointer, not the data"),
+        ),
         ('{"type": "FeatureCollection", "features": []}', (1, "holds no areas")),
         (
             collection(

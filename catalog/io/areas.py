@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.core.problems import Problem, problem
+from catalog.io.datafile import is_lfs_pointer
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 WGS84_NAMES = ("CRS84", "4326", "CRS:84", "EPSG:4326")
@@ -84,42 +85,64 @@ def _read(
 ) -> Areas:
     """Read once per process and file version: validation and every map of a build share it."""
     areas = Areas(path, stamp)
-
-    def bad(code: str, line: int | None = None, **values: Any) -> Areas:
-        areas.problems.append(problem(f"invalid-boundaries:{code}", path, line=line, **values))
+    found = _document(Path(root) / path, path, stamp[0], max_mb)
+    if isinstance(found, Problem):
+        areas.problems.append(found)
         return areas
+    text, doc = found
+    features = _features(doc, text, path)
+    if isinstance(features, Problem):
+        areas.problems.append(features)
+    elif not features:
+        areas.problems.append(problem("invalid-boundaries:empty", path, line=1))
+    else:
+        _check_features(areas, text, features, key, name)
+    return areas
 
-    file = Path(root) / path
-    size = stamp[0]
+
+def _document(file: Path, path: str, size: int, max_mb: float) -> tuple[str, Any] | Problem:
+    """The file's text and JSON value, or the problem that stops reading it."""
+
+    def bad(code: str, line: int | None = None, **values: Any) -> Problem:
+        return problem(f"invalid-boundaries:{code}", path, line=line, **values)
+
     if size < 0 or not file.is_file():
         return bad("missing", file=file.name)
     if size > max_mb * 1e6:
         return bad("too-large", size=size / 1e6, limit=max_mb)
+    if is_lfs_pointer(file):
+        return problem("file-unreadable:lfs-pointer", path, line=1, file=file.name)
     try:
         text = file.read_text("utf-8-sig")
     except UnicodeDecodeError as exc:
         return bad("encoding", line=_line_at(file.read_bytes(), exc.start), error=exc.reason)
     try:
-        doc = json.loads(text)
+        return text, json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         return bad("json", line=exc.lineno, error=exc.msg, column=exc.colno)
+    except _NotJson as exc:
+        return bad("json", line=_line_of(text, exc.name), error=str(exc), column="-")
+    except RecursionError:
+        return bad("json", line=1, error="arrays nested too deeply", column="-")
+
+
+def _features(doc: Any, text: str, path: str) -> list[Any] | Problem:
+    """The GeoJSON features of a FeatureCollection or a decoded Topology."""
     kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
     if kind == "Topology":
         try:
-            features = topology_features(doc)
+            return topology_features(doc)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
-            return bad("topojson", line=None, error=_why(exc))
-    elif kind == "FeatureCollection" and isinstance(doc.get("features"), list):
-        features = doc["features"]
+            return problem("invalid-boundaries:topojson", path, error=_why(exc))
+    if kind == "FeatureCollection" and isinstance(doc.get("features"), list):
         crs = _crs_name(doc.get("crs"))
         if crs and not any(crs.endswith(w) for w in WGS84_NAMES):
-            return bad("projected", line=_line_of(text, '"crs"'), where=f"its crs is {crs}")
-    else:
-        return bad("type", line=1, found=str(kind))
-    if not features:
-        return bad("empty", line=1)
-    _check_features(areas, text, features, key, name)
-    return areas
+            line = _line_of(text, '"crs"')
+            return problem(
+                "invalid-boundaries:projected", path, line=line, where=f"its crs is {crs}"
+            )
+        return list(doc["features"])
+    return problem("invalid-boundaries:type", path, line=1, found=str(kind))
 
 
 def _check_features(
@@ -226,6 +249,17 @@ def _check_features(
                 found=", ".join(sorted(_property_names(features))) or "none",
             )
         ]
+
+
+class _NotJson(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not a number JSON allows")
+        self.name = name
+
+
+def _not_json(name: str) -> Any:
+    """Python's reader takes NaN and Infinity; JSON (and so GeoJSON) has no such numbers."""
+    raise _NotJson(name)
 
 
 def _polygonal(geom: Any) -> Any:
