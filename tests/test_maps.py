@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from areas import grid_areas, town_names, write_areas
 from conftest import CatalogMaker, dataset_yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_safety import leaks
 
 from catalog.site.build import build
@@ -658,3 +660,51 @@ def test_area_names_are_escaped_wherever_they_land(make: CatalogMaker, tmp_path:
     ElementTree.fromstring(own)
     assert "&lt;script&gt;" in own and "<script>" not in own
     assert leaks(site) == []
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False, width=32)
+    | st.sampled_from(["x", "Polygon", "MultiPolygon", "Feature", "k"]),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(
+            st.sampled_from(["type", "coordinates", "arcs", "geometries", "properties", "id"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["FeatureCollection", "Topology"]),
+    geometry=json_values,
+    other=json_values,
+    transform=json_values,
+)
+def test_any_json_shaped_like_boundaries_gives_problems_not_errors(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, geometry: Any, other: Any, transform: Any
+) -> None:
+    """Whatever a boundary file holds, reading it gives areas or problems, never an error."""
+    from catalog.io.areas import read_areas
+
+    root = tmp_path_factory.mktemp("fuzz")
+    if kind == "FeatureCollection":
+        feature = {"type": "Feature", "properties": {"k": "a"}, "geometry": geometry}
+        doc: dict[str, Any] = {"type": kind, "features": [feature, other]}
+    else:
+        member = {"type": "Polygon", "arcs": geometry, "properties": {"k": "a"}}
+        doc = {
+            "type": kind,
+            "arcs": other,
+            "transform": transform,
+            "objects": {"x": {"type": "GeometryCollection", "geometries": [member]}},
+        }
+    (root / "b.json").write_text(json.dumps(doc))
+    areas = read_areas(root, "b.json", "k", None, 50)
+    assert areas.usable or areas.problems

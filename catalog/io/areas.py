@@ -132,7 +132,7 @@ def _features(doc: Any, text: str, path: str) -> list[Any] | Problem:
     if kind == "Topology":
         try:
             return topology_features(doc)
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             return problem("invalid-boundaries:topojson", path, error=_why(exc))
     if kind == "FeatureCollection" and isinstance(doc.get("features"), list):
         crs = _crs_name(doc.get("crs"))
@@ -197,7 +197,7 @@ def _check_features(
             continue
         try:
             shp = shape(geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        except Exception as exc:  # noqa: BLE001 — shapely's readers raise many kinds on bad input
             areas.problems.append(
                 problem(
                     "invalid-boundaries:coordinates",
