@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -325,27 +326,64 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
         rows = pa.table(cols).slice(0, RAW_LIMIT)
         return _records(rows), [axes[r] for r in ("x", "y", "color") if r in axes], c.mark
     role, enc = measure
-    agg = (
-        "mean"
-        if enc.aggregate == "average"
-        else ("count_distinct" if enc.aggregate == "distinct" else (enc.aggregate or "count"))
-    )
+    agg = enc.aggregate or "count"
     if enc.field:
         cols["value"] = table.column(enc.field).combine_chunks()
     else:
         cols["value"] = pa.array([1] * table.num_rows, pa.int64())
         agg = "count"
-    grouped = (
-        pa.table(cols).group_by(groups).aggregate([("value", agg)])
-        if groups
-        else pa.table({"value": [pc.call_function(agg, [cols["value"]]).as_py()]})
-    )
+    grouped = group_aggregate(pa.table(cols), groups, agg)
     grouped = grouped.rename_columns([*groups, role] if groups else [role])
     f = schema.field_named(enc.field) if enc.field else None
     label = enc.title or (f"{_agg_word(enc.aggregate)} of {f.label.lower()}" if f else "Rows")
     axes[role] = Axis(role, label, "quantitative")
     grouped = grouped.sort_by([(g, "ascending") for g in groups]) if groups else grouped
     return _records(grouped), [axes[r] for r in ("x", "y", "color") if r in axes], c.mark
+
+
+def group_aggregate(table: pa.Table, groups: Sequence[str], agg: str) -> pa.Table:
+    """``table``'s column ``value`` aggregated as Vega-Lite means ``agg`` (count: rows;
+    valid and missing: non-null and null values; median exact), per group of ``groups``
+    (one row when there are none): the groups' columns, then the value."""
+    value = table.column("value")
+    if not groups:
+        return pa.table({"value": [_aggregate_all(value, agg)]})
+    keys = list(groups)
+    if agg == "median":  # pyarrow has no exact grouped median: each group's values, sorted
+        lists = table.group_by(keys).aggregate([("value", "list")])
+        medians = [_median(v) for v in lists.column("value_list").to_pylist()]
+        return lists.drop_columns(["value_list"]).append_column("value", pa.array(medians))
+    name, options = {
+        "count": ("count", pc.CountOptions(mode="all")),
+        "valid": ("count", pc.CountOptions(mode="only_valid")),
+        "missing": ("count", pc.CountOptions(mode="only_null")),
+        "distinct": ("count_distinct", None),
+        "average": ("mean", None),
+    }.get(agg, (agg, None))
+    out = table.group_by(keys).aggregate([("value", name, options)])
+    return out.rename_columns([*keys, "value"])
+
+
+def _aggregate_all(value: pa.ChunkedArray, agg: str) -> Any:
+    if agg == "count":
+        return len(value)
+    if agg == "valid":
+        return len(value) - value.null_count
+    if agg == "missing":
+        return value.null_count
+    if agg == "median":
+        return _median(value.to_pylist())
+    name = {"distinct": "count_distinct", "average": "mean"}.get(agg, agg)
+    return pc.call_function(name, [value]).as_py()
+
+
+def _median(values: list[Any]) -> Any:
+    """The exact median of the non-null values (None when there are none)."""
+    present = sorted(v for v in values if v is not None)
+    if not present:
+        return None
+    mid = len(present) // 2
+    return present[mid] if len(present) % 2 else (present[mid - 1] + present[mid]) / 2
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -163,7 +163,7 @@ def area_values(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from catalog.site.charts import _agg_word
+    from catalog.site.charts import _agg_word, group_aggregate
 
     assert chart.area
     enc = chart.color
@@ -189,25 +189,21 @@ def area_values(
     area = np.where(np.isnan(area.astype(float)), -1, area).astype(np.int64)
     mask = (area >= 0) & keep
     values = (
-        table.column(field.name).combine_chunks().cast(pa.float64())
-        if field
-        else pa.array(np.ones(table.num_rows))
+        table.column(field.name).combine_chunks() if field else pa.array(np.ones(table.num_rows))
     )
-    grouped = (
-        pa.table(
-            {
-                "area": pa.array(area[mask]),
-                "value": pc.filter(values, pa.array(mask)),
-                "suppressed": pa.array(suppressed[mask]),
-            }
-        )
-        .group_by("area")
-        .aggregate([("value", _pyarrow_agg(agg)), ("value", "count"), ("suppressed", "any")])
+    if pa.types.is_decimal(values.type) or pa.types.is_integer(values.type):
+        values = values.cast(pa.float64())
+    rows = pa.table(
+        {
+            "area": pa.array(area[mask]),
+            "value": pc.filter(values, pa.array(mask)),
+            "suppressed": pa.array(suppressed[mask]),
+        }
     )
-    found = {
-        row["area"]: row
-        for row in grouped.rename_columns(["area", "value", "count", "suppressed"]).to_pylist()
-    }
+    found = {row["area"]: row for row in group_aggregate(rows, ["area"], agg).to_pylist()}
+    status = rows.group_by("area").aggregate([("value", "count"), ("suppressed", "any")])
+    for row in status.rename_columns(["area", "count", "suppressed"]).to_pylist():
+        found[row["area"]].update(count=row["count"], suppressed=row["suppressed"])
     out = []
     integral = agg in ("count", "distinct") or (field is not None and field.type == "integer")
     for i, key in enumerate(areas.keys):
@@ -230,10 +226,6 @@ def area_values(
     else:
         title = "Rows"
     return out, title
-
-
-def _pyarrow_agg(agg: str) -> str:
-    return {"average": "mean", "distinct": "count_distinct", "count": "count"}.get(agg, agg)
 
 
 def _filter_mask(table: Any, chart: Chart) -> Any:
