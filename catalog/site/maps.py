@@ -3,7 +3,8 @@ choropleth (or outlines) drawn with Altair.
 
 A boundary file becomes a topology once per process and file version (shared borders kept
 shared, coordinates quantised) and is simplified until it fits ``TOPOLOGY_BYTES``, so a
-map's Vega-Lite spec, which carries it inline, stays under 200 KB. A chart's values are
+map's Vega-Lite spec, which carries it inline, stays under 200 KB (a map of hundreds of
+areas links the boundary dataset's published TopoJSON instead). A chart's values are
 aggregated per area with pyarrow from the published Parquet file; a cell written as a
 missing-value marker other than the empty string (``*``: a suppressed small count) makes its
 area *suppressed*, and an area with no value is *missing*: neither is drawn as zero.
@@ -27,7 +28,7 @@ SHAPES = "areas"  # the name of a map's shapes in its spec's datasets
 TOPOLOGY_BYTES = 120_000  # the simplified topology in a map's spec (its values add the rest)
 QUANTIZE = 100_000  # grid of the topology's coordinates (1e5: about 1 m across a state)
 SIMPLIFY = (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # tolerances × the extent
-COLOURS = {"value": "#0b4f8a", "outline": "#6b7785", "fill": "#dde7f0"}
+COLOURS = {"outline": "#6b7785", "fill": "#dde7f0"}
 SUPPRESSED, MISSING = "Suppressed", "No data"
 STATUS_FILL = {SUPPRESSED: "#8c8c8c", MISSING: "#ffffff"}
 
@@ -205,11 +206,12 @@ def area_values(
     for row in status.rename_columns(["area", "count", "suppressed"]).to_pylist():
         found[row["area"]].update(count=row["count"], suppressed=row["suppressed"])
     out = []
-    integral = agg in ("count", "distinct") or (field is not None and field.type == "integer")
+    counts = agg in ("count", "distinct", "valid", "missing")  # a number even of no values
+    integral = counts or (field is not None and field.type == "integer")
     for i, key in enumerate(areas.keys):
         row = found.get(i)
         label = areas.label(i)
-        if row is None or (not row["suppressed"] and not row["count"] and agg != "count"):
+        if row is None or (not row["suppressed"] and not row["count"] and not counts):
             out.append(AreaValue(key, label, None, MISSING))
         elif row["suppressed"]:
             out.append(AreaValue(key, label, None, SUPPRESSED))
