@@ -262,3 +262,23 @@ def test_backslashes_in_titles_are_drawn_not_parsed(make: CatalogMaker, tmp_path
     make.dataset(meta=dataset_yaml(resources=[resource]), csv="\\,a\n00,\n0,\n")
     build(make.root, tmp_path / "t", search=False)  # the property test's example
     assert list((tmp_path / "t/datasets/dot/test").glob("charts/*.svg"))
+
+
+def test_a_chart_renders_the_same_bytes_however_many_came_before() -> None:
+    """Vega numbers gradient ids across a process: the second render of the same chart got
+    gradient_1. The build renumbers them within each SVG."""
+    import altair as alt
+    import vl_convert as vlc
+
+    from catalog.site.charts import stable_ids
+
+    spec = (
+        alt.Chart(alt.Data(values=[{"a": i, "b": i * 2} for i in range(5)]))
+        .mark_point()
+        .encode(x="a:Q", y="b:Q", color="b:Q")
+        .to_dict()
+    )
+    first, second = vlc.vegalite_to_svg(spec), vlc.vegalite_to_svg(spec)
+    assert first != second  # the renderer's own counter
+    assert stable_ids(first) == stable_ids(second)
+    assert 'id="gradient_0"' in stable_ids(second) and "url(#gradient_0)" in stable_ids(second)

@@ -708,3 +708,27 @@ def test_any_json_shaped_like_boundaries_gives_problems_not_errors(
     (root / "b.json").write_text(json.dumps(doc))
     areas = read_areas(root, "b.json", "k", None, 50)
     assert areas.usable or areas.problems
+
+
+def test_maps_build_byte_identical_in_any_folder(
+    make: CatalogMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Topology, simplification, label points and rendering are deterministic: the same
+    catalog in another folder, built with two workers, gives the same bytes."""
+    import shutil
+
+    from test_build import tree
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    add_towns(make, side=6, detail=40)
+    values = {n: str(i + 10) for i, n in enumerate(town_names(36)) if i % 4}
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta())
+    make.catalog(map_outlines=TOWNS)
+    add_points(make)
+    elsewhere = tmp_path / "another" / "clone"
+    shutil.copytree(make.root, elsewhere)
+    build(make.root, tmp_path / "a", cache_dir=tmp_path / "ca", search=False)
+    build(elsewhere, tmp_path / "b", cache_dir=tmp_path / "cb", search=False, jobs=2)
+    a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert any(name.endswith(".simplified.topojson") for name in a)
+    assert a == b

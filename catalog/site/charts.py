@@ -386,6 +386,27 @@ def _median(values: list[Any]) -> Any:
     return present[mid] if len(present) % 2 else (present[mid - 1] + present[mid]) / 2
 
 
+_SVG_ID = re.compile(
+    r'(?<=id=")(gradient_|clip|pattern_)(\d+)(?=")|(?<=url\(#)(gradient_|clip|pattern_)(\d+)(?=\))'
+)
+
+
+def stable_ids(svg: str) -> str:
+    """An SVG whose gradient and clip ids count from 0 in it: Vega numbers them across
+    every chart its process has drawn, so the same chart would get other ids in another
+    build (or another worker) and the site would not be byte-identical."""
+    seen: dict[str, str] = {}
+
+    def renumber(m: re.Match[str]) -> str:
+        kind = m.group(1) or m.group(3)
+        key = m.group(0)
+        if key not in seen:
+            seen[key] = f"{kind}{sum(k.startswith(kind) for k in seen)}"
+        return seen[key]
+
+    return _SVG_ID.sub(renumber, svg)
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -597,7 +618,7 @@ def render_charts(
         charts = folder / "charts"
         charts.mkdir(exist_ok=True)
         slug = plan.chart.slug
-        svg = vlc.vegalite_to_svg(spec)
+        svg = stable_ids(vlc.vegalite_to_svg(spec))
         if drawn.shapes is not None:
             svg = maps.rounded_paths(svg)
         (charts / f"{slug}.svg").write_text(svg, "utf-8")
