@@ -732,3 +732,31 @@ def test_maps_build_byte_identical_in_any_folder(
     a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
     assert any(name.endswith(".simplified.topojson") for name in a)
     assert a == b
+
+
+def test_catalog_new_makes_a_boundary_dataset_of_a_geojson_file(
+    make: CatalogMaker, tmp_path: Path, cli: Any
+) -> None:
+    make.catalog()
+    make.agency("ctgis")
+    source = tmp_path / "CT_Towns.geojson"
+    fc = write_areas(source, side=3)
+    code, out, _ = cli("new", "ctgis/towns", "--from", str(source), "--root", str(make.root))
+    assert code == 0, out
+    assert "9 areas; key 'geoid', names in 'town'" in out
+    folder = make.root / "datasets/ctgis/towns"
+    assert (folder / "CT_Towns.geojson").read_bytes() == source.read_bytes()
+    listing = (folder / "areas.csv").read_text().splitlines()
+    assert listing[0] == "geoid,town" and len(listing) == 10
+    assert listing[1] == f"{fc['features'][0]['properties']['geoid']},Hartford"
+    meta = (folder / "dataset.yaml").read_text()
+    assert 'boundaries:\n  path: "CT_Towns.geojson"\n  key: "geoid"\n  name: "town"\n' in meta
+    errors = [p for p in make.problems() if p.severity == "error"]
+    assert errors == []
+    # a projected file is refused with its line, and nothing is written
+    bad = tmp_path / "projected.geojson"
+    ring = [[500000, 4600000], [500100, 4600000], [500100, 4600100], [500000, 4600000]]
+    bad.write_text(collection(feature("a", ring)))
+    code, _, err = cli("new", "ctgis/other", "--from", str(bad), "--root", str(make.root))
+    assert code == 2 and "projected.geojson (line 2): coordinates are not longitude/latitude" in err
+    assert not (make.root / "datasets/ctgis/other").exists()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 import shutil
 import sys
@@ -92,6 +93,8 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
         raise ScaffoldError(f"{source} does not exist or is not a file")
     if source.stat().st_size == 0:
         raise ScaffoldError(f"{source} is empty (0 bytes); export the data again with a header row")
+    if is_boundary_file(source):
+        return _new_boundaries(root, ident, source, title=title)
     agency_dir = root / "datasets" / agency
     folder = agency_dir / slug
     if folder.exists():
@@ -140,6 +143,98 @@ def new_dataset(root: Path, ident: str, source: Path, *, title: str | None = Non
     return Scaffolded(folder, tuple(written), tuple(notes))
 
 
+# --- a boundary file -------------------------------------------------------------------------
+
+BOUNDARY_SUFFIXES = (".geojson", ".topojson")
+KEY_NAMES = re.compile(r"geoid|fips|code|^id$|key|number|^gid", re.IGNORECASE)
+NAME_NAMES = re.compile(r"name|town|region|county|city|municipal|label", re.IGNORECASE)
+
+
+def is_boundary_file(source: Path) -> bool:
+    """A GeoJSON or TopoJSON file (by its suffix, or a .json that starts like one)."""
+    suffix = source.suffix.lower()
+    if suffix in BOUNDARY_SUFFIXES:
+        return True
+    if suffix != ".json":
+        return False
+    with source.open("rb") as fh:
+        head = fh.read(4096)
+    return b'"FeatureCollection"' in head or b'"Topology"' in head
+
+
+def _new_boundaries(root: Path, ident: str, source: Path, *, title: str | None) -> Scaffolded:
+    """A boundary dataset: the file as given, a CSV listing its areas (their properties),
+    and a dataset.yaml whose ``boundaries`` names the key and name properties found."""
+    from catalog.io.areas import read_areas, read_features
+
+    limit = _limit(root, "boundary_mb")
+    features = read_features(source, limit)
+    if not isinstance(features, list):
+        where = f" (line {features.line})" if features.line else ""
+        raise ScaffoldError(f"{source}{where}: {features.message}. {features.hint or ''}".strip())
+    rows = [
+        {k: v for k, v in (f.get("properties") or {}).items() if isinstance(v, (str, int, float))}
+        for f in features
+        if isinstance(f, dict)
+    ]
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    key = _unique_property(rows, columns, KEY_NAMES)
+    if key is None:
+        raise ScaffoldError(
+            f"{source}: no property names every area once (found: {', '.join(columns) or 'none'});"
+            " add one, e.g. the Census GEOID, and run `catalog new` again"
+        )
+    name = _unique_property(rows, [c for c in columns if c != key], NAME_NAMES, text_only=True)
+    checked = read_areas(source.parent, source.name, key, name, limit)
+    refused = next((p for p in checked.problems if p.severity == "error"), None)
+    if refused is not None:
+        where = f" (line {refused.line})" if refused.line else ""
+        raise ScaffoldError(f"{source}{where}: {refused.message}. {refused.hint or ''}".strip())
+    human = title or " ".join(source.stem.replace("_", " ").replace("-", " ").split()).title()
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "areas.csv"
+        with listing.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(columns)
+            w.writerows([[row.get(c, "") for c in columns] for row in rows])
+        made = new_dataset(root, ident, listing, title=human)
+    target = made.folder / source.name
+    shutil.copyfile(source, target)
+    meta = made.folder / "dataset.yaml"
+    block = ["boundaries:", f"  path: {json.dumps(source.name)}", f"  key: {json.dumps(key)}"]
+    if name:
+        block.append(f"  name: {json.dumps(name)}")
+    text = meta.read_text("utf-8").replace("resources:\n", "\n".join(block) + "\nresources:\n", 1)
+    meta.write_text(text, "utf-8")
+    notes = [
+        f"{len(rows):,} areas; key {key!r}" + (f", names in {name!r}" if name else ", no names"),
+        "areas.csv lists each area's properties (the boundary file is published as it is)",
+        "set geographic_unit (e.g. Municipality) so datasets of that unit get maps by default",
+        *made.notes,
+    ]
+    return Scaffolded(made.folder, (*made.files, target), tuple(notes))
+
+
+def _unique_property(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    preferred: re.Pattern[str],
+    *,
+    text_only: bool = False,
+) -> str | None:
+    """The first property (preferred names first) every area has, with a value of its own."""
+    ordered = sorted(columns, key=lambda c: not preferred.search(c))
+    for c in ordered:
+        values = [row.get(c) for row in rows]
+        if any(v in (None, "") for v in values) or (
+            text_only and not all(isinstance(v, str) for v in values)
+        ):
+            continue
+        if len({str(v).strip().casefold() for v in values}) == len(values):
+            return c
+    return None
+
+
 # --- reading the source honestly -------------------------------------------------------------
 
 
@@ -149,17 +244,22 @@ GIT_HOST_LIMIT = 100 * 1_000_000  # GitHub refuses files over 100 MB
 
 def _compress_above(root: Path) -> float:
     """catalog.yaml's limits.compress_above_mb, or its default."""
+    return _limit(root, "compress_above_mb")
+
+
+def _limit(root: Path, name: str) -> float:
+    """A number of catalog.yaml's limits, or its default."""
     value: Any = None
     try:
         doc, _ = read_yaml(root / "catalog.yaml", "catalog.yaml")
         cfg = doc.data if doc else None
         if isinstance(cfg, dict) and isinstance(cfg.get("limits"), dict):
-            value = cfg["limits"].get("compress_above_mb")
+            value = cfg["limits"].get(name)
     except CatalogError:
         pass
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    return Limits.compress_above_mb
+    return float(getattr(Limits, name))
 
 
 def _compress(target: Path, compressed: Path) -> str:

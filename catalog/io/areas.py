@@ -100,6 +100,17 @@ def _read(
     return areas
 
 
+def read_features(file: Path, max_mb: float) -> list[Any] | Problem:
+    """The GeoJSON features of a boundary file (TopoJSON decoded), or why they cannot be read
+    (the problem's path is the file's name)."""
+    size = file.stat().st_size if file.is_file() else -1
+    found = _document(file, file.name, size, max_mb)
+    if isinstance(found, Problem):
+        return found
+    text, doc = found
+    return _features(doc, text, file.name)
+
+
 def _document(file: Path, path: str, size: int, max_mb: float) -> tuple[str, Any] | Problem:
     """The file's text and JSON value, or the problem that stops reading it."""
 
