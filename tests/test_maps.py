@@ -119,6 +119,12 @@ def add_points(make: CatalogMaker, **meta: Any) -> None:
     make.dataset("dot/points", csv=csv, meta=dataset_yaml(resources=[resource], **meta))
 
 
+def fc_keys(make: CatalogMaker) -> list[str]:
+    """The keys of the generated town boundaries."""
+    fc = json.loads((make.root / "datasets" / TOWNS / "towns.geojson").read_text())
+    return [f["properties"]["geoid"] for f in fc["features"]]
+
+
 def built(make: CatalogMaker, tmp_path: Path, name: str = "site") -> Path:
     out = tmp_path / name
     build(make.root, out, search=False)
@@ -140,7 +146,7 @@ def lookup_values(spec: dict[str, Any]) -> list[dict[str, Any]]:
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if "lookup" in node and "from" in node:
-                found.extend(node["from"]["data"]["values"])
+                found.extend(node["from"]["data"].get("values", []))
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -760,3 +766,27 @@ def test_catalog_new_makes_a_boundary_dataset_of_a_geojson_file(
     code, _, err = cli("new", "ctgis/other", "--from", str(bad), "--root", str(make.root))
     assert code == 2 and "projected.geojson (line 2): coordinates are not longitude/latitude" in err
     assert not (make.root / "datasets/ctgis/other").exists()
+
+
+def test_a_map_of_thousands_of_areas_keeps_its_spec_under_the_budget(
+    make: CatalogMaker, tmp_path: Path
+) -> None:
+    """2,025 areas: the shapes are linked and the spec stays under 200 KB; past that (the
+    values alone over 200 KB) they would go beside the spec, which values_apart does."""
+    from catalog.site.maps import values_apart
+
+    add_towns(make, side=45, detail=4)
+    values = {n: str(i + 10) for i, n in enumerate(town_names(2025))}
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta())
+    site = built(make, tmp_path)
+    charts = site / "datasets/dph/deaths/charts"
+    spec_file = charts / "overdose-deaths-by-town.vl.json"
+    assert spec_file.stat().st_size <= 200_000
+    spec = json.loads(spec_file.read_text())
+    assert '"url": "../../../ctgis/towns/towns.simplified.topojson"' in json.dumps(spec)
+    assert len(lookup_values(spec)) == 2025
+    apart, moved = values_apart(spec, "x.values.json")
+    assert len(moved) == 2025 and {v["key"] for v in moved} == set(fc_keys(make))
+    assert lookup_values(apart) == [] and json.dumps(apart).count('"url": "x.values.json"') >= 1
+    svg = (charts / "overdose-deaths-by-town.svg").read_text()
+    assert svg.count('aria-roledescription="geoshape"') == 2025

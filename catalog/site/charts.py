@@ -628,10 +628,16 @@ def render_charts(
         text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
         if drawn.shapes_url and len(text.encode()) > maps.SPEC_BYTES:
             # the shapes of hundreds of areas: linked (the page's runtime reads them from
-            # the boundary dataset), while the SVG and PNG above were drawn with them inline
-            text = json.dumps(
-                maps.external(spec, drawn.shapes_url), sort_keys=True, ensure_ascii=False
-            )
+            # the boundary dataset), while the SVG and PNG above were drawn with them inline;
+            # past a thousand or so, the areas' values too (beside the spec)
+            linked = maps.external(spec, drawn.shapes_url)
+            text = json.dumps(linked, sort_keys=True, ensure_ascii=False)
+            if len(text.encode()) > maps.SPEC_BYTES:
+                linked, values = maps.values_apart(linked, f"{slug}.values.json")
+                (charts / f"{slug}.values.json").write_text(
+                    json.dumps(values, sort_keys=True, ensure_ascii=False), "utf-8"
+                )
+                text = json.dumps(linked, sort_keys=True, ensure_ascii=False)
         (charts / f"{slug}.vl.json").write_text(text, "utf-8")
         out.append(
             {

@@ -81,6 +81,27 @@ def external(spec: dict[str, Any], url: str) -> dict[str, Any]:
     return walk(out)
 
 
+def values_apart(spec: dict[str, Any], url: str) -> tuple[dict[str, Any], list[Any]]:
+    """A choropleth's spec whose lookup reads the areas' values from ``url`` (beside the
+    spec), and those values."""
+    found: list[Any] = []
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "lookup" in node and isinstance(node.get("from"), dict):
+                data = node["from"].get("data", {})
+                if "values" in data:
+                    found[:] = data["values"]
+                    return {**node, "from": {**node["from"], "data": {"url": url}}}
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    out = walk(spec)
+    return out, found
+
+
 def _topology(areas: Areas) -> str:
     import shapely
     import topojson
