@@ -496,6 +496,14 @@ def test_unusable_boundary_files_are_problems_at_their_line(
     ), found
 
 
+def test_longitude_latitude_reference_systems_are_accepted(make: CatalogMaker) -> None:
+    """A `crs` naming WGS84 or NAD83 (TIGER/Line files, as ogr2ogr writes them) is fine."""
+    for name in ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4269", "EPSG:4326"):
+        doc = {**json.loads(collection(feature("a", SQUARE))), "crs": {"type": "name"}}
+        doc["crs"]["properties"] = {"name": name}
+        assert bad_boundaries(make, json.dumps(doc)) == [], name
+
+
 def test_a_key_no_area_has_names_the_properties_there_are(make: CatalogMaker) -> None:
     make.dataset(TOWNS, csv=None, meta=boundary_meta(key="GEOID20"))
     write_areas(make.root / "datasets" / TOWNS / "towns.geojson", side=2)

@@ -22,7 +22,9 @@ from catalog.core.problems import Problem, problem
 from catalog.io.datafile import is_lfs_pointer
 
 POLYGONAL = ("Polygon", "MultiPolygon")
-WGS84_NAMES = ("CRS84", "4326", "CRS:84", "EPSG:4326")
+# longitude/latitude reference systems (a `crs` member of GeoJSON 2008): WGS84 and the
+# NAD83 family, which TIGER/Line and state GIS files use; they differ by a metre or two
+GEOGRAPHIC_CRS = ("CRS84", "CRS83", "4326", "4269", "4152", "6318", "4258")
 
 
 @dataclass
@@ -147,7 +149,7 @@ def _features(doc: Any, text: str, path: str) -> list[Any] | Problem:
             return problem("invalid-boundaries:topojson", path, error=_why(exc))
     if kind == "FeatureCollection" and isinstance(doc.get("features"), list):
         crs = _crs_name(doc.get("crs"))
-        if crs and not any(crs.endswith(w) for w in WGS84_NAMES):
+        if crs and not any(crs.endswith(w) for w in GEOGRAPHIC_CRS):
             line = _line_of(text, '"crs"')
             return problem(
                 "invalid-boundaries:projected", path, line=line, where=f"its crs is {crs}"
