@@ -338,6 +338,18 @@ def test_a_misspelt_area_is_reported_with_its_row_and_a_suggestion(make: Catalog
     }
 
 
+def test_suggestions_ignore_case_and_skip_far_fetched_ones(make: CatalogMaker) -> None:
+    add_towns(make, side=3)
+    values = {"HARTFROD": "40", "new havn": "12", "Bronx": "7"}
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta())
+    said = [p.message for p in make.problems() if p.code == "unknown-area"]
+    assert said == [
+        "'HARTFROD' in column 'town' is not an area of ctgis/towns. Did you mean 'Hartford'?",
+        "'new havn' in column 'town' is not an area of ctgis/towns. Did you mean 'New Haven'?",
+        "'Bronx' in column 'town' is not an area of ctgis/towns.",
+    ]
+
+
 def chart_problem(make: CatalogMaker) -> list[tuple[int | None, str]]:
     return [
         (p.line, p.message)
@@ -798,3 +810,90 @@ def test_a_map_of_thousands_of_areas_keeps_its_spec_under_the_budget(
     assert lookup_values(apart) == [] and json.dumps(apart).count('"url": "x.values.json"') >= 1
     svg = (charts / "overdose-deaths-by-town.svg").read_text()
     assert svg.count('aria-roledescription="geoshape"') == 2025
+
+
+# --- real data (the shared corpus) --------------------------------------------------------
+
+
+def test_real_deaths_by_town_on_the_169_municipalities(
+    make: CatalogMaker, tmp_path: Path, corpus: Path
+) -> None:
+    """data.ct.gov's accidental drug deaths (2012–2017, 'Residence City' in capitals, towns
+    of other states among them) mapped by town on a generated boundary set named after the
+    169 municipalities of OPM's fiscal indicators: every Connecticut town matches whatever
+    its case, every other value is reported at its first row (computed here with the csv
+    module), and once those are listed as `others` the map's counts equal a count by town."""
+    import csv as csvmod
+    import shutil
+
+    real = corpus / "real"
+    with (real / "ct-municipal-fiscal-indicators/FISCIN16.csv").open(encoding="utf-8-sig") as f:
+        towns = [row["Municipality"].strip() for row in csvmod.DictReader(f)]
+    towns = [t for t in towns if t and "(" not in t]  # not "GROTON (City of)", inside Groton
+    assert len(towns) == 169
+    fc = grid_areas(side=13)
+    for f, town in zip(fc["features"], towns, strict=True):
+        f["properties"]["town"] = town
+    make.dataset(TOWNS, csv=None, meta=boundary_meta())
+    make.write(f"datasets/{TOWNS}/towns.geojson", json.dumps(fc))
+    make.write(f"datasets/{TOWNS}/towns.csv", "geoid,town\n0900001,Hartford\n")
+
+    source = real / "ct-drug-deaths/Accidental_Drug_Related_Deaths__2012-2017.csv"
+    with source.open(encoding="utf-8-sig", newline="") as f:
+        reader = csvmod.reader(f)
+        header = next(reader)
+        rows = list(reader)
+    column = header.index("Residence City")
+    known = {t.casefold() for t in towns}
+    first_rows: dict[str, int] = {}
+    per_town: dict[str, int] = {}
+    for n, row in enumerate(rows, start=2):
+        value = " ".join(row[column].split()).casefold()  # "WEST  HAVEN" is West Haven
+        if not value:
+            continue
+        if value in known:
+            per_town[value] = per_town.get(value, 0) + 1
+        else:
+            first_rows.setdefault(value, n)
+    assert per_town and first_rows  # both kinds are there
+
+    make.agency("dph")
+    folder = make.root / "datasets/dph/real-deaths"
+    folder.mkdir(parents=True)
+    shutil.copyfile(source, folder / "deaths.csv")
+    fields = [{"name": h, "type": "string"} for h in header]
+    chart = {
+        "resource": "deaths",
+        "mark": "map",
+        "title": "Deaths by town of residence",
+        "area": "Residence City",
+        "boundaries": TOWNS,
+    }
+    meta = dataset_yaml(
+        title="Accidental drug related deaths",
+        resources=[{"name": "deaths", "path": "deaths.csv", "schema": {"fields": fields}}],
+        charts=[chart],
+    )
+    make.write("datasets/dph/real-deaths/dataset.yaml", meta)
+    found = [p for p in make.problems() if p.code == "unknown-area"]
+    expected = sorted(first_rows.values())[:20]
+    assert [p.row for p in found] == expected
+    assert all(p.path == "datasets/dph/real-deaths/deaths.csv" for p in found)
+    said = {p.message.split("'")[1].casefold(): p.message for p in found}
+    for village in ("baltic", "bantam", "bronx", "allston"):  # no far-fetched "correction"
+        assert "Did you mean" not in said.get(village, ""), said[village]
+    more = [p for p in make.problems() if p.message.startswith(f"{len(first_rows) - 20} more")]
+    assert len(first_rows) <= 20 or len(more) == 1
+
+    others = sorted({rows[r - 2][column].strip() for r in first_rows.values()})
+    make.write(
+        "datasets/dph/real-deaths/dataset.yaml", {**meta, "charts": [{**chart, "others": others}]}
+    )
+    assert [p for p in make.problems() if p.code == "unknown-area"] == []
+    site = built(make, tmp_path)
+    (spec_file,) = (site / "datasets/dph/real-deaths/charts").glob("*.vl.json")
+    shown = {
+        v["label"].casefold(): v["value"] for v in lookup_values(json.loads(spec_file.read_text()))
+    }
+    assert {k: v for k, v in shown.items() if v is not None} == per_town
+    assert leaks(site) == []

@@ -20,6 +20,8 @@ from catalog.io.areas import Areas, normal, read_areas
 from catalog.io.blocks import CsvBatches, as_written
 from catalog.io.datafile import open_text
 
+AREA_CUTOFF = 0.8  # difflib ratio of a suggested area ('Hartfrod' → 'Hartford': 0.875)
+
 
 def check_boundaries(catalog: Catalog, ds: Dataset) -> list[Problem]:
     """Problems of a boundary dataset's file (none when the dataset has none)."""
@@ -157,7 +159,9 @@ def _scan_values(
             column=chart.area,
             value=value,
             boundaries=boundary_ds.id,
-            suggestion=did_you_mean(value, labels) if len(labels) <= 5000 else "",
+            # a close spelling only: data by town is full of villages and other states'
+            # cities (Amston, Bronx) that a looser match would "correct" to a town
+            suggestion=did_you_mean(value, labels, AREA_CUTOFF) if len(labels) <= 5000 else "",
         )
         for value, r in sorted(first.values(), key=lambda x: x[1])[:cap]
     ]

@@ -46,15 +46,15 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
 
 
-def did_you_mean(value: object, choices: list[str] | tuple[str, ...]) -> str:
+def did_you_mean(value: object, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str:
     """ " Did you mean 'x'?" for the closest choice (case aside), or ""."""
     if not isinstance(value, str):
         return ""
     lowered = {c.lower(): c for c in choices}
     if value.lower() in lowered:
         return f" Did you mean {lowered[value.lower()]!r}?"
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=cutoff)
+    return f" Did you mean {lowered[close[0]]!r}?" if close else ""
 
 
 def base_path_of(url: str) -> str:

@@ -60,9 +60,10 @@ class Areas:
 
 
 def normal(value: object) -> str:
-    """How area values are compared: text trimmed and case-folded, leading zeros of a
-    number dropped (so 9110 in an integer column matches the key "09110")."""
-    text = str(value).strip().casefold()
+    """How area values are compared: text trimmed, its runs of spaces made one and
+    case-folded, leading zeros of a number dropped (so 9110 in an integer column matches
+    the key "09110", and "WEST  HAVEN" West Haven)."""
+    text = " ".join(str(value).split()).casefold()
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     return text.lstrip("0") or "0" if text.isdigit() else text
