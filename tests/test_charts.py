@@ -282,3 +282,42 @@ def test_a_chart_renders_the_same_bytes_however_many_came_before() -> None:
     assert first != second  # the renderer's own counter
     assert stable_ids(first) == stable_ids(second)
     assert 'id="gradient_0"' in stable_ids(second) and "url(#gradient_0)" in stable_ids(second)
+
+
+def test_a_filter_keeps_the_rows_it_names_in_any_chart(make: CatalogMaker, tmp_path: Path) -> None:
+    """`filter` works for every chart, not only maps: `latest` keeps the largest year; a
+    field that is not there, or a value no row has, is a problem at the chart's line."""
+    csv = "id,year,kind,amount\n1,2022,a,5\n2,2023,a,7\n3,2023,b,11\n4,2022,b,13\n"
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "year", "type": "year"},
+        {"name": "kind", "type": "string"},
+        {"name": "amount", "type": "integer"},
+    ]
+    bar = {
+        "resource": "data",
+        "mark": "bar",
+        "title": "Latest",
+        "x": "kind",
+        "y": {"field": "amount", "aggregate": "sum"},
+        "filter": {"year": "latest"},
+    }
+    fixed = {**json.loads(json.dumps(bar)), "title": "Old", "filter": {"year": 2022}}
+    meta = dataset_yaml(charts=[bar, fixed])
+    meta["resources"][0]["schema"] = {"fields": fields}
+    make.dataset(meta=meta, csv=csv)
+    assert [p for p in make.problems() if p.severity == "error"] == []
+    build(make.root, tmp_path / "s", search=False)
+    charts = tmp_path / "s/datasets/dot/test/charts"
+    latest = json.loads((charts / "latest.vl.json").read_text())["data"]["values"]
+    old = json.loads((charts / "old.vl.json").read_text())["data"]["values"]
+    assert {v["x"]: v["y"] for v in latest} == {"a": 7, "b": 11}
+    assert {v["x"]: v["y"] for v in old} == {"a": 5, "b": 13}
+    for bad, said in (
+        ({"yaer": 2022}, "filter field 'yaer' is not a field"),
+        ({"year": 1999}, "no row has year = 1999"),
+    ):
+        meta["charts"] = [{**bar, "filter": bad}]
+        make.dataset(meta=meta, csv=csv)
+        (p,) = [p for p in make.problems() if p.severity == "error"]
+        assert said in p.message and p.line is not None

@@ -75,26 +75,22 @@ def check_area_charts(
     if not chart.area:
         return []
     names = [f.name for f in res.schema.public_fields]
-    out = []
-    for role, name in [("area", chart.area), *(("filter", k) for k, _ in chart.filter)]:
-        f = res.schema.field_named(name)
-        if f is None:
-            key = "area-field" if role == "area" else "filter"
-            out.append(
-                bad(
-                    key,
-                    role,
-                    name=name,
-                    resource=res.name,
-                    suggestion=did_you_mean(name, names),
-                    names=", ".join(names),
-                )
+    f = res.schema.field_named(chart.area)
+    if f is None:
+        suggestion = did_you_mean(chart.area, names)
+        return [
+            bad(
+                "area-field",
+                "area",
+                name=chart.area,
+                resource=res.name,
+                suggestion=suggestion,
+                names=", ".join(names),
             )
-        elif f.protected:
-            out.append(bad("protected", role, role=role, name=f.name))
-    if out:
-        return out
-    return _scan_values(catalog, chart, res, areas, other, bad)
+        ]
+    if f.protected:
+        return [bad("protected", "area", role="area", name=f.name)]
+    return _scan_values(catalog, chart, res, areas, other)
 
 
 def _known(catalog: Catalog) -> str:
@@ -108,33 +104,20 @@ def _scan_values(
     res: Resource,
     areas: Areas,
     boundary_ds: Dataset,
-    bad: Callable[..., Problem],
 ) -> list[Problem]:
-    """Every value of the area column is an area (or one of ``others``), and each filter
-    value occurs: a problem at the first row of each value that is not."""
+    """Every value of the area column is an area (or one of ``others``): a problem at the
+    first row of each value that is not."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
-    file = Path(catalog.root) / res.path
-    try:
-        with open_text(file) as fh:
-            header = next(csv.reader(fh), None)
-    except (OSError, UnicodeDecodeError, csv.Error):
+    assert chart.area
+    batches = text_columns(Path(catalog.root) / res.path, [chart.area])
+    if batches is None:
         return []  # the data's own checks report it
-    wanted = [chart.area or "", *(k for k, _ in chart.filter)]
-    if not header or any(w not in header for w in wanted) or len(set(header)) != len(header):
-        return []
     lookup = areas.lookup()
     skip = {normal(o) for o in chart.others} | {normal(m) for m in res.schema.missing_values}
     first: dict[str, tuple[str, int]] = {}  # normalised value → (as written, row)
-    found = {k: False for k, _ in chart.filter}
     try:
-        batches = CsvBatches(
-            file,
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=as_written(header, sorted(set(wanted))),
-        )
         row = 2
         for batch in batches:
             col = batch.column(chart.area)
@@ -142,9 +125,6 @@ def _scan_values(
                 key = normal(value)
                 if key not in lookup and key not in skip and key not in first:
                     first[key] = (value, row + index)
-            for k, v in chart.filter:
-                if not found[k] and v != "latest":
-                    found[k] = _occurs(batch.column(k), v)
             row += batch.num_rows
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, UnicodeDecodeError):
         return []  # the data's own checks report it
@@ -176,10 +156,30 @@ def _scan_values(
                 boundaries=boundary_ds.id,
             )
         )
-    for k, v in chart.filter:
-        if v != "latest" and not found[k]:
-            out.append(bad("filter-value", "filter", name=k, value=v))
     return out
+
+
+def text_columns(file: Path, names: list[str]) -> CsvBatches | None:
+    """The cells of columns ``names`` of a CSV as written, block by block; None when the
+    file cannot be read so (its own checks say why)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        with open_text(file) as fh:
+            header = next(csv.reader(fh), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    if not header or any(n not in header for n in names) or len(set(header)) != len(header):
+        return None
+    try:
+        return CsvBatches(
+            file,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=as_written(header, sorted(set(names))),
+        )
+    except (pa.ArrowInvalid, OSError):
+        return None
 
 
 def _first_rows(col: Any) -> list[tuple[str, int]]:
@@ -190,27 +190,3 @@ def _first_rows(col: Any) -> list[tuple[str, int]]:
     positions = pc.index_in(col, value_set=pc.unique(col)).to_numpy(zero_copy_only=False)
     _, first = np.unique(positions, return_index=True)
     return [(v, i) for i in first.tolist() if (v := col[i].as_py())]
-
-
-def _occurs(col: Any, value: Any) -> bool:
-    """Whether a text column holds ``value`` (numbers compared as numbers)."""
-    import pyarrow.compute as pc
-
-    text = pc.utf8_trim_whitespace(col)
-    if isinstance(value, bool):
-        return bool(pc.any(pc.is_in(pc.utf8_lower(text), value_set=_bool_texts(value))).as_py())
-    if isinstance(value, (int, float)):
-        for candidate in pc.unique(text).to_pylist():
-            try:
-                if float(candidate) == float(value):
-                    return True
-            except ValueError:
-                continue
-        return False
-    return bool(pc.any(pc.equal(text, str(value))).as_py())
-
-
-def _bool_texts(value: bool) -> Any:
-    import pyarrow as pa
-
-    return pa.array(["true", "yes", "1"] if value else ["false", "no", "0"])

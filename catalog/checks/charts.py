@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from catalog.checks.areas import check_area_charts
+from catalog.checks.areas import check_area_charts, text_columns
 from catalog.core.contract import NUMERIC, NUMERIC_AGGREGATES, TEMPORAL
 from catalog.core.model import Catalog, Chart, Dataset, Encoding, Resource, coordinate_fields
 from catalog.core.names import did_you_mean
@@ -22,6 +23,15 @@ def check_charts(catalog: Catalog, ds: Dataset) -> list[Problem]:
 
 
 def _check(catalog: Catalog, ds: Dataset, chart: Chart) -> list[Problem]:
+    bad = partial(_bad, ds, chart)
+    found = _check_chart(catalog, ds, chart)
+    res = ds.resource_named(chart.resource)
+    if res is None or not ds.is_public:
+        return found
+    return found + _check_filter(catalog, res, chart, bad)
+
+
+def _check_chart(catalog: Catalog, ds: Dataset, chart: Chart) -> list[Problem]:
     bad = partial(_bad, ds, chart)
     if not ds.is_public:
         return [bad("not-public", level=ds.access_level or "non-public")]
@@ -61,6 +71,66 @@ def _check(catalog: Catalog, ds: Dataset, chart: Chart) -> list[Problem]:
         if enc is not None and (enc.field or enc.aggregate != "count"):
             out += _check_encoding(res, role, enc, bad)
     return out
+
+
+def _check_filter(
+    catalog: Catalog, res: Resource, chart: Chart, bad: Callable[..., Problem]
+) -> list[Problem]:
+    """A chart's filter names published fields, and each value (but `latest`) occurs."""
+    names = [f.name for f in res.schema.public_fields]
+    out = []
+    for name, _ in chart.filter:
+        f = res.schema.field_named(name)
+        if f is None:
+            suggestion = did_you_mean(name, names)
+            out.append(
+                bad(
+                    "filter",
+                    "filter",
+                    name=name,
+                    resource=res.name,
+                    suggestion=suggestion,
+                    names=", ".join(names),
+                )
+            )
+        elif f.protected:
+            out.append(bad("protected", "filter", role="filter", name=f.name))
+    wanted = [(k, v) for k, v in chart.filter if v != "latest"]
+    if out or not wanted:
+        return out
+    batches = text_columns(Path(catalog.root) / res.path, [k for k, _ in wanted])
+    if batches is None:
+        return []  # the data's own checks report it
+    found = dict.fromkeys((k for k, _ in wanted), False)
+    try:
+        for batch in batches:
+            for k, v in wanted:
+                found[k] = found[k] or _occurs(batch.column(k), v)
+            if all(found.values()):
+                break
+    except (ValueError, OSError):  # pyarrow's errors are ValueErrors: reported elsewhere
+        return []
+    return [bad("filter-value", "filter", name=k, value=v) for k, v in wanted if not found[k]]
+
+
+def _occurs(col: Any, value: Any) -> bool:
+    """Whether a column of text holds ``value`` (numbers compared as numbers)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(col)
+    if isinstance(value, bool):
+        truth = pa.array(["true", "yes", "1"] if value else ["false", "no", "0"])
+        return bool(pc.any(pc.is_in(pc.utf8_lower(text), value_set=truth)).as_py())
+    if isinstance(value, (int, float)):
+        for candidate in pc.unique(text).to_pylist():
+            try:
+                if float(candidate) == float(value):
+                    return True
+            except ValueError:
+                continue
+        return False
+    return bool(pc.any(pc.equal(text, str(value))).as_py())
 
 
 def _check_colour(res: Resource, chart: Chart, bad: Callable[..., Problem]) -> list[Problem]:

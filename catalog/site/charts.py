@@ -285,10 +285,10 @@ def aggregate(parquet: Path, plan: Plan) -> tuple[list[dict[str, Any]], list[Axi
         lat, lon = coordinate_fields(plan.resource, c)
         if not lat or not lon:
             raise ChartError("no coordinates")
-        return _grid(parquet, lat.name, lon.name)
+        return _grid(filtered(parquet, c, [lat.name, lon.name]), lat.name, lon.name)
     encs = [("x", c.x), ("y", c.y), ("color", c.color)]
     needed = sorted({e.field for _, e in encs if e and e.field})
-    table = pq.read_table(parquet, columns=needed)
+    table = filtered(parquet, c, needed)
     cols: dict[str, pa.Array] = {}
     axes: dict[str, Axis] = {}
     measure: tuple[str, Encoding] | None = None
@@ -455,8 +455,37 @@ def _agg_word(agg: str | None) -> str:
     }.get(agg or "", "Value")
 
 
-def _grid(parquet: Path, lat: str, lon: str) -> tuple[list[dict[str, Any]], list[Axis], str]:
-    table = pq.read_table(parquet, columns=[lat, lon]).drop_null()
+def filtered(parquet: Path, chart: Chart, columns: list[str]) -> pa.Table:
+    """``columns`` of the rows the chart's ``filter`` keeps (all rows without one)."""
+    names = [k for k, _ in chart.filter]
+    table = pq.read_table(parquet, columns=sorted({*columns, *names}))
+    if names:
+        table = table.filter(pa.array(filter_mask(table, chart)))
+    return table.select(columns)
+
+
+def filter_mask(table: pa.Table, chart: Chart) -> Any:
+    """Rows the chart's ``filter`` keeps (a field equal to a value, or to its largest)."""
+    import numpy as np
+
+    keep = np.ones(table.num_rows, dtype=bool)
+    for name, value in chart.filter:
+        col = table.column(name).combine_chunks()
+        if value == "latest":
+            scalar = pc.max(col)
+        else:
+            try:
+                scalar = pa.scalar(value).cast(col.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                scalar = pa.scalar(str(value))
+                col = pc.cast(col, pa.string())
+        hit = pc.fill_null(pc.equal(col, scalar), False)
+        keep &= hit.to_numpy(zero_copy_only=False)
+    return keep
+
+
+def _grid(table: pa.Table, lat: str, lon: str) -> tuple[list[dict[str, Any]], list[Axis], str]:
+    table = table.drop_null()
     for digits in (4, 3, 2, 1, 0):
         t = pa.table(
             {

@@ -185,7 +185,7 @@ def area_values(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from catalog.site.charts import _agg_word, group_aggregate
+    from catalog.site.charts import _agg_word, filter_mask, group_aggregate
 
     assert chart.area
     enc = chart.color
@@ -194,7 +194,7 @@ def area_values(
     filters = [k for k, _ in chart.filter]
     columns = sorted({chart.area, *filters, *([field.name] if field else [])})
     table = pq.read_table(parquet, columns=columns)
-    keep = _filter_mask(table, chart)
+    keep = filter_mask(table, chart)
     suppressed = (
         _suppressed(published_csv, field.name, res.schema.missing_values, table.num_rows)
         if field
@@ -249,28 +249,6 @@ def area_values(
     else:
         title = "Rows"
     return out, title
-
-
-def _filter_mask(table: Any, chart: Chart) -> Any:
-    """Rows the chart's ``filter`` keeps (a field equal to a value, or to its largest)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    keep = np.ones(table.num_rows, dtype=bool)
-    for name, value in chart.filter:
-        col = table.column(name).combine_chunks()
-        if value == "latest":
-            scalar = pc.max(col)
-        else:
-            try:
-                scalar = pa.scalar(value).cast(col.type)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-                scalar = pa.scalar(str(value))
-                col = pc.cast(col, pa.string())
-        hit = pc.fill_null(pc.equal(col, scalar), False)
-        keep &= hit.to_numpy(zero_copy_only=False)
-    return keep
 
 
 def _suppressed(csv_file: Path, name: str, missing: tuple[str, ...], rows: int) -> Any:
