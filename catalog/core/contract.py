@@ -435,6 +435,14 @@ DATASET_SCHEMA: dict[str, Any] = {
                         "description": "the property that names each area uniquely (e.g. GEOID)",
                     },
                     "name": {**_text, "description": "the property holding each area's name"},
+                    "aliases": {
+                        "type": "array",
+                        "items": _text,
+                        "description": (
+                            "other properties whose values name areas too (e.g. NAMELSAD: "
+                            "'Capitol Planning Region' besides 'Capitol')"
+                        ),
+                    },
                 },
                 ["path", "key"],
                 description="areas other datasets' maps colour by value (a boundary dataset)",

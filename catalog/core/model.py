@@ -200,6 +200,7 @@ class Boundaries:
     file: str  # as written in dataset.yaml (relative to the dataset folder)
     key: str  # the property naming each area uniquely
     name: str | None = None  # the property holding each area's name
+    aliases: tuple[str, ...] = ()  # other properties whose values name areas too
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from catalog.core.model import Boundaries
 from catalog.core.problems import Problem, problem
 from catalog.io.datafile import is_lfs_pointer
 
@@ -35,6 +36,7 @@ class Areas:
     version: tuple[int, int] = (0, 0)  # the file's size and modification time when read
     keys: list[str] = field(default_factory=list)
     names: list[str | None] = field(default_factory=list)
+    aliases: list[tuple[str, ...]] = field(default_factory=list)  # other names of each area
     geometries: list[Any] = field(default_factory=list)  # shapely (multi)polygons, repaired
     problems: list[Problem] = field(default_factory=list)
 
@@ -46,10 +48,15 @@ class Areas:
     def lookup(self) -> dict[str, int]:
         """Area index by normalised key, and by normalised name where names are unique."""
         out: dict[str, int] = {}
-        seen = Counter(normal(n) for n in self.names if n)
-        for i, n in enumerate(self.names):
-            if n and seen[normal(n)] == 1:
-                out[normal(n)] = i
+        named = [
+            {normal(n) for n in (name, *more) if n}
+            for name, more in zip(self.names, self.aliases, strict=True)
+        ]
+        seen = Counter(n for names in named for n in names)
+        for i, names in enumerate(named):
+            for n in names:
+                if seen[n] == 1:
+                    out[n] = i
         for i, k in enumerate(self.keys):
             out[normal(k)] = i  # a key wins over a name that reads the same
         return out
@@ -69,9 +76,21 @@ def normal(value: object) -> str:
     return text.lstrip("0") or "0" if text.isdigit() else text
 
 
-def read_areas(root: Path, path: str, key: str, name: str | None, max_mb: float) -> Areas:
+def read_areas(
+    root: Path,
+    path: str,
+    key: str,
+    name: str | None,
+    max_mb: float,
+    aliases: tuple[str, ...] = (),
+) -> Areas:
     """The areas of ``root/path``, with the problems found (none fatal to the caller)."""
-    return _read(str(root), path, key, name, max_mb, _stamp(root / path))
+    return _read(str(root), path, key, name, aliases, max_mb, _stamp(root / path))
+
+
+def areas_of(root: Path, b: Boundaries, max_mb: float) -> Areas:
+    """The areas of a dataset's boundary file."""
+    return read_areas(root, b.path, b.key, b.name, max_mb, b.aliases)
 
 
 def _stamp(file: Path) -> tuple[int, int]:
@@ -84,7 +103,13 @@ def _stamp(file: Path) -> tuple[int, int]:
 
 @lru_cache(maxsize=8)
 def _read(
-    root: str, path: str, key: str, name: str | None, max_mb: float, stamp: tuple[int, int]
+    root: str,
+    path: str,
+    key: str,
+    name: str | None,
+    aliases: tuple[str, ...],
+    max_mb: float,
+    stamp: tuple[int, int],
 ) -> Areas:
     """Read once per process and file version: validation and every map of a build share it."""
     areas = Areas(path, stamp)
@@ -99,7 +124,7 @@ def _read(
     elif not features:
         areas.problems.append(problem("invalid-boundaries:empty", path, line=1))
     else:
-        _check_features(areas, text, features, key, name)
+        _check_features(areas, text, features, key, name, aliases)
     return areas
 
 
@@ -160,7 +185,12 @@ def _features(doc: Any, text: str, path: str) -> list[Any] | Problem:
 
 
 def _check_features(
-    areas: Areas, text: str, features: list[Any], key: str, name: str | None
+    areas: Areas,
+    text: str,
+    features: list[Any],
+    key: str,
+    name: str | None,
+    aliases: tuple[str, ...] = (),
 ) -> None:
     import shapely
     from shapely.geometry import shape
@@ -252,6 +282,9 @@ def _check_features(
         areas.keys.append(k)
         label = props.get(name) if name else None
         areas.names.append(str(label) if label not in (None, "") else None)
+        areas.aliases.append(
+            tuple(str(props[a]) for a in aliases if props.get(a) not in (None, ""))
+        )
         areas.geometries.append(shp)
     if missing_key and missing_key == len(features):  # the key is wrong, not the areas
         areas.problems[:] = [p for p in areas.problems if p is not no_key] + [

@@ -429,7 +429,9 @@ def _boundaries(
             )
         )
         return None
-    return Boundaries(rel(root, folder / written), written, key, _str(d.get("name")))
+    return Boundaries(
+        rel(root, folder / written), written, key, _str(d.get("name")), _strs(d.get("aliases"))
+    )
 
 
 def _socrata(d: dict[str, Any]) -> Socrata | None:
