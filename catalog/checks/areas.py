@@ -17,8 +17,8 @@ from catalog.core.model import Catalog, Chart, Dataset, Resource
 from catalog.core.names import did_you_mean
 from catalog.core.problems import Problem, problem
 from catalog.io.areas import Areas, areas_of, normal
-from catalog.io.blocks import CsvBatches, as_written
-from catalog.io.datafile import open_text
+from catalog.io.blocks import CsvBatches, header_of, text_batches
+from catalog.io.datafile import UnreadableData
 
 AREA_CUTOFF = 0.8  # difflib ratio of a suggested area ('Hartfrod' → 'Hartford': 0.875)
 
@@ -163,21 +163,15 @@ def text_columns(file: Path, names: list[str]) -> CsvBatches | None:
     """The cells of columns ``names`` of a CSV as written, block by block; None when the
     file cannot be read so (its own checks say why)."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     try:
-        with open_text(file) as fh:
-            header = next(csv.reader(fh), None)
-    except (OSError, UnicodeDecodeError, csv.Error):
+        header = header_of(file)
+    except (OSError, UnicodeDecodeError, csv.Error, UnreadableData):
         return None
     if not header or any(n not in header for n in names) or len(set(header)) != len(header):
         return None
     try:
-        return CsvBatches(
-            file,
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=as_written(header, sorted(set(names))),
-        )
+        return text_batches(file, header, sorted(set(names)))
     except (pa.ArrowInvalid, OSError):
         return None
 

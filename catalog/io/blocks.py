@@ -8,6 +8,7 @@ second core busy. At most ``depth`` parsed blocks wait, so memory stays bounded.
 from __future__ import annotations
 
 import contextlib
+import csv
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from catalog.io.datafile import compression
+from catalog.io.datafile import compression, open_text
 
 T = TypeVar("T")
 _DONE = object()
@@ -33,6 +34,21 @@ def as_written(columns: Iterable[str], include: list[str] | None = None) -> pacs
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
         null_values=[],
+    )
+
+
+def header_of(csv_file: Path) -> list[str]:
+    """A CSV's header (plain or compressed; a byte-order mark dropped)."""
+    with open_text(csv_file) as fh:
+        return next(csv.reader(fh), [])
+
+
+def text_batches(csv_file: Path, header: list[str], names: list[str]) -> CsvBatches:
+    """The columns ``names`` of a CSV as blocks of text cells, exactly as written."""
+    return CsvBatches(
+        csv_file,
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=as_written(header, names),
     )
 
 

@@ -6,7 +6,6 @@ keyed by this module and theirs alone (a change elsewhere in the package keeps i
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from catalog.io.blocks import CsvBatches, as_written
-from catalog.io.datafile import open_data, open_text
+from catalog.io.blocks import header_of, text_batches
+from catalog.io.datafile import open_data
 
 
 def string_bytes(col: pa.Array) -> np.ndarray:
@@ -53,21 +51,6 @@ def csv_records(text: pa.RecordBatch) -> bytes | memoryview:
     lines = pc.binary_join_element_wise(lines, "\n", "")
     raw = string_bytes(lines)
     return raw.data if raw.size else b""
-
-
-def header_of(csv_file: Path) -> list[str]:
-    """A CSV's header (plain or compressed; a byte-order mark dropped)."""
-    with open_text(csv_file) as fh:
-        return next(csv.reader(fh), [])
-
-
-def text_batches(csv_file: Path, header: list[str], names: list[str]) -> CsvBatches:
-    """The columns ``names`` of a CSV as blocks of text cells, exactly as written."""
-    return CsvBatches(
-        csv_file,
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=as_written(header, names),
-    )
 
 
 def published_csv(

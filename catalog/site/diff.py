@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalog.site.csvtext import header_of, text_batches
+from catalog.io.blocks import header_of, text_batches
 
 SEPARATOR = "\x1f"  # between cells of a row, before hashing
 SAMPLE = 5  # changed rows shown with their old and new values

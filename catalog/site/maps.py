@@ -256,21 +256,14 @@ def _suppressed(csv_file: Path, name: str, missing: tuple[str, ...], rows: int) 
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
-    from catalog.io.blocks import CsvBatches, as_written
-    from catalog.site.csvtext import header_of
+    from catalog.io.blocks import header_of, text_batches
 
     markers = sorted({m for m in missing if m.strip()})
     if not markers:
         return np.zeros(rows, dtype=bool)
-    header = header_of(csv_file)
     parts = []
-    for batch in CsvBatches(
-        csv_file,
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=as_written(header, [name]),
-    ):
+    for batch in text_batches(csv_file, header_of(csv_file), [name]):
         cell = pc.utf8_trim_whitespace(batch.column(name))
         parts.append(pc.is_in(cell, value_set=pa.array(markers)).to_numpy(zero_copy_only=False))
     found = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)

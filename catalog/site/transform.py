@@ -28,8 +28,9 @@ import pyarrow.parquet as pq
 from catalog.core.errors import CatalogError
 from catalog.core.model import Field, Resource
 from catalog.core.values import AWARE, FieldParser, Parsed, Zones, arrow_type
+from catalog.io.blocks import header_of, text_batches
 from catalog.io.datafile import compression, open_data
-from catalog.site.csvtext import csv_records, header_of, string_bytes, text_batches
+from catalog.site.csvtext import csv_records, string_bytes
 
 ROW_GROUP = 1 << 15  # at least this many rows per Parquet row group (the last one excepted)
 PAGES: dict[str, Any] = {"data_page_size": 32 << 10, "write_page_index": True}  # see _ParquetOut
