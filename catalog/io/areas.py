@@ -34,6 +34,7 @@ class Areas:
 
     path: str  # relative to the catalog root
     version: tuple[int, int] = (0, 0)  # the file's size and modification time when read
+    topojson: bool = False  # a TopoJSON Topology (else a GeoJSON FeatureCollection)
     keys: list[str] = field(default_factory=list)
     names: list[str | None] = field(default_factory=list)
     aliases: list[tuple[str, ...]] = field(default_factory=list)  # other names of each area
@@ -118,6 +119,7 @@ def _read(
         areas.problems.append(found)
         return areas
     text, doc = found
+    areas.topojson = isinstance(doc, dict) and doc.get("type") == "Topology"
     features = _features(doc, text, path)
     if isinstance(features, Problem):
         areas.problems.append(features)

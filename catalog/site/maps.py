@@ -388,6 +388,8 @@ def label_points(areas: Areas) -> list[dict[str, Any]]:
 
 def describe_areas(values: list[AreaValue], value_title: str, unit: str) -> str:
     """What a choropleth shows, in words: the highest and lowest areas, what is not shown."""
+    from catalog.site.charts import _fmt
+
     shown = [v for v in values if v.status == "value" and v.value is not None]
     text = f"Map of {value_title.lower()} by {unit}, {len(values):,} {plural(unit)}"
     if shown:
@@ -415,9 +417,3 @@ def plural(word: str) -> str:
     if word.endswith("y") and word[-2:-1] not in "aeiou":
         return word[:-1] + "ies"
     return word if word.endswith("s") else word + "s"
-
-
-def _fmt(v: Any) -> str:
-    from catalog.site.charts import _fmt as fmt
-
-    return fmt(v)

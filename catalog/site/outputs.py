@@ -83,7 +83,7 @@ def distributions(site: Site, e: Entry) -> list[dict[str, Any]]:
     ):
         f = e.output.files.get(kind)
         if f is not None:  # beside the pages (maps read them from there), never moved
-            topo = f.get("topojson") or kind == "boundaries_simplified"
+            topo = f["topojson"]
             out.append(
                 {
                     "@type": "dcat:Distribution",

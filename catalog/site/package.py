@@ -166,15 +166,10 @@ def boundary_files(catalog: Catalog, ds: Dataset, out_dir: Path) -> dict[str, di
             "digest": sha256(p),
             "areas": len(areas.keys),
             "bbox": [round(float(v), 5) for v in shapely.total_bounds(areas.geometries)],
-            "topojson": p.suffix.lower() == ".topojson" or _is_topology(p),
+            "topojson": p == simplified or areas.topojson,
         }
         for kind, p in (("boundaries", original), ("boundaries_simplified", simplified))
     }
-
-
-def _is_topology(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return b'"Topology"' in fh.read(4096)
 
 
 def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput:
@@ -199,7 +194,7 @@ def build_dataset(catalog: Catalog, ds: Dataset, out_dir: Path) -> DatasetOutput
     package = datapackage(catalog, ds, outputs)
     if "boundaries" in shapes:  # the boundary file is part of the package, as it was committed
         b = shapes["boundaries"]
-        geojson = b["path"].lower().endswith((".geojson", ".json")) and not b.get("topojson")
+        geojson = not b["topojson"]
         package["resources"].append(
             {
                 "name": "boundaries",
